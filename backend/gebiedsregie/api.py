@@ -1,0 +1,202 @@
+"""What every API router shares: CRS negotiation, GeoJSON bodies, geo responses, paging."""
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar, cast
+
+from fastapi import Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, BaseModel
+from pydantic_core import PydanticCustomError
+
+from gebiedsregie.crs import CRS84, Crs, parse_crs
+from gebiedsregie.errors import FieldError, InvalidInput, UnsupportedCrs, UnsupportedMediaType
+from gebiedsregie.geometry import CheckedGeometry, GeometryRejected, check_geometry
+from gebiedsregie.settings import Settings
+from gebiedsregie.validation import DUTCH, check_size, parse_json, validate_model
+
+GEOJSON = "application/geo+json"
+JSON_TYPES = ("application/json", "application/geo+json", "application/merge-patch+json")
+# Fields a client may echo back from a response; they are ignored on input.
+READ_ONLY = frozenset({"id", "oppervlakte_ha", "versie", "aangemaakt_op", "gewijzigd_op",
+                       "gebieden"})
+CRS_DESCRIPTION = ("CRS van de geometrieën in het antwoord: "
+                   "http://www.opengis.net/def/crs/OGC/1.3/CRS84 (standaard) of "
+                   "http://www.opengis.net/def/crs/EPSG/0/28992 (RD New).")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def _crs_param(field: str) -> AfterValidator:
+    # A pydantic validator, so FastAPI reports a bad CRS together with every other bad field.
+    def validate(value: str | None) -> Crs:
+        try:
+            return parse_crs(value, field)
+        except UnsupportedCrs as exc:
+            error = exc.errors[0]
+            raise PydanticCustomError(error.code, error.reason, {DUTCH: True}) from None
+
+    return AfterValidator(validate)
+
+
+def output_crs(
+    crs: Annotated[str | None, Query(description=CRS_DESCRIPTION), _crs_param("crs")] = None,
+) -> Crs:
+    return cast(Crs, crs) if crs is not None else CRS84
+
+
+def bbox_crs(
+    bbox_crs: Annotated[
+        str | None, Query(alias="bbox-crs", description="CRS van `bbox`."), _crs_param("bbox-crs")
+    ] = None,
+) -> Crs:
+    return cast(Crs, bbox_crs) if bbox_crs is not None else CRS84
+
+
+def content_crs(
+    content_crs: Annotated[
+        str | None,
+        Header(alias="Content-Crs", description="CRS van de geometrie in het verzoek."),
+        _crs_param("Content-Crs"),
+    ] = None,
+) -> Crs:
+    return cast(Crs, content_crs) if content_crs is not None else CRS84
+
+
+OutputCrs = Annotated[Crs, Depends(output_crs)]
+BboxCrs = Annotated[Crs, Depends(bbox_crs)]
+ContentCrs = Annotated[Crs, Depends(content_crs)]
+
+
+async def json_body(request: Request, settings: SettingsDep) -> Any:
+    """Return the request body parsed strictly as JSON."""
+    media_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
+    if media_type not in JSON_TYPES:
+        raise UnsupportedMediaType(
+            f"Mediatype '{media_type}' wordt niet ondersteund; stuur {', '.join(JSON_TYPES)}.",
+            [FieldError("Content-Type", "Niet ondersteund.", "mediatype")],
+        )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit():
+        check_size(int(declared), settings.max_body_bytes)  # refuse before reading it all
+    return parse_json(await request.body(), settings.max_body_bytes)
+
+
+JsonBody = Annotated[Any, Depends(json_body)]
+
+
+@dataclass
+class FeatureInput(Generic[M]):
+    """The validated parts of a GeoJSON Feature in a request."""
+
+    fields: M
+    geometry: CheckedGeometry | None
+
+
+def parse_feature(
+    body: Any,
+    model: type[M],
+    crs: Crs,
+    settings: Settings,
+    *,
+    geometry_required: bool,
+    check: Callable[[dict[str, Any]], list[FieldError]] | None = None,
+) -> FeatureInput[M]:
+    """Validate a GeoJSON Feature body; raise one InvalidInput listing every invalid field."""
+    if not isinstance(body, dict) or body.get("type") != "Feature":
+        raise InvalidInput("Verwacht een GeoJSON Feature.",
+                           [FieldError("type", "Moet 'Feature' zijn.", "geen_feature")])
+    errors: list[FieldError] = []
+    properties = body.get("properties") or {}
+    if not isinstance(properties, dict):
+        errors.append(FieldError("properties", "Moet een object zijn.", "dict_type"))
+        properties = {}
+    properties = {k: v for k, v in properties.items() if k not in READ_ONLY}
+    fields = validate_model(model, properties, "properties", errors)
+    if check is not None:
+        errors.extend(check(properties))
+
+    geometry = None
+    if geometry_required or body.get("geometry") is not None:
+        try:
+            geometry = check_geometry(body.get("geometry"), crs, settings.max_vertices)
+        except GeometryRejected as exc:
+            errors.extend(exc.errors)
+    if errors or fields is None:
+        raise InvalidInput(f"Het verzoek bevat {len(errors)} ongeldig(e) veld(en).", errors)
+    return FeatureInput(fields, geometry)
+
+
+def geo_response(content: Any, crs: Crs, status_code: int = 200, **headers: str) -> JSONResponse:
+    """Return a GeoJSON response that says its CRS in `Content-Crs`."""
+    return JSONResponse(
+        content, status_code=status_code, media_type=GEOJSON,
+        headers={"Content-Crs": crs.header, **headers},
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int
+
+
+def paging(
+    request: Request,
+    limit: Annotated[int | None, Query(ge=1, description="Aantal per pagina.")] = None,
+    offset: Annotated[int, Query(ge=0, description="Aantal over te slaan.")] = 0,
+) -> Page:
+    settings = get_settings(request)
+    if limit is not None and limit > settings.page_limit_max:
+        raise InvalidInput(
+            "Te grote pagina gevraagd.",
+            [FieldError("limit", f"Mag hoogstens {settings.page_limit_max} zijn.",
+                        "less_than_equal")],
+        )
+    return Page(limit or settings.page_limit_default, offset)
+
+
+PageDep = Annotated[Page, Depends(paging)]
+
+
+def page_links(request: Request, page: Page, returned: int, matched: int) -> list[dict[str, str]]:
+    """Return self/next/prev links for a page of a collection."""
+    def link(rel: str, offset: int) -> dict[str, str]:
+        url = request.url.include_query_params(offset=offset, limit=page.limit)
+        return {"href": str(url), "rel": rel, "type": GEOJSON}
+
+    links = [link("self", page.offset)]
+    if page.offset + returned < matched:
+        links.append(link("next", page.offset + page.limit))
+    if page.offset > 0:
+        links.append(link("prev", max(page.offset - page.limit, 0)))
+    return links
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """Return the four numbers of a `bbox` parameter, checked."""
+    if value is None:
+        return None
+    parts = value.split(",")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+        raise InvalidInput("Ongeldige bbox.", [FieldError(
+            "bbox", "Verwacht vier getallen: minx,miny,maxx,maxy.", "ongeldige_bbox")])
+    minx, miny, maxx, maxy = numbers
+    if minx >= maxx or miny >= maxy:
+        raise InvalidInput("Ongeldige bbox.", [FieldError(
+            "bbox", "minx moet kleiner zijn dan maxx en miny kleiner dan maxy.",
+            "ongeldige_bbox")])
+    return minx, miny, maxx, maxy

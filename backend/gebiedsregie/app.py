@@ -1,0 +1,137 @@
+"""create_app(settings) -> FastAPI: lifespan, routers, error handlers."""
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException
+
+from gebiedsregie import __version__
+from gebiedsregie.db import make_engine, make_sessionmaker
+from gebiedsregie.errors import PROBLEM_JSON, DomainError, problem, problem_for
+from gebiedsregie.gebieden.router import router as gebieden_router
+from gebiedsregie.openapi import install_openapi
+from gebiedsregie.opgaven.router import router as opgaven_router
+from gebiedsregie.opgaven.router import themas_router
+from gebiedsregie.settings import Settings
+from gebiedsregie.validation import dutch_errors
+
+log = logging.getLogger("gebiedsregie")
+API_PREFIX = "/api/v1"
+HTTP_TITLES = {
+    404: ("Niet gevonden", "niet-gevonden", "Deze URL bestaat niet."),
+    405: ("Methode niet toegestaan", "methode-niet-toegestaan",
+          "Deze HTTP-methode is hier niet toegestaan."),
+}
+
+
+def _problem_response(body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """The one table from failures to problem+json."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        return _problem_response(problem_for(exc, request.url.path))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = dutch_errors(exc.errors())
+        return _problem_response(problem(
+            400, "Ongeldige invoer", f"Het verzoek bevat {len(errors)} ongeldig(e) veld(en).",
+            "ongeldige-invoer", errors, request.url.path))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        title, slug, detail = HTTP_TITLES.get(
+            exc.status_code, ("Fout", "fout", str(exc.detail)))
+        return _problem_response(
+            problem(exc.status_code, title, detail, slug, None, request.url.path),
+            dict(exc.headers) if exc.headers else None)
+
+    @app.exception_handler(OperationalError)
+    async def database_down(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database unavailable: %s", exc.orig.__class__.__name__)
+        return _problem_response(problem(
+            503, "Dienst tijdelijk niet beschikbaar", "De database is niet bereikbaar; "
+            "probeer het later opnieuw.", "niet-beschikbaar", None, request.url.path),
+            {"Retry-After": "10"})
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Logged once, here; the body says nothing of the cause.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _problem_response(problem(
+            500, "Interne fout", "Er ging iets mis aan onze kant.", "interne-fout", None,
+            request.url.path))
+
+
+def _database_ok(engine: Engine) -> tuple[bool, str]:
+    try:
+        with engine.connect() as conn:
+            version = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
+        return True, str(version)
+    except DBAPIError as exc:
+        log.warning("health check failed: %s", exc.orig.__class__.__name__)
+        return False, ""
+
+
+def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
+    """Return the application; `database_url` overrides the settings (tests, the CLI)."""
+    url = database_url or settings.database_url
+    if not url:
+        raise ValueError("create_app needs a database URL (see gebiedsregie.localdb)")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(url, settings.statement_timeout_ms)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Gebiedsregie",
+        description="Waar stapelen ruimtelijke opgaven zich op, per gebied.",
+        version=__version__,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    _install_error_handlers(app)
+
+    @app.middleware("http")
+    async def api_version(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        response.headers["API-Version"] = __version__
+        return response
+
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(themas_router)
+    api.include_router(gebieden_router)
+    api.include_router(opgaven_router)
+    app.include_router(api)
+
+    @app.get("/health", tags=["beheer"])
+    def health(request: Request) -> JSONResponse:
+        """Of de dienst en de database werken."""
+        ok, postgis = _database_ok(request.app.state.engine)
+        body = {"status": "ok" if ok else "fout", "database": "ok" if ok else "onbereikbaar",
+                "postgis": postgis or None, "versie": __version__}
+        return JSONResponse(body, status_code=200 if ok else 503,
+                            headers={"Cache-Control": "no-store"})
+
+    install_openapi(app, __version__)
+    return app

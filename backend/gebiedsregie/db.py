@@ -1,0 +1,69 @@
+"""Engine, sessions and the declarative Base."""
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Timestamps:
+    """Creation and change times, set by the database."""
+
+    aangemaakt_op: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    gewijzigd_op: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Return `url` with the psycopg 3 driver named, as SQLAlchemy wants it."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def make_engine(url: str, statement_timeout_ms: int = 30_000) -> Engine:
+    """Return an engine with a bounded pool and a statement timeout."""
+    return create_engine(
+        sqlalchemy_url(url),
+        pool_size=5,
+        max_overflow=5,
+        pool_timeout=10,
+        pool_pre_ping=True,
+        connect_args={
+            "connect_timeout": 5,
+            "options": f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC",
+            "application_name": "gebiedsregie",
+        },
+    )
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """Yield a session from the app's session factory, closed after the request."""
+    with request.app.state.sessionmaker() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

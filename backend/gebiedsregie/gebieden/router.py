@@ -1,0 +1,123 @@
+"""/api/v1/gebieden"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from gebiedsregie.api import (
+    ContentCrs,
+    JsonBody,
+    OutputCrs,
+    PageDep,
+    SettingsDep,
+    geo_response,
+    page_links,
+    parse_feature,
+)
+from gebiedsregie.db import SessionDep
+from gebiedsregie.gebieden import service
+from gebiedsregie.gebieden.models import Gebied, GebiedSoort
+from gebiedsregie.gebieden.schemas import (
+    GebiedFeature,
+    GebiedFeatureCollection,
+    GebiedFeatureIn,
+    GebiedFields,
+    GebiedPatch,
+    gebied_feature,
+)
+from gebiedsregie.geometry import CheckedGeometry
+from gebiedsregie.openapi import geojson_body, geojson_responses
+
+router = APIRouter(prefix="/gebieden", tags=["gebieden"])
+
+
+def _response(gebied: Gebied, crs: OutputCrs, status_code: int = 200,
+              checked: CheckedGeometry | None = None) -> Response:
+    feature = gebied_feature(gebied, service.gebied_shape(gebied), crs)
+    if checked is not None and checked.messages:
+        feature["meldingen"] = checked.messages
+    headers = {"ETag": f'"{gebied.versie}"'}
+    if status_code == 201:
+        headers["Location"] = f"/api/v1/gebieden/{gebied.id}"
+    return geo_response(feature, crs, status_code, **headers)
+
+
+@router.get("", response_model=GebiedFeatureCollection, responses=geojson_responses())
+def list_gebieden(
+    request: Request,
+    session: SessionDep,
+    crs: OutputCrs,
+    page: PageDep,
+    soort: Annotated[list[GebiedSoort] | None, Query(description="Filter op soort.")] = None,
+) -> Response:
+    """Alle gebieden, als GeoJSON FeatureCollection."""
+    gebieden, matched = service.list_gebieden(session, soort or [], page.limit, page.offset)
+    features = [gebied_feature(g, service.gebied_shape(g), crs) for g in gebieden]
+    return geo_response({
+        "type": "FeatureCollection",
+        "numberMatched": matched,
+        "numberReturned": len(features),
+        "links": page_links(request, page, len(features), matched),
+        "features": features,
+    }, crs)
+
+
+@router.post("", status_code=201, response_model=GebiedFeature,
+             responses=geojson_responses(201), openapi_extra=geojson_body(GebiedFeatureIn))
+def create_gebied(
+    session: SessionDep, settings: SettingsDep, body: JsonBody, content_crs: ContentCrs,
+    crs: OutputCrs,
+) -> Response:
+    """Maak een gebied aan. Provincies en gemeenten worden afgeleid als ze ontbreken."""
+    feature = parse_feature(body, GebiedFields, content_crs, settings, geometry_required=True)
+    assert feature.geometry is not None
+    gebied = service.create_gebied(session, feature.fields.model_dump(), feature.geometry.geom)
+    return _response(gebied, crs, 201, feature.geometry)
+
+
+@router.get("/{gebied_id}", response_model=GebiedFeature, responses=geojson_responses())
+def get_gebied(gebied_id: str, session: SessionDep, crs: OutputCrs) -> Response:
+    """Eén gebied, op id of slug."""
+    return _response(service.get_gebied(session, gebied_id), crs)
+
+
+@router.put("/{gebied_id}", response_model=GebiedFeature, responses=geojson_responses(),
+            openapi_extra=geojson_body(GebiedFeatureIn))
+def replace_gebied(
+    gebied_id: str, session: SessionDep, settings: SettingsDep, body: JsonBody,
+    content_crs: ContentCrs, crs: OutputCrs,
+) -> Response:
+    """Vervang een gebied geheel: geometrie en alle eigenschappen."""
+    gebied = service.get_gebied(session, gebied_id)
+    feature = parse_feature(body, GebiedFields, content_crs, settings, geometry_required=True)
+    assert feature.geometry is not None
+    values = feature.fields.model_dump()
+    values = {k: v for k, v in values.items() if v is not None or k in feature.fields.model_fields_set}
+    if values.get("slug") is None:
+        values.pop("slug", None)
+    gebied = service.update_gebied(session, gebied, values, feature.geometry.geom)
+    return _response(gebied, crs, checked=feature.geometry)
+
+
+@router.patch("/{gebied_id}", response_model=GebiedFeature, responses=geojson_responses(),
+              openapi_extra=geojson_body(GebiedFeatureIn, patch=True))
+def patch_gebied(
+    gebied_id: str, session: SessionDep, settings: SettingsDep, body: JsonBody,
+    content_crs: ContentCrs, crs: OutputCrs,
+) -> Response:
+    """Wijzig een deel van een gebied (JSON merge patch); geometrie is optioneel."""
+    gebied = service.get_gebied(session, gebied_id)
+    feature = parse_feature(body, GebiedPatch, content_crs, settings, geometry_required=False)
+    values = feature.fields.model_dump(include=feature.fields.model_fields_set)
+    geom = feature.geometry.geom if feature.geometry else None
+    gebied = service.update_gebied(session, gebied, values, geom)
+    return _response(gebied, crs, checked=feature.geometry)
+
+
+@router.delete("/{gebied_id}", status_code=204, responses={404: {"description": "Onbekend"}})
+def delete_gebied(gebied_id: str, session: SessionDep) -> Response:
+    """Verwijder een gebied. Opgaven blijven bestaan: hun koppeling is ruimtelijk."""
+    service.delete_gebied(session, service.get_gebied(session, gebied_id))
+    return Response(status_code=204)
+
+

@@ -1,0 +1,188 @@
+"""Queries and transactions of gebieden (and the reference gemeenten)."""
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely import MultiPolygon
+from sqlalchemy import ColumnElement, Select, and_, func, not_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gebiedsregie.crs import RD_NEW
+from gebiedsregie.errors import Conflict, FieldError, InvalidInput, NotFound
+from gebiedsregie.gebieden.models import Gebied, Gemeente
+
+MIN_GEMEENTE_OVERLAP_M2 = 5_000  # half a hectare: less is a drawing slip along a border
+
+
+class GebiedNotFound(NotFound):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"Gebied '{key}' bestaat niet.")
+
+
+def _parse_uuid(key: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(key)
+    except ValueError:
+        return None
+
+
+def find_gebied(session: Session, key: str) -> Gebied | None:
+    """Return the gebied with this id or slug, or None."""
+    as_uuid = _parse_uuid(key)
+    condition = Gebied.id == as_uuid if as_uuid else Gebied.slug == key
+    return session.scalars(select(Gebied).where(condition)).one_or_none()
+
+
+def get_gebied(session: Session, key: str) -> Gebied:
+    """Return the gebied with this id or slug; raise GebiedNotFound."""
+    gebied = find_gebied(session, key)
+    if gebied is None:
+        raise GebiedNotFound(key)
+    return gebied
+
+
+def list_gebieden(
+    session: Session, soort: Sequence[str] = (), limit: int = 100, offset: int = 0
+) -> tuple[list[Gebied], int]:
+    """Return a page of gebieden, by naam, and how many match."""
+    condition = Gebied.soort.in_(soort) if soort else True
+    matched = session.scalar(select(func.count()).select_from(Gebied).where(condition)) or 0
+    rows = session.scalars(
+        select(Gebied).where(condition).order_by(Gebied.naam, Gebied.id).limit(limit).offset(offset)
+    ).all()
+    return list(rows), matched
+
+
+def interior_intersects(a: Any, b: Any) -> ColumnElement[bool]:
+    """Return a predicate: the interiors of two geometries meet (touching is not enough)."""
+    return and_(func.ST_Intersects(a, b), not_(func.ST_Touches(a, b)))
+
+
+def slugs_meeting(session: Session, items: Select[Any]) -> dict[uuid.UUID, list[str]]:
+    """Return, for rows (id, geom) of another domain, the slugs of the gebieden each meets."""
+    sub = items.subquery()
+    rows = session.execute(
+        select(sub.c[0], Gebied.slug)
+        .join(Gebied, interior_intersects(sub.c[1], Gebied.geom))
+        .order_by(Gebied.slug)
+    ).all()
+    result: dict[uuid.UUID, list[str]] = {}
+    for item_id, slug in rows:
+        result.setdefault(item_id, []).append(slug)
+    return result
+
+
+def bestuur_for(session: Session, geom: MultiPolygon) -> tuple[list[str], list[str]]:
+    """Return the provincies and CBS gemeenten that a geometry covers, by name."""
+    shape = func.ST_GeomFromWKB(geom.wkb, RD_NEW)
+    rows = session.execute(
+        select(Gemeente.naam, Gemeente.provincie)
+        .where(func.ST_Intersects(Gemeente.geom, shape))
+        .where(func.ST_Area(func.ST_Intersection(Gemeente.geom, shape)) >= MIN_GEMEENTE_OVERLAP_M2)
+        .order_by(Gemeente.naam)
+    ).all()
+    return sorted({r.provincie for r in rows}), [r.naam for r in rows]
+
+
+def slugify(naam: str) -> str:
+    """Return a URL slug for a name: `Zuidoost Drenthe` -> `zuidoost-drenthe`."""
+    ascii_name = unicodedata.normalize("NFKD", naam).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:80].strip("-") or "gebied"
+
+
+def _free_slug(session: Session, base: str) -> str:
+    taken = set(session.scalars(select(Gebied.slug).where(Gebied.slug.like(f"{base}%"))))
+    slug, n = base, 2
+    while slug in taken:
+        slug = f"{base[:75]}-{n}"
+        n += 1
+    return slug
+
+
+def _check_slug_free(session: Session, slug: str, own_id: uuid.UUID | None = None) -> None:
+    other = session.scalar(select(Gebied.id).where(Gebied.slug == slug))
+    if other is not None and other != own_id:
+        raise Conflict(f"Er is al een gebied met slug '{slug}'.",
+                       [FieldError("properties.slug", "Deze slug is al in gebruik.", "bestaat_al")])
+
+
+def _apply(session: Session, gebied: Gebied, values: dict[str, Any],
+           geom: MultiPolygon | None) -> None:
+    for name, value in values.items():
+        setattr(gebied, name, value)
+    if geom is not None:
+        gebied.geom = from_shape(geom, srid=RD_NEW)  # type: ignore[assignment]
+        provincies, gemeenten = bestuur_for(session, geom)
+        # Derived only where the client did not name them.
+        if "provincies" not in values:
+            gebied.provincies = provincies
+        if "gemeenten" not in values:
+            gebied.gemeenten = gemeenten
+
+
+def _flush(session: Session, gebied: Gebied) -> Gebied:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        if "uq_gebied_slug" in str(exc.orig):
+            raise Conflict(f"Er is al een gebied met slug '{gebied.slug}'.", [FieldError(
+                "properties.slug", "Deze slug is al in gebruik.", "bestaat_al")]) from None
+        raise
+    session.commit()
+    return gebied
+
+
+def create_gebied(session: Session, values: dict[str, Any], geom: MultiPolygon) -> Gebied:
+    """Store a new gebied; provincies and gemeenten are derived when not given."""
+    values = {k: v for k, v in values.items() if v is not None}
+    if "slug" in values:
+        _check_slug_free(session, values["slug"])
+    else:
+        values["slug"] = _free_slug(session, slugify(values["naam"]))
+    gebied = Gebied()
+    session.add(gebied)
+    _apply(session, gebied, values, geom)
+    return _flush(session, gebied)
+
+
+def update_gebied(
+    session: Session, gebied: Gebied, values: dict[str, Any], geom: MultiPolygon | None
+) -> Gebied:
+    """Change a gebied: `values` holds only the fields to set."""
+    if values.get("slug") is not None:
+        _check_slug_free(session, values["slug"], gebied.id)
+    for name in ("slug", "naam", "soort"):
+        if name in values and values[name] is None:
+            raise InvalidInput("Verplicht veld leeggemaakt.", [FieldError(
+                f"properties.{name}", "Mag niet leeg (null) zijn.", "verplicht")])
+    values = {k: ([] if v is None and k in ("provincies", "gemeenten") else v)
+              for k, v in values.items()}
+    values = {k: ("" if v is None and k in ("beschrijving", "bron") else v)
+              for k, v in values.items()}
+    _apply(session, gebied, values, geom)
+    return _flush(session, gebied)
+
+
+def delete_gebied(session: Session, gebied: Gebied) -> None:
+    session.delete(gebied)
+    session.commit()
+
+
+def gebied_shape(gebied: Gebied) -> MultiPolygon:
+    """Return the gebied's RD geometry as a shapely MultiPolygon."""
+    geom = to_shape(gebied.geom)
+    assert isinstance(geom, MultiPolygon)
+    return geom
+
+
+def gebied_geom_expr(key: str) -> Any:
+    """Return a scalar subquery of the RD geometry of the gebied with this id or slug."""
+    as_uuid = _parse_uuid(key)
+    condition = Gebied.id == as_uuid if as_uuid else Gebied.slug == key
+    return select(Gebied.geom).where(condition).scalar_subquery()

@@ -1,0 +1,213 @@
+"""Geometry input is checked, not trusted: GeoJSON in, a valid RD MultiPolygon out.
+
+Rules, in order: areal type; well-formed finite positions; closed rings; the vertex limit;
+coordinates where the Netherlands is in the declared CRS (with a hint for swapped lat/lon or a
+missing Content-Crs); inside the Netherlands' outline; and finally a self-intersecting shape is
+repaired (`make_valid`, keeping only its areal part) and snapped to the millimetre grid.
+"""
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely import MultiPolygon, Polygon
+from shapely.geometry import mapping, shape
+from shapely.prepared import PreparedGeometry, prep
+
+from gebiedsregie.crs import CRS84, RD, RD_NEW, Crs, from_rd, to_rd
+from gebiedsregie.errors import FieldError
+
+GRID_DECIMALS = 3  # storage precision: a millimetre in RD
+GRID_SIZE_M = 10.0**-GRID_DECIMALS
+NL_OUTLINE = Path(__file__).resolve().parent / "data" / "nederland_rd.geojson"
+
+# Generous envelopes of the Netherlands (land plus territorial sea) per CRS.
+ENVELOPES = {
+    CRS84.epsg: (2.9, 50.6, 7.4, 53.9),
+    RD.epsg: (-20_000.0, 280_000.0, 310_000.0, 640_000.0),
+}
+
+
+@dataclass
+class CheckedGeometry:
+    """A geometry that passed every rule, in RD New, and what was done to it."""
+
+    geom: MultiPolygon
+    messages: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def repaired(self) -> bool:
+        return any(m["code"] == "geometrie_hersteld" for m in self.messages)
+
+
+class GeometryRejected(Exception):
+    """Raised with the reasons a geometry is refused."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(e.reason for e in errors))
+        self.errors = errors
+
+
+def _fail(name: str, reason: str, code: str) -> GeometryRejected:
+    return GeometryRejected([FieldError(name, reason, code)])
+
+
+def _check_position(pos: Any, path: str) -> None:
+    if not isinstance(pos, list) or not 2 <= len(pos) <= 3:
+        raise _fail(path, "Een positie is een lijst van 2 (of 3) getallen.", "ongeldige_positie")
+    for value in pos:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _fail(path, "Coördinaten moeten getallen zijn.", "ongeldige_positie")
+        if not math.isfinite(value):
+            raise _fail(path, "Coördinaten mogen geen NaN of Infinity zijn.", "niet_eindig")
+
+
+def _check_ring(ring: Any, path: str) -> int:
+    if not isinstance(ring, list):
+        raise _fail(path, "Een ring is een lijst van posities.", "ongeldige_ring")
+    for i, pos in enumerate(ring):
+        _check_position(pos, f"{path}[{i}]")
+    if len(ring) < 4:
+        raise _fail(path, "Een ring heeft minstens 4 posities (3 hoekpunten).", "ring_te_kort")
+    if ring[0][:2] != ring[-1][:2]:
+        raise _fail(path, "Een ring moet gesloten zijn: eerste en laatste positie gelijk.",
+                    "ring_niet_gesloten")
+    return len(ring)
+
+
+def _check_polygon(rings: Any, path: str) -> int:
+    if not isinstance(rings, list):
+        raise _fail(path, "Een Polygon is een lijst van ringen.", "ongeldige_coordinaten")
+    return sum(_check_ring(ring, f"{path}[{i}]") for i, ring in enumerate(rings))
+
+
+def _check_structure(obj: Any, name: str, max_vertices: int) -> None:
+    if not isinstance(obj, dict):
+        raise _fail(name, "Geometrie ontbreekt of is geen GeoJSON-object.", "verplicht")
+    kind = obj.get("type")
+    if kind not in ("Polygon", "MultiPolygon"):
+        what = f"een {kind}" if isinstance(kind, str) else "geen geldig GeoJSON-type"
+        raise _fail(f"{name}.type",
+                    f"Geometrie moet een vlak zijn (Polygon of MultiPolygon), niet {what}.",
+                    "geen_vlak")
+    coords = obj.get("coordinates")
+    path = f"{name}.coordinates"
+    if not isinstance(coords, list):
+        raise _fail(path, "Coördinaten ontbreken.", "verplicht")
+    if not coords or (kind == "MultiPolygon" and all(p == [] for p in coords)):
+        raise _fail(name, "Geometrie is leeg.", "leeg")
+    if kind == "Polygon":
+        vertices = _check_polygon(coords, path)
+    else:
+        vertices = sum(_check_polygon(p, f"{path}[{i}]") for i, p in enumerate(coords))
+    if vertices > max_vertices:
+        raise _fail(name, f"Geometrie heeft {vertices} hoekpunten; het maximum is {max_vertices}.",
+                    "te_veel_hoekpunten")
+
+
+def _inside(bounds: Sequence[float], envelope: Sequence[float]) -> bool:
+    minx, miny, maxx, maxy = bounds
+    return envelope[0] <= minx and maxx <= envelope[2] and envelope[1] <= miny and maxy <= envelope[3]
+
+
+def _check_envelope(geom: shapely.Geometry, crs: Crs, name: str) -> None:
+    bounds = geom.bounds
+    if _inside(bounds, ENVELOPES[crs.epsg]):
+        return
+    if crs.epsg == CRS84.epsg:
+        swapped = (bounds[1], bounds[0], bounds[3], bounds[2])
+        if _inside(swapped, ENVELOPES[CRS84.epsg]):
+            reason = ("Coördinaten liggen buiten Nederland; ze lijken verwisseld (lat/lon in plaats "
+                      "van lon/lat). GeoJSON in CRS84 heeft eerst de lengtegraad, dan de breedtegraad.")
+            raise _fail(name, reason, "lat_lon_verwisseld")
+        if _inside(bounds, ENVELOPES[RD.epsg]):
+            reason = ("Coördinaten lijken RD New (EPSG:28992) te zijn; geef dan de header "
+                      f"Content-Crs: {RD.header} mee.")
+            raise _fail(name, reason, "verkeerd_crs")
+    elif _inside(bounds, ENVELOPES[CRS84.epsg]) or _inside(
+        (bounds[1], bounds[0], bounds[3], bounds[2]), ENVELOPES[CRS84.epsg]
+    ):
+        reason = ("Coördinaten lijken lengte- en breedtegraden, maar Content-Crs zegt RD New; "
+                  "laat de header weg of stuur RD-coördinaten in meters.")
+        raise _fail(name, reason, "verkeerd_crs")
+    raise _fail(name, f"Coördinaten liggen buiten Nederland (in {crs.label}).", "buiten_nederland")
+
+
+@cache
+def _netherlands() -> PreparedGeometry:
+    with NL_OUTLINE.open(encoding="utf-8") as f:
+        outline = shape(json.load(f)["features"][0]["geometry"])
+    return prep(outline)
+
+
+def _areal_part(geom: shapely.Geometry) -> MultiPolygon:
+    parts = shapely.get_parts(geom)
+    polygons: list[Polygon] = []
+    for part in parts:
+        if isinstance(part, Polygon) and not part.is_empty:
+            polygons.append(part)
+        elif isinstance(part, MultiPolygon):
+            polygons.extend(p for p in part.geoms if not p.is_empty)
+        elif part.geom_type == "GeometryCollection":
+            polygons.extend(_areal_part(part).geoms)
+    return MultiPolygon(polygons)
+
+
+def _snap(geom_rd: shapely.Geometry) -> shapely.Geometry:
+    # Plain rounding keeps the client's vertex order; only where rounding breaks validity
+    # (vertices a hair apart) does GEOS rebuild the shape on the grid.
+    rounded = shapely.transform(geom_rd, lambda xy: np.round(xy, GRID_DECIMALS))
+    if rounded.is_valid:
+        return rounded
+    return shapely.set_precision(geom_rd, GRID_SIZE_M)
+
+
+def check_geometry(obj: Any, crs: Crs, max_vertices: int, name: str = "geometry") -> CheckedGeometry:
+    """Return the GeoJSON geometry `obj` (in `crs`) as a valid RD MultiPolygon, or raise."""
+    _check_structure(obj, name, max_vertices)
+    geom = shape(obj)
+    geom = shapely.force_2d(geom)
+    _check_envelope(geom, crs, name)
+    geom_rd = to_rd(geom, crs)
+    if not _netherlands().covers(geom_rd):
+        raise _fail(name, "Geometrie ligt (deels) buiten Nederland.", "buiten_nederland")
+
+    messages: list[dict[str, str]] = []
+    if not geom_rd.is_valid:
+        reason = shapely.is_valid_reason(geom_rd)
+        geom_rd = _areal_part(shapely.make_valid(geom_rd, method="structure", keep_collapsed=False))
+        messages.append({
+            "code": "geometrie_hersteld",
+            "reason": f"Geometrie was ongeldig ({reason}) en is hersteld met make_valid; "
+                      "alleen het vlakdeel is bewaard.",
+        })
+    result = _areal_part(_snap(geom_rd))
+    if result.is_empty or result.area <= 0:
+        raise _fail(name, "Geometrie heeft geen oppervlakte.", "geen_oppervlakte")
+    return CheckedGeometry(result, messages)
+
+
+def area_ha(geom_rd: shapely.Geometry) -> float:
+    """Return the area of an RD geometry in hectares, to the square metre."""
+    return round(geom_rd.area / 10_000, 4)
+
+
+def to_geojson(geom_rd: shapely.Geometry, crs: Crs) -> dict[str, Any]:
+    """Return a GeoJSON geometry of `geom_rd` in `crs`: RFC 7946 orientation, rounded."""
+    out = shapely.orient_polygons(from_rd(geom_rd, crs), exterior_cw=False)
+    out = shapely.transform(out, lambda xy: np.round(xy, crs.decimals))
+    return dict(mapping(out))
+
+
+def bbox_polygon(bbox: Sequence[float], crs: Crs) -> Polygon:
+    """Return a bbox given in `crs` as an RD polygon, densified so its edges stay true."""
+    box = shapely.box(*bbox)
+    if crs.epsg == RD_NEW:
+        return box
+    return to_rd(shapely.segmentize(box, max(bbox[2] - bbox[0], bbox[3] - bbox[1]) / 32), crs)

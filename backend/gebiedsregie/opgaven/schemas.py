@@ -1,0 +1,122 @@
+"""Opgave and thema input and output, as GeoJSON Features."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from shapely import Geometry as ShapelyGeometry
+
+from gebiedsregie.crs import Crs
+from gebiedsregie.geometry import area_ha, to_geojson
+from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Opgave, Status, Trekker
+from gebiedsregie.schemas import Bron, FeatureCollectionMeta, Geometry, Melding, Naam, Tekst
+
+Horizon = Annotated[int, Field(strict=True, ge=HORIZON_MIN, le=HORIZON_MAX,
+                                 description="Streefjaar.")]
+Hectare = Annotated[float, Field(ge=0, allow_inf_nan=False, description="Ruimtevraag in ha.")]
+ThemaCode = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+ExternId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class OpgaveFields(BaseModel):
+    """The properties of an opgave a client sends (POST, PUT)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    titel: Naam
+    thema: ThemaCode
+    beschrijving: Tekst = ""
+    trekker: Trekker
+    status: Status
+    horizon: Horizon | None = None
+    ruimtevraag_ha: Hectare | None = None
+    bron: Bron = ""
+    extern_id: ExternId | None = None
+
+
+class OpgavePatch(BaseModel):
+    """A partial change of an opgave (PATCH, JSON merge patch of the properties)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    titel: Naam | None = None
+    thema: ThemaCode | None = None
+    beschrijving: Tekst | None = None
+    trekker: Trekker | None = None
+    status: Status | None = None
+    horizon: Horizon | None = None
+    ruimtevraag_ha: Hectare | None = None
+    bron: Bron | None = None
+    extern_id: ExternId | None = None
+
+
+class OpgaveProperties(BaseModel):
+    id: uuid.UUID
+    titel: str
+    thema: str
+    beschrijving: str
+    trekker: Trekker
+    status: Status
+    horizon: int | None
+    ruimtevraag_ha: float | None
+    bron: str
+    extern_id: str | None
+    oppervlakte_ha: float = Field(description="Oppervlakte in hectare, berekend in RD New.")
+    gebieden: list[str] = Field(description="Slugs van de gebieden die de opgave raakt.")
+    versie: int
+    aangemaakt_op: datetime
+    gewijzigd_op: datetime
+
+
+class OpgaveFeatureIn(BaseModel):
+    type: Literal["Feature"]
+    geometry: Geometry
+    properties: OpgaveFields
+
+
+class OpgaveFeature(BaseModel):
+    type: Literal["Feature"]
+    id: uuid.UUID
+    geometry: Geometry
+    properties: OpgaveProperties
+    meldingen: list[Melding] | None = None
+
+
+class OpgaveFeatureCollection(FeatureCollectionMeta):
+    features: list[OpgaveFeature]
+
+
+class ThemaRead(BaseModel):
+    code: str
+    naam: str
+    kleur: str = Field(description="Kleur op de kaart, #rrggbb.")
+    beschrijving: str
+
+
+def opgave_feature(
+    opgave: Opgave, geom: ShapelyGeometry, gebieden: list[str], crs: Crs
+) -> dict[str, Any]:
+    """Return `opgave` as a GeoJSON Feature in `crs`; `geom` is its RD geometry."""
+    return {
+        "type": "Feature",
+        "id": str(opgave.id),
+        "geometry": to_geojson(geom, crs),
+        "properties": {
+            "id": str(opgave.id),
+            "titel": opgave.titel,
+            "thema": opgave.thema,
+            "beschrijving": opgave.beschrijving,
+            "trekker": opgave.trekker,
+            "status": opgave.status,
+            "horizon": opgave.horizon,
+            "ruimtevraag_ha": opgave.ruimtevraag_ha,
+            "bron": opgave.bron,
+            "extern_id": opgave.extern_id,
+            "oppervlakte_ha": area_ha(geom),
+            "gebieden": gebieden,
+            "versie": opgave.versie,
+            "aangemaakt_op": opgave.aangemaakt_op.isoformat(),
+            "gewijzigd_op": opgave.gewijzigd_op.isoformat(),
+        },
+    }

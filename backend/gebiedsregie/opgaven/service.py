@@ -1,0 +1,166 @@
+"""Queries and transactions of opgaven and themas."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from geoalchemy2.shape import from_shape, to_shape
+from shapely import MultiPolygon, Polygon
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gebiedsregie.crs import RD_NEW
+from gebiedsregie.errors import Conflict, FieldError, InvalidInput, NotFound
+from gebiedsregie.gebieden import service as gebieden_service
+from gebiedsregie.opgaven.models import Opgave, Thema
+
+REQUIRED = ("titel", "thema", "trekker", "status")
+
+
+class OpgaveNotFound(NotFound):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"Opgave '{key}' bestaat niet.")
+
+
+@dataclass
+class OpgaveFilter:
+    """Which opgaven to list; empty means no condition."""
+
+    gebied: str | None = None
+    themas: Sequence[str] = ()
+    status: Sequence[str] = ()
+    trekker: Sequence[str] = ()
+    bbox_rd: Polygon | None = None
+
+
+def list_themas(session: Session) -> list[Thema]:
+    return list(session.scalars(select(Thema).order_by(Thema.volgorde, Thema.code)))
+
+
+def thema_codes(session: Session) -> set[str]:
+    return set(session.scalars(select(Thema.code)))
+
+
+def check_thema(session: Session, thema: str | None, name: str) -> list[FieldError]:
+    """Return an error when `thema` is not a known thema code."""
+    if thema is None:
+        return []
+    codes = thema_codes(session)
+    if thema in codes:
+        return []
+    return [FieldError(name, f"Onbekend thema '{thema}'; kies uit: {', '.join(sorted(codes))}.",
+                       "onbekend_thema")]
+
+
+def _conditions(session: Session, f: OpgaveFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if f.gebied is not None:
+        if gebieden_service.find_gebied(session, f.gebied) is None:
+            raise InvalidInput(f"Gebied '{f.gebied}' bestaat niet.", [FieldError(
+                "gebied", "Onbekend gebied (id of slug).", "onbekend_gebied")])
+        conditions.append(gebieden_service.interior_intersects(
+            Opgave.geom, gebieden_service.gebied_geom_expr(f.gebied)))
+    if f.themas:
+        errors = [e for t in f.themas for e in check_thema(session, t, "thema")]
+        if errors:
+            raise InvalidInput("Onbekend thema in het filter.", errors)
+        conditions.append(Opgave.thema.in_(f.themas))
+    if f.status:
+        conditions.append(Opgave.status.in_(f.status))
+    if f.trekker:
+        conditions.append(Opgave.trekker.in_(f.trekker))
+    if f.bbox_rd is not None:
+        conditions.append(func.ST_Intersects(
+            Opgave.geom, func.ST_GeomFromWKB(f.bbox_rd.wkb, RD_NEW)))
+    return conditions or [true()]
+
+
+def list_opgaven(
+    session: Session, f: OpgaveFilter, limit: int = 100, offset: int = 0
+) -> tuple[list[Opgave], int]:
+    """Return a page of opgaven matching `f`, by titel, and how many match."""
+    conditions = _conditions(session, f)
+    matched = session.scalar(select(func.count()).select_from(Opgave).where(*conditions)) or 0
+    rows = session.scalars(
+        select(Opgave).where(*conditions).order_by(Opgave.titel, Opgave.id)
+        .limit(limit).offset(offset)
+    ).all()
+    return list(rows), matched
+
+
+def gebieden_of(session: Session, opgave_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """Return, per opgave, the slugs of the gebieden its interior meets."""
+    if not opgave_ids:
+        return {}
+    items = select(Opgave.id, Opgave.geom).where(Opgave.id.in_(opgave_ids))
+    found = gebieden_service.slugs_meeting(session, items)
+    return {i: found.get(i, []) for i in opgave_ids}
+
+
+def get_opgave(session: Session, key: str) -> Opgave:
+    """Return the opgave with this id; raise OpgaveNotFound."""
+    try:
+        opgave_id = uuid.UUID(key)
+    except ValueError:
+        raise OpgaveNotFound(key) from None
+    opgave = session.get(Opgave, opgave_id)
+    if opgave is None:
+        raise OpgaveNotFound(key)
+    return opgave
+
+
+def _store(session: Session, opgave: Opgave, values: dict[str, Any],
+           geom: MultiPolygon | None) -> Opgave:
+    for name, value in values.items():
+        setattr(opgave, name, value)
+    if geom is not None:
+        opgave.geom = from_shape(geom, srid=RD_NEW)  # type: ignore[assignment]
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        if "uq_opgave_extern_id" in str(exc.orig):
+            raise Conflict(f"Er is al een opgave met extern_id '{values.get('extern_id')}'.",
+                           [FieldError("properties.extern_id", "Al in gebruik.", "bestaat_al")]
+                           ) from None
+        raise
+    session.commit()
+    return opgave
+
+
+def create_opgave(session: Session, values: dict[str, Any], geom: MultiPolygon) -> Opgave:
+    """Store a new opgave."""
+    opgave = Opgave()
+    session.add(opgave)
+    return _store(session, opgave, values, geom)
+
+
+def update_opgave(
+    session: Session, opgave: Opgave, values: dict[str, Any], geom: MultiPolygon | None
+) -> Opgave:
+    """Change an opgave: `values` holds only the fields to set."""
+    for name in REQUIRED:
+        if name in values and values[name] is None:
+            raise InvalidInput("Verplicht veld leeggemaakt.", [FieldError(
+                f"properties.{name}", "Mag niet leeg (null) zijn.", "verplicht")])
+    values = {k: ("" if v is None and k in ("beschrijving", "bron") else v)
+              for k, v in values.items()}
+    return _store(session, opgave, values, geom)
+
+
+def delete_opgave(session: Session, opgave: Opgave) -> None:
+    session.delete(opgave)
+    session.commit()
+
+
+def opgave_shape(opgave: Opgave) -> MultiPolygon:
+    """Return the opgave's RD geometry as a shapely MultiPolygon."""
+    geom = to_shape(opgave.geom)
+    assert isinstance(geom, MultiPolygon)
+    return geom
+
+
+def existing_extern_ids(session: Session) -> set[str]:
+    return set(session.scalars(select(Opgave.extern_id).where(Opgave.extern_id.is_not(None))))

@@ -1,0 +1,121 @@
+"""Request validation in Dutch: strict JSON bodies and pydantic errors as FieldErrors."""
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from gebiedsregie.errors import FieldError, InvalidInput, PayloadTooLarge
+
+M = TypeVar("M", bound=BaseModel)
+
+_MESSAGES = {
+    "missing": "Dit veld is verplicht.",
+    "extra_forbidden": "Onbekend veld.",
+    "string_type": "Moet tekst zijn.",
+    "string_too_short": "Moet minstens {min_length} teken(s) bevatten.",
+    "string_too_long": "Mag hoogstens {max_length} tekens bevatten.",
+    "string_pattern_mismatch": "Heeft niet de juiste vorm ({pattern}).",
+    "int_type": "Moet een geheel getal zijn.",
+    "int_parsing": "Moet een geheel getal zijn.",
+    "int_from_float": "Moet een geheel getal zijn.",
+    "float_type": "Moet een getal zijn.",
+    "float_parsing": "Moet een getal zijn.",
+    "finite_number": "Moet een eindig getal zijn (geen NaN of Infinity).",
+    "bool_type": "Moet true of false zijn.",
+    "bool_parsing": "Moet true of false zijn.",
+    "greater_than_equal": "Moet minstens {ge} zijn.",
+    "greater_than": "Moet groter zijn dan {gt}.",
+    "less_than_equal": "Mag hoogstens {le} zijn.",
+    "less_than": "Moet kleiner zijn dan {lt}.",
+    "enum": "Ongeldige waarde; kies uit: {expected}.",
+    "literal_error": "Ongeldige waarde; verwacht: {expected}.",
+    "list_type": "Moet een lijst zijn.",
+    "too_long": "Mag hoogstens {max_length} elementen bevatten.",
+    "dict_type": "Moet een object zijn.",
+    "model_type": "Moet een object zijn.",
+    "model_attributes_type": "Moet een object zijn.",
+    "uuid_parsing": "Geen geldige UUID.",
+    "uuid_type": "Geen geldige UUID.",
+    "json_invalid": "Geen geldige JSON.",
+}
+# Marks our own pydantic errors (in their context), whose message is already Dutch.
+DUTCH = "nl"
+# Parts of pydantic's `loc` that say where, not which field.
+_LOCATION_PARTS = {"body", "query", "path", "header"}
+
+
+def field_name(loc: Sequence[int | str], prefix: str = "") -> str:
+    """Return a dotted field name for a pydantic location, e.g. `properties.gemeenten[2]`."""
+    name = prefix
+    for part in loc:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        elif part not in _LOCATION_PARTS or name:
+            name = f"{name}.{part}" if name else str(part)
+    return name or "body"
+
+
+def dutch_errors(errors: Iterable[Any], prefix: str = "") -> list[FieldError]:
+    """Translate pydantic error dicts into FieldErrors with Dutch reasons."""
+    result = []
+    for error in errors:
+        template = _MESSAGES.get(error["type"])
+        context = dict(error.get("ctx") or {})
+        if "expected" in context:
+            context["expected"] = str(context["expected"]).replace(" or ", " of ")
+        if context.get(DUTCH):
+            reason = error["msg"]
+        elif template is None:
+            reason = "Ongeldige waarde."
+        else:
+            try:
+                reason = template.format(**context)
+            except (KeyError, IndexError):
+                reason = template
+        result.append(FieldError(field_name(error["loc"], prefix), reason, error["type"]))
+    return result
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(name)
+
+
+def check_size(size: int, max_bytes: int) -> None:
+    """Refuse a body of `size` bytes when it is over the limit."""
+    if size > max_bytes:
+        raise PayloadTooLarge(
+            f"Het verzoek is {size} bytes; het maximum is {max_bytes} bytes.",
+            [FieldError("body", "Verzoek te groot.", "te_groot")],
+        )
+
+
+def parse_json(raw: bytes, max_bytes: int) -> Any:
+    """Parse a request body strictly: UTF-8 JSON, no NaN/Infinity, within the size limit."""
+    check_size(len(raw), max_bytes)
+    if not raw.strip():
+        raise InvalidInput("Het verzoek heeft geen inhoud.",
+                           [FieldError("body", "Verwacht een GeoJSON-object.", "verplicht")])
+    try:
+        return json.loads(raw, parse_constant=_reject_constant)
+    except ValueError as exc:
+        if str(exc) in ("NaN", "Infinity", "-Infinity"):
+            reason = f"{exc} is geen geldige JSON-waarde; gebruik een eindig getal."
+            code = "niet_eindig"
+        else:
+            reason = f"Geen geldige JSON: {exc}."
+            code = "json_invalid"
+        raise InvalidInput("De inhoud van het verzoek is geen geldige JSON.",
+                           [FieldError("body", reason, code)]) from None
+
+
+def validate_model(
+    model: type[M], data: Any, prefix: str, errors: list[FieldError]
+) -> M | None:
+    """Validate `data` as `model`; on failure add Dutch FieldErrors and return None."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(dutch_errors(exc.errors(), prefix))
+        return None

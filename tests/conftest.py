@@ -1,0 +1,110 @@
+"""Fixtures: a fresh PostGIS database per test run, migrated once; a rolled-back session per test.
+
+Without DATABASE_URL the project's own local cluster is started (as `make run` does); with it,
+a fresh database is created on that server. Missing PostGIS fails the run: nothing is skipped.
+"""
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from gebiedsregie.app import create_app
+from gebiedsregie.cli import migrate
+from gebiedsregie.db import get_session, make_engine, sqlalchemy_url
+from gebiedsregie.localdb import LocalCluster, create_database, drop_database
+from gebiedsregie.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+GEODATA = ROOT / "geodata"
+
+
+def server_url() -> str:
+    """Return a URL of the server the tests use (any database on it)."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    cluster = LocalCluster(Settings(database_url=None))
+    cluster.start()
+    return cluster.url()
+
+
+def url_for(url: str, database: str) -> str:
+    return make_url(sqlalchemy_url(url)).set(database=database).render_as_string(
+        hide_password=False).replace("postgresql+psycopg://", "postgresql://")
+
+
+@pytest.fixture(scope="session")
+def fresh_database() -> Iterator[tuple[str, str]]:
+    """Yield (admin URL, URL) of a database created for this run, dropped afterwards."""
+    base = server_url()
+    admin = url_for(base, "postgres")
+    name = f"gebiedsregie_test_{os.getpid()}_{secrets.token_hex(3)}"
+    create_database(admin, name)
+    yield admin, url_for(base, name)
+    drop_database(admin, name)
+
+
+@pytest.fixture(scope="session")
+def database_url(fresh_database: tuple[str, str]) -> str:
+    """The test database, migrated to head (the migrations are thereby tested too)."""
+    url = fresh_database[1]
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        with Session(bind=connection, join_transaction_mode="create_savepoint",
+                     expire_on_commit=False) as session:
+            yield session
+        transaction.rollback()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(database_url=None, max_vertices=5_000)
+
+
+@pytest.fixture
+def client(session: Session, settings: Settings, database_url: str) -> Iterator[TestClient]:
+    app = create_app(settings, database_url)
+    app.dependency_overrides[get_session] = lambda: session
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def admin_engine_factory(fresh_database: tuple[str, str]) -> Iterator[object]:
+    """Create extra empty databases on the test server (for migration tests)."""
+    admin = fresh_database[0]
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"gebiedsregie_mig_{os.getpid()}_{secrets.token_hex(3)}"
+        create_database(admin, name)
+        created.append(name)
+        return url_for(admin, name)
+
+    yield make
+    for name in created:
+        drop_database(admin, name)
+
+
+def raw_engine(url: str) -> Engine:
+    return create_engine(sqlalchemy_url(url))

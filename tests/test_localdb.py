@@ -1,0 +1,36 @@
+"""The local cluster and the DATABASE_URL switch."""
+
+import subprocess
+from pathlib import Path
+
+import psycopg
+
+from gebiedsregie.localdb import LocalCluster, database_url
+from gebiedsregie.settings import Settings
+from tests.conftest import ROOT
+
+
+def test_database_url_wins_and_starts_nothing(tmp_path: Path) -> None:
+    settings = Settings(database_url="postgresql://elders:5432/db", home=tmp_path)
+    assert database_url(settings) == "postgresql://elders:5432/db"
+    assert not (tmp_path / "var").exists()
+
+
+def test_local_cluster_runs_postgis(fresh_database: tuple[str, str]) -> None:
+    settings = Settings(database_url=None)
+    if settings.database_url is None and LocalCluster(settings).is_initialised():
+        cluster = LocalCluster(settings)
+        status = cluster.status()
+        assert status.running and status.port == settings.local_db_port
+        assert status.data_dir.is_dir() or status.data_dir.parent.is_dir()
+        cluster.start()  # starting a running cluster is harmless
+        assert cluster.status().running
+    with psycopg.connect(fresh_database[1]) as conn:
+        version = conn.execute("SELECT postgis_lib_version()").fetchone()
+    assert version is not None and version[0].startswith("3.")
+
+
+def test_cli_db_status() -> None:
+    result = subprocess.run([str(ROOT / ".venv" / "bin" / "gebiedsregie"), "db", "status"],
+                            capture_output=True, text=True, check=False, cwd=ROOT)
+    assert "PostGIS" in result.stdout or "DATABASE_URL" in result.stderr

@@ -1,0 +1,122 @@
+"""The seed: idempotent, and the voorbeeldgebieden true to the CBS boundaries they come from."""
+
+import json
+from functools import cache
+from typing import Any
+
+import pytest
+import shapely
+from fastapi.testclient import TestClient
+from shapely.geometry import shape
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gebiedsregie.crs import CRS84, to_rd
+from gebiedsregie.gebieden.models import Gebied, Gemeente
+from gebiedsregie.opgaven.models import Opgave
+from gebiedsregie.seed import _gemeente_shapes, seed
+from tests.conftest import GEODATA, ROOT
+
+SOURCE = ROOT.parent / "shared" / "geodata" / "gemeenten_2024.geojson"
+EXPECTED = {
+    "food-valley": ["Barneveld", "Ede", "Nijkerk", "Renswoude", "Rhenen", "Scherpenzeel",
+                    "Veenendaal", "Wageningen"],
+    "zuidoost-drenthe": ["Emmen", "Coevorden", "Borger-Odoorn"],
+    "chemelot": ["Sittard-Geleen", "Stein (L.)", "Beek (L.)"],
+}
+
+
+@cache
+def gemeente_shapes() -> dict[str, tuple[str, str, Any]]:
+    return _gemeente_shapes(GEODATA)
+
+
+def _source_features() -> list[dict[str, Any]]:
+    # The shipped copy must equal the shared source (we only added `provincie`).
+    path = SOURCE if SOURCE.exists() else GEODATA / "gemeenten_2024.geojson"
+    return json.loads(path.read_text(encoding="utf-8"))["features"]
+
+
+def _counts(session: Session) -> tuple[int, int, int]:
+    return tuple(session.scalar(select(func.count()).select_from(m))  # type: ignore[return-value]
+                 for m in (Gemeente, Gebied, Opgave))
+
+
+def test_seed_twice_changes_nothing(session: Session) -> None:
+    first = seed(session, GEODATA)
+    assert first.gemeenten == 342 and first.gebieden == 3 and first.opgaven >= 36
+    counts = _counts(session)
+    versions = dict(session.execute(select(Opgave.extern_id, Opgave.versie)).all())
+    second = seed(session, GEODATA)
+    assert (second.gemeenten, second.gebieden, second.opgaven) == (0, 0, 0)
+    assert _counts(session) == counts
+    assert dict(session.execute(select(Opgave.extern_id, Opgave.versie)).all()) == versions
+
+
+def test_seed_keeps_a_planners_edit(client: TestClient, session: Session) -> None:
+    seed(session, GEODATA)
+    gebied = client.get("/api/v1/gebieden/chemelot").json()
+    client.patch(f"/api/v1/gebieden/{gebied['id']}",
+                 json={"type": "Feature", "properties": {"beschrijving": "Bijgewerkt."}})
+    seed(session, GEODATA)
+    assert client.get("/api/v1/gebieden/chemelot").json()["properties"]["beschrijving"] == \
+        "Bijgewerkt."
+
+
+@pytest.mark.parametrize("slug", list(EXPECTED))
+def test_gebied_matches_its_source_gemeenten(client: TestClient, session: Session,
+                                             slug: str) -> None:
+    seed(session, GEODATA)
+    props = client.get(f"/api/v1/gebieden/{slug}").json()["properties"]
+    assert sorted(props["gemeenten"]) == sorted(EXPECTED[slug])
+    assert props["soort"] == "voorbeeldgebied"
+    assert "CBS" in props["bron"]
+
+    source = [f for f in _source_features() if f["properties"]["statnaam"] in EXPECTED[slug]]
+    assert len(source) == len(EXPECTED[slug])
+    source_ha = sum(to_rd(shape(f["geometry"]), CRS84).area for f in source) / 10_000
+    assert props["oppervlakte_ha"] == pytest.approx(source_ha, rel=1e-4)
+
+    # And the outline is the union of those gemeenten, not just of the same size.
+    union = shapely.union_all([to_rd(shape(f["geometry"]), CRS84) for f in source])
+    stored = to_rd(shape(client.get(f"/api/v1/gebieden/{slug}").json()["geometry"]), CRS84)
+    assert stored.symmetric_difference(union).area / union.area < 1e-5
+
+
+def test_provincies_of_the_voorbeeldgebieden(client: TestClient, session: Session) -> None:
+    seed(session, GEODATA)
+    provincies = {slug: client.get(f"/api/v1/gebieden/{slug}").json()["properties"]["provincies"]
+                  for slug in EXPECTED}
+    assert provincies == {"food-valley": ["Gelderland", "Utrecht"],
+                          "zuidoost-drenthe": ["Drenthe"], "chemelot": ["Limburg"]}
+
+
+@pytest.mark.parametrize("slug", list(EXPECTED))
+def test_each_gebied_has_overlapping_illustrative_opgaven(client: TestClient, session: Session,
+                                                          slug: str) -> None:
+    seed(session, GEODATA)
+    features = client.get("/api/v1/opgaven", params={"gebied": slug, "limit": 1000}).json()[
+        "features"]
+    assert len(features) >= 12
+    assert len({f["properties"]["thema"] for f in features}) >= 6
+    assert all("llustratief" in f["properties"]["bron"] for f in features)
+    shapes = [to_rd(shape(f["geometry"]), CRS84) for f in features]
+    # Claims overlap as real ones do: somewhere at least three meet.
+    overlaps = sum(1 for i, a in enumerate(shapes) for b in shapes[i + 1:]
+                   if a.intersection(b).area > 10_000)
+    assert overlaps >= 5
+    # Believable shapes: not boxes.
+    assert all(shapely.get_num_coordinates(s) > 12 for s in shapes)
+
+
+def test_shipped_gemeenten_equal_the_source() -> None:
+    if not SOURCE.exists():
+        pytest.fail(f"source boundaries missing: {SOURCE}")
+    shipped = json.loads((GEODATA / "gemeenten_2024.geojson").read_text(encoding="utf-8"))
+    source = {f["properties"]["statcode"]: f for f in _source_features()}
+    assert len(shipped["features"]) == len(source) == 342
+    for feature in shipped["features"]:
+        original = source[feature["properties"]["statcode"]]
+        assert feature["properties"]["statnaam"] == original["properties"]["statnaam"]
+        assert feature["geometry"] == original["geometry"]
+    assert "CBS" in shipped["attribution"]
