@@ -35,8 +35,12 @@ def server_url() -> str:
 
 
 def url_for(url: str, database: str) -> str:
-    return make_url(sqlalchemy_url(url)).set(database=database).render_as_string(
-        hide_password=False).replace("postgresql+psycopg://", "postgresql://")
+    return (
+        make_url(sqlalchemy_url(url))
+        .set(database=database)
+        .render_as_string(hide_password=False)
+        .replace("postgresql+psycopg://", "postgresql://")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -70,8 +74,9 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session inside a transaction that is rolled back after the test."""
     with engine.connect() as connection:
         transaction = connection.begin()
-        with Session(bind=connection, join_transaction_mode="create_savepoint",
-                     expire_on_commit=False) as session:
+        with Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as session:
             yield session
         transaction.rollback()
 

@@ -22,8 +22,14 @@ def multi(geom: Polygon | MultiPolygon) -> MultiPolygon:
 
 
 def make_opgave(session: Session, geom: Polygon | MultiPolygon = EDE, **fields: Any) -> Opgave:
-    values = {"titel": "Woningbouw Ede-Oost", "thema": "wonen", "trekker": "gemeente",
-              "status": "planvorming", "horizon": 2030, **fields}
+    values = {
+        "titel": "Woningbouw Ede-Oost",
+        "thema": "wonen",
+        "trekker": "gemeente",
+        "status": "planvorming",
+        "horizon": 2030,
+        **fields,
+    }
     opgave = Opgave(**values, geom=from_shape(multi(geom), srid=RD_NEW))
     session.add(opgave)
     session.flush()
@@ -31,8 +37,14 @@ def make_opgave(session: Session, geom: Polygon | MultiPolygon = EDE, **fields: 
 
 
 def make_gebied(session: Session, geom: Polygon | MultiPolygon = EDE, **fields: Any) -> Gebied:
-    values = {"slug": "proefgebied", "naam": "Proefgebied", "soort": "eigen",
-              "provincies": [], "gemeenten": [], **fields}
+    values = {
+        "slug": "proefgebied",
+        "naam": "Proefgebied",
+        "soort": "eigen",
+        "provincies": [],
+        "gemeenten": [],
+        **fields,
+    }
     gebied = Gebied(**values, geom=from_shape(multi(geom), srid=RD_NEW))
     session.add(gebied)
     session.flush()
@@ -46,5 +58,11 @@ def feature(geom: Polygon | MultiPolygon | dict[str, Any], **properties: Any) ->
 
 
 def opgave_properties(**overrides: Any) -> dict[str, Any]:
-    return {"titel": "Natuurverbinding Grift", "thema": "natuur", "trekker": "provincie",
-            "status": "verkenning", "horizon": 2035, **overrides}
+    return {
+        "titel": "Natuurverbinding Grift",
+        "thema": "natuur",
+        "trekker": "provincie",
+        "status": "verkenning",
+        "horizon": 2035,
+        **overrides,
+    }

@@ -17,8 +17,7 @@ def test_health_checks_the_database(client: TestClient) -> None:
 
 def test_health_says_when_the_database_is_down() -> None:
     # Port 9 (discard) on loopback: nothing listens there.
-    app = create_app(Settings(database_url=None),
-                     "postgresql://nobody:x@127.0.0.1:9/nothing")
+    app = create_app(Settings(database_url=None), "postgresql://nobody:x@127.0.0.1:9/nothing")
     with TestClient(app) as client:
         response = client.get("/health")
         assert response.status_code == 503
@@ -38,16 +37,30 @@ def test_api_version_header(client: TestClient) -> None:
 def test_openapi_documents_the_api(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     paths = spec["paths"]
-    for path in ("/api/v1/themas", "/api/v1/gebieden", "/api/v1/gebieden/{gebied_id}",
-                 "/api/v1/opgaven", "/api/v1/opgaven/{opgave_id}"):
+    for path in (
+        "/api/v1/themas",
+        "/api/v1/gebieden",
+        "/api/v1/gebieden/{gebied_id}",
+        "/api/v1/opgaven",
+        "/api/v1/opgaven/{opgave_id}",
+    ):
         assert path in paths
     post = paths["/api/v1/opgaven"]["post"]
     schema_ref = post["requestBody"]["content"]["application/geo+json"]["schema"]["$ref"]
     name = schema_ref.rsplit("/", 1)[1]
     assert name in spec["components"]["schemas"]
     params = {p["name"] for p in paths["/api/v1/opgaven"]["get"]["parameters"]}
-    assert {"crs", "bbox", "bbox-crs", "thema", "status", "trekker", "gebied", "limit",
-            "offset"} <= params
+    assert {
+        "crs",
+        "bbox",
+        "bbox-crs",
+        "thema",
+        "status",
+        "trekker",
+        "gebied",
+        "limit",
+        "offset",
+    } <= params
     assert "Problem" in spec["components"]["schemas"]
 
 

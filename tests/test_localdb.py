@@ -31,6 +31,11 @@ def test_local_cluster_runs_postgis(fresh_database: tuple[str, str]) -> None:
 
 
 def test_cli_db_status() -> None:
-    result = subprocess.run([str(ROOT / ".venv" / "bin" / "gebiedsregie"), "db", "status"],
-                            capture_output=True, text=True, check=False, cwd=ROOT)
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "gebiedsregie"), "db", "status"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     assert "PostGIS" in result.stdout or "DATABASE_URL" in result.stderr

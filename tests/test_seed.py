@@ -19,8 +19,16 @@ from tests.conftest import GEODATA, ROOT
 
 SOURCE = ROOT.parent / "shared" / "geodata" / "gemeenten_2024.geojson"
 EXPECTED = {
-    "food-valley": ["Barneveld", "Ede", "Nijkerk", "Renswoude", "Rhenen", "Scherpenzeel",
-                    "Veenendaal", "Wageningen"],
+    "food-valley": [
+        "Barneveld",
+        "Ede",
+        "Nijkerk",
+        "Renswoude",
+        "Rhenen",
+        "Scherpenzeel",
+        "Veenendaal",
+        "Wageningen",
+    ],
     "zuidoost-drenthe": ["Emmen", "Coevorden", "Borger-Odoorn"],
     "chemelot": ["Sittard-Geleen", "Stein (L.)", "Beek (L.)"],
 }
@@ -38,8 +46,10 @@ def _source_features() -> list[dict[str, Any]]:
 
 
 def _counts(session: Session) -> tuple[int, int, int]:
-    return tuple(session.scalar(select(func.count()).select_from(m))  # type: ignore[return-value]
-                 for m in (Gemeente, Gebied, Opgave))
+    return tuple(
+        session.scalar(select(func.count()).select_from(m))  # type: ignore[return-value]
+        for m in (Gemeente, Gebied, Opgave)
+    )
 
 
 def test_seed_twice_changes_nothing(session: Session) -> None:
@@ -56,16 +66,21 @@ def test_seed_twice_changes_nothing(session: Session) -> None:
 def test_seed_keeps_a_planners_edit(client: TestClient, session: Session) -> None:
     seed(session, GEODATA)
     gebied = client.get("/api/v1/gebieden/chemelot").json()
-    client.patch(f"/api/v1/gebieden/{gebied['id']}",
-                 json={"type": "Feature", "properties": {"beschrijving": "Bijgewerkt."}})
+    client.patch(
+        f"/api/v1/gebieden/{gebied['id']}",
+        json={"type": "Feature", "properties": {"beschrijving": "Bijgewerkt."}},
+    )
     seed(session, GEODATA)
-    assert client.get("/api/v1/gebieden/chemelot").json()["properties"]["beschrijving"] == \
-        "Bijgewerkt."
+    assert (
+        client.get("/api/v1/gebieden/chemelot").json()["properties"]["beschrijving"]
+        == "Bijgewerkt."
+    )
 
 
 @pytest.mark.parametrize("slug", list(EXPECTED))
-def test_gebied_matches_its_source_gemeenten(client: TestClient, session: Session,
-                                             slug: str) -> None:
+def test_gebied_matches_its_source_gemeenten(
+    client: TestClient, session: Session, slug: str
+) -> None:
     seed(session, GEODATA)
     props = client.get(f"/api/v1/gebieden/{slug}").json()["properties"]
     assert sorted(props["gemeenten"]) == sorted(EXPECTED[slug])
@@ -85,25 +100,33 @@ def test_gebied_matches_its_source_gemeenten(client: TestClient, session: Sessio
 
 def test_provincies_of_the_voorbeeldgebieden(client: TestClient, session: Session) -> None:
     seed(session, GEODATA)
-    provincies = {slug: client.get(f"/api/v1/gebieden/{slug}").json()["properties"]["provincies"]
-                  for slug in EXPECTED}
-    assert provincies == {"food-valley": ["Gelderland", "Utrecht"],
-                          "zuidoost-drenthe": ["Drenthe"], "chemelot": ["Limburg"]}
+    provincies = {
+        slug: client.get(f"/api/v1/gebieden/{slug}").json()["properties"]["provincies"]
+        for slug in EXPECTED
+    }
+    assert provincies == {
+        "food-valley": ["Gelderland", "Utrecht"],
+        "zuidoost-drenthe": ["Drenthe"],
+        "chemelot": ["Limburg"],
+    }
 
 
 @pytest.mark.parametrize("slug", list(EXPECTED))
-def test_each_gebied_has_overlapping_illustrative_opgaven(client: TestClient, session: Session,
-                                                          slug: str) -> None:
+def test_each_gebied_has_overlapping_illustrative_opgaven(
+    client: TestClient, session: Session, slug: str
+) -> None:
     seed(session, GEODATA)
     features = client.get("/api/v1/opgaven", params={"gebied": slug, "limit": 1000}).json()[
-        "features"]
+        "features"
+    ]
     assert len(features) >= 12
     assert len({f["properties"]["thema"] for f in features}) >= 6
     assert all("llustratief" in f["properties"]["bron"] for f in features)
     shapes = [to_rd(shape(f["geometry"]), CRS84) for f in features]
     # Claims overlap as real ones do: somewhere at least three meet.
-    overlaps = sum(1 for i, a in enumerate(shapes) for b in shapes[i + 1:]
-                   if a.intersection(b).area > 10_000)
+    overlaps = sum(
+        1 for i, a in enumerate(shapes) for b in shapes[i + 1 :] if a.intersection(b).area > 10_000
+    )
     assert overlaps >= 5
     # Believable shapes: not boxes.
     assert all(shapely.get_num_coordinates(s) > 12 for s in shapes)

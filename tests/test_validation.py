@@ -34,12 +34,15 @@ def _polygon(coordinates: Any, kind: str = "Polygon") -> dict:
     return feature({"type": kind, "coordinates": coordinates}, **opgave_properties())
 
 
-@pytest.mark.parametrize(("geometry", "fragment"), [
-    ({"type": "Point", "coordinates": [5.7, 52.0]}, "niet een Point"),
-    ({"type": "LineString", "coordinates": [[5.7, 52.0], [5.8, 52.1]]}, "niet een LineString"),
-    ({"type": "GeometryCollection", "geometries": []}, "niet een GeometryCollection"),
-    ({"type": "Vlak", "coordinates": []}, "niet een Vlak"),
-])
+@pytest.mark.parametrize(
+    ("geometry", "fragment"),
+    [
+        ({"type": "Point", "coordinates": [5.7, 52.0]}, "niet een Point"),
+        ({"type": "LineString", "coordinates": [[5.7, 52.0], [5.8, 52.1]]}, "niet een LineString"),
+        ({"type": "GeometryCollection", "geometries": []}, "niet een GeometryCollection"),
+        ({"type": "Vlak", "coordinates": []}, "niet een Vlak"),
+    ],
+)
 def test_non_areal_geometry(client: TestClient, geometry: dict, fragment: str) -> None:
     error = _only_error(_refused(client, feature(geometry, **opgave_properties())))
     assert error["name"] == "geometry.type" and error["code"] == "geen_vlak"
@@ -51,11 +54,14 @@ def test_missing_geometry(client: TestClient) -> None:
     assert error["name"] == "geometry" and error["code"] == "verplicht"
 
 
-@pytest.mark.parametrize("geometry", [
-    {"type": "Polygon", "coordinates": []},
-    {"type": "MultiPolygon", "coordinates": []},
-    {"type": "MultiPolygon", "coordinates": [[]]},
-])
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        {"type": "Polygon", "coordinates": []},
+        {"type": "MultiPolygon", "coordinates": []},
+        {"type": "MultiPolygon", "coordinates": [[]]},
+    ],
+)
 def test_empty_geometry(client: TestClient, geometry: dict) -> None:
     error = _only_error(_refused(client, feature(geometry, **opgave_properties())))
     assert error["code"] in ("leeg", "ongeldige_ring"), error
@@ -64,19 +70,23 @@ def test_empty_geometry(client: TestClient, geometry: dict) -> None:
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_in_json(client: TestClient, literal: str) -> None:
-    body = ('{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":'
-            f'[[[5.7,52.0],[5.8,{literal}],[5.8,52.1],[5.7,52.0]]]}}}}')
+    body = (
+        '{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":'
+        f"[[[5.7,52.0],[5.8,{literal}],[5.8,52.1],[5.7,52.0]]]}}}}"
+    )
     error = _only_error(_refused(client, body))
     assert error["code"] == "niet_eindig" and literal in error["reason"]
 
 
 def test_bad_positions(client: TestClient) -> None:
-    error = _only_error(_refused(client, _polygon([[[5.7, 52.0], [5.8], [5.8, 52.1],
-                                                     [5.7, 52.0]]])))
+    error = _only_error(
+        _refused(client, _polygon([[[5.7, 52.0], [5.8], [5.8, 52.1], [5.7, 52.0]]]))
+    )
     assert error["name"] == "geometry.coordinates[0][1]"
     assert error["code"] == "ongeldige_positie"
-    error = _only_error(_refused(client, _polygon([[[5.7, 52.0], ["5.8", 52.0], [5.8, 52.1],
-                                                     [5.7, 52.0]]])))
+    error = _only_error(
+        _refused(client, _polygon([[[5.7, 52.0], ["5.8", 52.0], [5.8, 52.1], [5.7, 52.0]]]))
+    )
     assert "getallen" in error["reason"]
 
 
@@ -105,10 +115,13 @@ def test_degrees_declared_as_rd(client: TestClient) -> None:
     assert error["code"] == "verkeerd_crs"
 
 
-@pytest.mark.parametrize("coords", [
-    [[2.0, 48.8], [2.1, 48.8], [2.1, 48.9], [2.0, 48.8]],      # Paris
-    [[5.60, 50.60], [5.62, 50.60], [5.62, 50.62], [5.60, 50.60]],  # Liège: inside the envelope
-])
+@pytest.mark.parametrize(
+    "coords",
+    [
+        [[2.0, 48.8], [2.1, 48.8], [2.1, 48.9], [2.0, 48.8]],  # Paris
+        [[5.60, 50.60], [5.62, 50.60], [5.62, 50.62], [5.60, 50.60]],  # Liège: inside the envelope
+    ],
+)
 def test_outside_the_netherlands(client: TestClient, coords: list) -> None:
     error = _only_error(_refused(client, _polygon([coords])))
     assert error["code"] == "buiten_nederland" and "buiten Nederland" in error["reason"]
@@ -124,8 +137,15 @@ def test_vertex_limit(client: TestClient) -> None:
 
 
 def test_self_intersection_is_repaired_and_said(client: TestClient) -> None:
-    bowtie = Polygon([(174_000, 448_000), (175_000, 449_000), (175_000, 448_000),
-                      (174_000, 449_000), (174_000, 448_000)])
+    bowtie = Polygon(
+        [
+            (174_000, 448_000),
+            (175_000, 449_000),
+            (175_000, 448_000),
+            (174_000, 449_000),
+            (174_000, 448_000),
+        ]
+    )
     response = client.post("/api/v1/opgaven", json=feature(bowtie, **opgave_properties()))
     assert response.status_code == 201, response.text
     body = response.json()
@@ -144,14 +164,28 @@ def test_zero_area_polygon(client: TestClient) -> None:
 
 
 def test_all_invalid_fields_are_listed(client: TestClient) -> None:
-    props = {"titel": "", "thema": "onbekend", "trekker": "koning", "status": "klaar",
-             "horizon": 1800, "ruimtevraag_ha": -1, "titl": "typo"}
+    props = {
+        "titel": "",
+        "thema": "onbekend",
+        "trekker": "koning",
+        "status": "klaar",
+        "horizon": 1800,
+        "ruimtevraag_ha": -1,
+        "titl": "typo",
+    }
     swapped = [[lat, lon] for lon, lat in SQUARE_84]
     problem = _refused(client, feature({"type": "Polygon", "coordinates": [swapped]}, **props))
     names = {e["name"]: e for e in problem["errors"]}
-    assert set(names) == {"properties.titel", "properties.thema", "properties.trekker", "properties.status",
-                          "properties.horizon", "properties.ruimtevraag_ha", "properties.titl",
-                          "geometry"}
+    assert set(names) == {
+        "properties.titel",
+        "properties.thema",
+        "properties.trekker",
+        "properties.status",
+        "properties.horizon",
+        "properties.ruimtevraag_ha",
+        "properties.titl",
+        "geometry",
+    }
     assert "kies uit" in names["properties.trekker"]["reason"]
     assert names["properties.titl"]["reason"] == "Onbekend veld."
     assert "2000" in names["properties.horizon"]["reason"]
@@ -166,7 +200,11 @@ def test_unknown_thema_lists_the_known_ones(client: TestClient) -> None:
 def test_required_properties(client: TestClient) -> None:
     problem = _refused(client, feature(EDE))
     assert {e["name"] for e in problem["errors"]} == {
-        "properties.titel", "properties.thema", "properties.trekker", "properties.status"}
+        "properties.titel",
+        "properties.thema",
+        "properties.trekker",
+        "properties.status",
+    }
     assert all(e["reason"] == "Dit veld is verplicht." for e in problem["errors"])
 
 
@@ -176,26 +214,35 @@ def test_horizon_must_be_an_integer(client: TestClient) -> None:
         assert error["name"] == "properties.horizon"
 
 
-@pytest.mark.parametrize(("body", "code"), [
-    (b"{niet json", "json_invalid"),
-    (b"", "verplicht"),
-    (b"[1, 2]", "geen_feature"),
-])
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"{niet json", "json_invalid"),
+        (b"", "verplicht"),
+        (b"[1, 2]", "geen_feature"),
+    ],
+)
 def test_malformed_bodies(client: TestClient, body: bytes, code: str) -> None:
     assert _only_error(_refused(client, body))["code"] == code
 
 
 def test_wrong_media_type(client: TestClient) -> None:
-    response = client.post("/api/v1/opgaven", content=b"titel=x",
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/api/v1/opgaven",
+        content=b"titel=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 415
     assert response.json()["errors"][0]["name"] == "Content-Type"
 
 
-@pytest.mark.parametrize(("param", "value"), [
-    ("crs", "http://www.opengis.net/def/crs/EPSG/0/4326"),
-    ("bbox-crs", "EPSG:3857"),
-])
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("crs", "http://www.opengis.net/def/crs/EPSG/0/4326"),
+        ("bbox-crs", "EPSG:3857"),
+    ],
+)
 def test_unsupported_crs_parameters(client: TestClient, param: str, value: str) -> None:
     response = client.get("/api/v1/opgaven", params={param: value, "bbox": "5,52,6,53"})
     assert response.status_code == 400
@@ -204,8 +251,11 @@ def test_unsupported_crs_parameters(client: TestClient, param: str, value: str) 
 
 
 def test_unsupported_content_crs(client: TestClient) -> None:
-    problem = _refused(client, feature(EDE, **opgave_properties()),
-                       headers={"Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/3857>"})
+    problem = _refused(
+        client,
+        feature(EDE, **opgave_properties()),
+        headers={"Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/3857>"},
+    )
     assert problem["errors"][0]["name"] == "Content-Crs"
 
 

@@ -19,11 +19,14 @@ from gebiedsregie.validation import DUTCH, check_size, parse_json, validate_mode
 GEOJSON = "application/geo+json"
 JSON_TYPES = ("application/json", "application/geo+json", "application/merge-patch+json")
 # Fields a client may echo back from a response; they are ignored on input.
-READ_ONLY = frozenset({"id", "oppervlakte_ha", "versie", "aangemaakt_op", "gewijzigd_op",
-                       "gebieden"})
-CRS_DESCRIPTION = ("CRS van de geometrieën in het antwoord: "
-                   "http://www.opengis.net/def/crs/OGC/1.3/CRS84 (standaard) of "
-                   "http://www.opengis.net/def/crs/EPSG/0/28992 (RD New).")
+READ_ONLY = frozenset(
+    {"id", "oppervlakte_ha", "versie", "aangemaakt_op", "gewijzigd_op", "gebieden"}
+)
+CRS_DESCRIPTION = (
+    "CRS van de geometrieën in het antwoord: "
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84 (standaard) of "
+    "http://www.opengis.net/def/crs/EPSG/0/28992 (RD New)."
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -113,8 +116,10 @@ def parse_feature(
 ) -> FeatureInput[M]:
     """Validate a GeoJSON Feature body; raise one InvalidInput listing every invalid field."""
     if not isinstance(body, dict) or body.get("type") != "Feature":
-        raise InvalidInput("Verwacht een GeoJSON Feature.",
-                           [FieldError("type", "Moet 'Feature' zijn.", "geen_feature")])
+        raise InvalidInput(
+            "Verwacht een GeoJSON Feature.",
+            [FieldError("type", "Moet 'Feature' zijn.", "geen_feature")],
+        )
     errors: list[FieldError] = []
     properties = body.get("properties") or {}
     if not isinstance(properties, dict):
@@ -139,7 +144,9 @@ def parse_feature(
 def geo_response(content: Any, crs: Crs, status_code: int = 200, **headers: str) -> JSONResponse:
     """Return a GeoJSON response that says its CRS in `Content-Crs`."""
     return JSONResponse(
-        content, status_code=status_code, media_type=GEOJSON,
+        content,
+        status_code=status_code,
+        media_type=GEOJSON,
         headers={"Content-Crs": crs.header, **headers},
     )
 
@@ -159,8 +166,11 @@ def paging(
     if limit is not None and limit > settings.page_limit_max:
         raise InvalidInput(
             "Te grote pagina gevraagd.",
-            [FieldError("limit", f"Mag hoogstens {settings.page_limit_max} zijn.",
-                        "less_than_equal")],
+            [
+                FieldError(
+                    "limit", f"Mag hoogstens {settings.page_limit_max} zijn.", "less_than_equal"
+                )
+            ],
         )
     return Page(limit or settings.page_limit_default, offset)
 
@@ -170,6 +180,7 @@ PageDep = Annotated[Page, Depends(paging)]
 
 def page_links(request: Request, page: Page, returned: int, matched: int) -> list[dict[str, str]]:
     """Return self/next/prev links for a page of a collection."""
+
     def link(rel: str, offset: int) -> dict[str, str]:
         url = request.url.include_query_params(offset=offset, limit=page.limit)
         return {"href": str(url), "rel": rel, "type": GEOJSON}
@@ -192,11 +203,20 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
     except ValueError:
         numbers = []
     if len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
-        raise InvalidInput("Ongeldige bbox.", [FieldError(
-            "bbox", "Verwacht vier getallen: minx,miny,maxx,maxy.", "ongeldige_bbox")])
+        raise InvalidInput(
+            "Ongeldige bbox.",
+            [FieldError("bbox", "Verwacht vier getallen: minx,miny,maxx,maxy.", "ongeldige_bbox")],
+        )
     minx, miny, maxx, maxy = numbers
     if minx >= maxx or miny >= maxy:
-        raise InvalidInput("Ongeldige bbox.", [FieldError(
-            "bbox", "minx moet kleiner zijn dan maxx en miny kleiner dan maxy.",
-            "ongeldige_bbox")])
+        raise InvalidInput(
+            "Ongeldige bbox.",
+            [
+                FieldError(
+                    "bbox",
+                    "minx moet kleiner zijn dan maxx en miny kleiner dan maxy.",
+                    "ongeldige_bbox",
+                )
+            ],
+        )
     return minx, miny, maxx, maxy

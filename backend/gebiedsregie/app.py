@@ -26,8 +26,11 @@ log = logging.getLogger("gebiedsregie")
 API_PREFIX = "/api/v1"
 HTTP_TITLES = {
     404: ("Niet gevonden", "niet-gevonden", "Deze URL bestaat niet."),
-    405: ("Methode niet toegestaan", "methode-niet-toegestaan",
-          "Deze HTTP-methode is hier niet toegestaan."),
+    405: (
+        "Methode niet toegestaan",
+        "methode-niet-toegestaan",
+        "Deze HTTP-methode is hier niet toegestaan.",
+    ),
 }
 
 
@@ -45,33 +48,54 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = dutch_errors(exc.errors())
-        return _problem_response(problem(
-            400, "Ongeldige invoer", f"Het verzoek bevat {len(errors)} ongeldig(e) veld(en).",
-            "ongeldige-invoer", errors, request.url.path))
+        return _problem_response(
+            problem(
+                400,
+                "Ongeldige invoer",
+                f"Het verzoek bevat {len(errors)} ongeldig(e) veld(en).",
+                "ongeldige-invoer",
+                errors,
+                request.url.path,
+            )
+        )
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        title, slug, detail = HTTP_TITLES.get(
-            exc.status_code, ("Fout", "fout", str(exc.detail)))
+        title, slug, detail = HTTP_TITLES.get(exc.status_code, ("Fout", "fout", str(exc.detail)))
         return _problem_response(
             problem(exc.status_code, title, detail, slug, None, request.url.path),
-            dict(exc.headers) if exc.headers else None)
+            dict(exc.headers) if exc.headers else None,
+        )
 
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> JSONResponse:
         log.error("database unavailable: %s", exc.orig.__class__.__name__)
-        return _problem_response(problem(
-            503, "Dienst tijdelijk niet beschikbaar", "De database is niet bereikbaar; "
-            "probeer het later opnieuw.", "niet-beschikbaar", None, request.url.path),
-            {"Retry-After": "10"})
+        return _problem_response(
+            problem(
+                503,
+                "Dienst tijdelijk niet beschikbaar",
+                "De database is niet bereikbaar; probeer het later opnieuw.",
+                "niet-beschikbaar",
+                None,
+                request.url.path,
+            ),
+            {"Retry-After": "10"},
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Logged once, here; the body says nothing of the cause.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _problem_response(problem(
-            500, "Interne fout", "Er ging iets mis aan onze kant.", "interne-fout", None,
-            request.url.path))
+        return _problem_response(
+            problem(
+                500,
+                "Interne fout",
+                "Er ging iets mis aan onze kant.",
+                "interne-fout",
+                None,
+                request.url.path,
+            )
+        )
 
 
 def _database_ok(engine: Engine) -> tuple[bool, str]:
@@ -128,10 +152,15 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     def health(request: Request) -> JSONResponse:
         """Of de dienst en de database werken."""
         ok, postgis = _database_ok(request.app.state.engine)
-        body = {"status": "ok" if ok else "fout", "database": "ok" if ok else "onbereikbaar",
-                "postgis": postgis or None, "versie": __version__}
-        return JSONResponse(body, status_code=200 if ok else 503,
-                            headers={"Cache-Control": "no-store"})
+        body = {
+            "status": "ok" if ok else "fout",
+            "database": "ok" if ok else "onbereikbaar",
+            "postgis": postgis or None,
+            "versie": __version__,
+        }
+        return JSONResponse(
+            body, status_code=200 if ok else 503, headers={"Cache-Control": "no-store"}
+        )
 
     install_openapi(app, __version__)
     return app

@@ -43,8 +43,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not args.no_migrate:
         migrate(url)
     app = create_app(settings, url)
-    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port,
-                log_level=args.log_level, proxy_headers=True)
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level=args.log_level,
+        proxy_headers=True,
+    )
     return 0
 
 
@@ -90,8 +95,10 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="gebiedsregie", description="Gebiedsregie: stapeling van "
-                                "ruimtelijke opgaven per gebied.")
+    p = argparse.ArgumentParser(
+        prog="gebiedsregie",
+        description="Gebiedsregie: stapeling van ruimtelijke opgaven per gebied.",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="start de webapplicatie")

@@ -36,7 +36,7 @@ def sqlalchemy_url(url: str) -> str:
     """Return `url` with the psycopg 3 driver named, as SQLAlchemy wants it."""
     for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

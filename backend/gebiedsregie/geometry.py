@@ -76,8 +76,11 @@ def _check_ring(ring: Any, path: str) -> int:
     if len(ring) < 4:
         raise _fail(path, "Een ring heeft minstens 4 posities (3 hoekpunten).", "ring_te_kort")
     if ring[0][:2] != ring[-1][:2]:
-        raise _fail(path, "Een ring moet gesloten zijn: eerste en laatste positie gelijk.",
-                    "ring_niet_gesloten")
+        raise _fail(
+            path,
+            "Een ring moet gesloten zijn: eerste en laatste positie gelijk.",
+            "ring_niet_gesloten",
+        )
     return len(ring)
 
 
@@ -93,9 +96,11 @@ def _check_structure(obj: Any, name: str, max_vertices: int) -> None:
     kind = obj.get("type")
     if kind not in ("Polygon", "MultiPolygon"):
         what = f"een {kind}" if isinstance(kind, str) else "geen geldig GeoJSON-type"
-        raise _fail(f"{name}.type",
-                    f"Geometrie moet een vlak zijn (Polygon of MultiPolygon), niet {what}.",
-                    "geen_vlak")
+        raise _fail(
+            f"{name}.type",
+            f"Geometrie moet een vlak zijn (Polygon of MultiPolygon), niet {what}.",
+            "geen_vlak",
+        )
     coords = obj.get("coordinates")
     path = f"{name}.coordinates"
     if not isinstance(coords, list):
@@ -107,13 +112,18 @@ def _check_structure(obj: Any, name: str, max_vertices: int) -> None:
     else:
         vertices = sum(_check_polygon(p, f"{path}[{i}]") for i, p in enumerate(coords))
     if vertices > max_vertices:
-        raise _fail(name, f"Geometrie heeft {vertices} hoekpunten; het maximum is {max_vertices}.",
-                    "te_veel_hoekpunten")
+        raise _fail(
+            name,
+            f"Geometrie heeft {vertices} hoekpunten; het maximum is {max_vertices}.",
+            "te_veel_hoekpunten",
+        )
 
 
 def _inside(bounds: Sequence[float], envelope: Sequence[float]) -> bool:
     minx, miny, maxx, maxy = bounds
-    return envelope[0] <= minx and maxx <= envelope[2] and envelope[1] <= miny and maxy <= envelope[3]
+    return (
+        envelope[0] <= minx and maxx <= envelope[2] and envelope[1] <= miny and maxy <= envelope[3]
+    )
 
 
 def _check_envelope(geom: shapely.Geometry, crs: Crs, name: str) -> None:
@@ -123,18 +133,24 @@ def _check_envelope(geom: shapely.Geometry, crs: Crs, name: str) -> None:
     if crs.epsg == CRS84.epsg:
         swapped = (bounds[1], bounds[0], bounds[3], bounds[2])
         if _inside(swapped, ENVELOPES[CRS84.epsg]):
-            reason = ("Coördinaten liggen buiten Nederland; ze lijken verwisseld (lat/lon in plaats "
-                      "van lon/lat). GeoJSON in CRS84 heeft eerst de lengtegraad, dan de breedtegraad.")
+            reason = (
+                "Coördinaten liggen buiten Nederland; ze lijken verwisseld (lat/lon in plaats "
+                "van lon/lat). GeoJSON in CRS84 heeft eerst de lengtegraad, dan de breedtegraad."
+            )
             raise _fail(name, reason, "lat_lon_verwisseld")
         if _inside(bounds, ENVELOPES[RD.epsg]):
-            reason = ("Coördinaten lijken RD New (EPSG:28992) te zijn; geef dan de header "
-                      f"Content-Crs: {RD.header} mee.")
+            reason = (
+                "Coördinaten lijken RD New (EPSG:28992) te zijn; geef dan de header "
+                f"Content-Crs: {RD.header} mee."
+            )
             raise _fail(name, reason, "verkeerd_crs")
     elif _inside(bounds, ENVELOPES[CRS84.epsg]) or _inside(
         (bounds[1], bounds[0], bounds[3], bounds[2]), ENVELOPES[CRS84.epsg]
     ):
-        reason = ("Coördinaten lijken lengte- en breedtegraden, maar Content-Crs zegt RD New; "
-                  "laat de header weg of stuur RD-coördinaten in meters.")
+        reason = (
+            "Coördinaten lijken lengte- en breedtegraden, maar Content-Crs zegt RD New; "
+            "laat de header weg of stuur RD-coördinaten in meters."
+        )
         raise _fail(name, reason, "verkeerd_crs")
     raise _fail(name, f"Coördinaten liggen buiten Nederland (in {crs.label}).", "buiten_nederland")
 
@@ -168,7 +184,9 @@ def _snap(geom_rd: shapely.Geometry) -> shapely.Geometry:
     return shapely.set_precision(geom_rd, GRID_SIZE_M)
 
 
-def check_geometry(obj: Any, crs: Crs, max_vertices: int, name: str = "geometry") -> CheckedGeometry:
+def check_geometry(
+    obj: Any, crs: Crs, max_vertices: int, name: str = "geometry"
+) -> CheckedGeometry:
     """Return the GeoJSON geometry `obj` (in `crs`) as a valid RD MultiPolygon, or raise."""
     _check_structure(obj, name, max_vertices)
     geom = shape(obj)
@@ -182,11 +200,13 @@ def check_geometry(obj: Any, crs: Crs, max_vertices: int, name: str = "geometry"
     if not geom_rd.is_valid:
         reason = shapely.is_valid_reason(geom_rd)
         geom_rd = _areal_part(shapely.make_valid(geom_rd, method="structure", keep_collapsed=False))
-        messages.append({
-            "code": "geometrie_hersteld",
-            "reason": f"Geometrie was ongeldig ({reason}) en is hersteld met make_valid; "
-                      "alleen het vlakdeel is bewaard.",
-        })
+        messages.append(
+            {
+                "code": "geometrie_hersteld",
+                "reason": f"Geometrie was ongeldig ({reason}) en is hersteld met make_valid; "
+                "alleen het vlakdeel is bewaard.",
+            }
+        )
     result = _areal_part(_snap(geom_rd))
     if result.is_empty or result.area <= 0:
         raise _fail(name, "Geometrie heeft geen oppervlakte.", "geen_oppervlakte")

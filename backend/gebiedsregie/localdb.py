@@ -59,9 +59,12 @@ def _run(cmd: list[str], *, check: bool = True) -> subprocess.CompletedProcess[s
 
 
 def _postgres_can_reach(path: Path) -> bool:
-    return subprocess.run(
-        ["runuser", "-u", "postgres", "--", "test", "-x", str(path)], capture_output=True
-    ).returncode == 0
+    return (
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", "test", "-x", str(path)], capture_output=True
+        ).returncode
+        == 0
+    )
 
 
 @dataclass
@@ -118,11 +121,22 @@ class LocalCluster:
         try:
             if _as_root():
                 shutil.chown(pwfile.name, "postgres")
-            result = _run([
-                str(bindir / "initdb"), "-D", str(data_dir), "-U", SUPERUSER,
-                f"--pwfile={pwfile.name}", "--auth-host=scram-sha-256", "--auth-local=peer",
-                "-E", "UTF8", "--locale=C.UTF-8",
-            ], check=False)
+            result = _run(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data_dir),
+                    "-U",
+                    SUPERUSER,
+                    f"--pwfile={pwfile.name}",
+                    "--auth-host=scram-sha-256",
+                    "--auth-local=peer",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ],
+                check=False,
+            )
         finally:
             os.unlink(pwfile.name)
         if result.returncode != 0:
@@ -156,8 +170,9 @@ class LocalCluster:
     def status(self) -> Status:
         if not self.is_initialised():
             return Status(False, self.data_dir, self.port, "niet geïnitialiseerd")
-        result = _run([str(find_bindir() / "pg_ctl"), "status", "-D", str(self.data_dir)],
-                      check=False)
+        result = _run(
+            [str(find_bindir() / "pg_ctl"), "status", "-D", str(self.data_dir)], check=False
+        )
         running = result.returncode == 0
         return Status(running, self.data_dir, self.port, "draait" if running else "gestopt")
 
@@ -165,10 +180,20 @@ class LocalCluster:
         """Start the cluster (initialising it first) and make sure the database exists."""
         self.init()
         if not self.status().running:
-            result = _run([
-                str(find_bindir() / "pg_ctl"), "start", "-D", str(self.data_dir),
-                "-l", str(self.log_file), "-w", "-t", "60",
-            ], check=False)
+            result = _run(
+                [
+                    str(find_bindir() / "pg_ctl"),
+                    "start",
+                    "-D",
+                    str(self.data_dir),
+                    "-l",
+                    str(self.log_file),
+                    "-w",
+                    "-t",
+                    "60",
+                ],
+                check=False,
+            )
             if result.returncode != 0:
                 log = self.log_file.read_text()[-2000:] if self.log_file.exists() else ""
                 raise LocalDbError(
@@ -180,8 +205,17 @@ class LocalCluster:
 
     def stop(self) -> None:
         if self.status().running:
-            _run([str(find_bindir() / "pg_ctl"), "stop", "-D", str(self.data_dir),
-                  "-m", "fast", "-w"])
+            _run(
+                [
+                    str(find_bindir() / "pg_ctl"),
+                    "stop",
+                    "-D",
+                    str(self.data_dir),
+                    "-m",
+                    "fast",
+                    "-w",
+                ]
+            )
 
     def create_database(self, name: str) -> None:
         """Create database `name` unless it exists."""
@@ -208,7 +242,9 @@ def create_database(admin_url: str, name: str) -> None:
 def drop_database(admin_url: str, name: str) -> None:
     """Drop database `name` on the server of `admin_url`, ending its connections."""
     with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def database_url(settings: Settings) -> str:

@@ -53,10 +53,12 @@ def install_openapi(app: FastAPI, version: str) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        schema = get_openapi(title=app.title, version=version, description=app.description,
-                             routes=app.routes)
+        schema = get_openapi(
+            title=app.title, version=version, description=app.description, routes=app.routes
+        )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        for model in (Problem, InvalidParam, *_BODY_MODELS.values()):
+        models: list[type[BaseModel]] = [Problem, InvalidParam, *_BODY_MODELS.values()]
+        for model in models:
             model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(model_schema.pop("$defs", {}))
             components[model.__name__] = model_schema

@@ -31,8 +31,9 @@ class SeedReport:
     opgaven: int = 0
 
     def __str__(self) -> str:
-        return (f"nieuw: {self.gemeenten} gemeenten, {self.gebieden} gebieden, "
-                f"{self.opgaven} opgaven")
+        return (
+            f"nieuw: {self.gemeenten} gemeenten, {self.gebieden} gebieden, {self.opgaven} opgaven"
+        )
 
 
 def _read(path: Path) -> Any:
@@ -55,22 +56,28 @@ def seed_gemeenten(session: Session, gemeenten: dict[str, tuple[str, str, Any]])
     new = 0
     for naam, (statcode, provincie, geom) in gemeenten.items():
         if statcode not in existing:
-            session.add(Gemeente(statcode=statcode, naam=naam, provincie=provincie,
-                                 geom=from_shape(geom, srid=RD_NEW)))
+            session.add(
+                Gemeente(
+                    statcode=statcode,
+                    naam=naam,
+                    provincie=provincie,
+                    geom=from_shape(geom, srid=RD_NEW),
+                )
+            )
             new += 1
     session.commit()
     return new
 
 
-def gebied_geometry(gemeenten: dict[str, tuple[str, str, Any]], names: list[str]
-                    ) -> shapely.MultiPolygon:
+def gebied_geometry(
+    gemeenten: dict[str, tuple[str, str, Any]], names: list[str]
+) -> shapely.MultiPolygon:
     """Return the union of the named gemeenten, in RD, on the storage grid."""
     missing = [n for n in names if n not in gemeenten]
     if missing:
         raise ValueError(f"unknown CBS gemeenten: {missing}")
     union = shapely.union_all([gemeenten[n][2] for n in names], grid_size=GRID_SIZE_M)
-    return shapely.MultiPolygon(shapely.get_parts(union)) if union.geom_type == "Polygon" \
-        else union
+    return shapely.MultiPolygon(shapely.get_parts(union)) if union.geom_type == "Polygon" else union
 
 
 def seed(session: Session, geodata: Path) -> SeedReport:
@@ -107,5 +114,3 @@ def _seed_opgaven(session: Session, features: list[dict[str, Any]]) -> int:
         opgaven_service.create_opgave(session, fields.model_dump(), checked.geom)
         new += 1
     return new
-
-

@@ -95,8 +95,10 @@ def parse_json(raw: bytes, max_bytes: int) -> Any:
     """Parse a request body strictly: UTF-8 JSON, no NaN/Infinity, within the size limit."""
     check_size(len(raw), max_bytes)
     if not raw.strip():
-        raise InvalidInput("Het verzoek heeft geen inhoud.",
-                           [FieldError("body", "Verwacht een GeoJSON-object.", "verplicht")])
+        raise InvalidInput(
+            "Het verzoek heeft geen inhoud.",
+            [FieldError("body", "Verwacht een GeoJSON-object.", "verplicht")],
+        )
     try:
         return json.loads(raw, parse_constant=_reject_constant)
     except ValueError as exc:
@@ -106,13 +108,12 @@ def parse_json(raw: bytes, max_bytes: int) -> Any:
         else:
             reason = f"Geen geldige JSON: {exc}."
             code = "json_invalid"
-        raise InvalidInput("De inhoud van het verzoek is geen geldige JSON.",
-                           [FieldError("body", reason, code)]) from None
+        raise InvalidInput(
+            "De inhoud van het verzoek is geen geldige JSON.", [FieldError("body", reason, code)]
+        ) from None
 
 
-def validate_model(
-    model: type[M], data: Any, prefix: str, errors: list[FieldError]
-) -> M | None:
+def validate_model(model: type[M], data: Any, prefix: str, errors: list[FieldError]) -> M | None:
     """Validate `data` as `model`; on failure add Dutch FieldErrors and return None."""
     try:
         return model.model_validate(data)

@@ -49,13 +49,17 @@ def main(source: Path) -> None:
         "name": "nederland_rd",
         "attribution": ATTRIBUTION["provincies"] + "; gebufferd 1 km, vereenvoudigd 100 m",
         "crs_note": "EPSG:28992 (RD New); not RFC 7946, internal use only",
-        "features": [{"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(nl)}],
+        "features": [
+            {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(nl)}
+        ],
     }
     (ROOT / "backend" / "gebiedsregie" / "data" / "nederland_rd.geojson").write_text(
         json.dumps(outline, separators=(",", ":")), encoding="utf-8"
     )
-    print(f"{len(gemeenten)} gemeenten; outline {shapely.get_num_coordinates(nl)} vertices, "
-          f"{nl.area / 1e6:.0f} km²")
+    print(
+        f"{len(gemeenten)} gemeenten; outline {shapely.get_num_coordinates(nl)} vertices, "
+        f"{nl.area / 1e6:.0f} km²"
+    )
 
 
 if __name__ == "__main__":

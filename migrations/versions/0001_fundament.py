@@ -23,19 +23,44 @@ SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # The themas of the IPO Bestuursprogramma 2023-2027 and the NOVEX opgaven. Colours: a
 # qualitative palette that stays apart on the grey BRT background map.
 THEMAS = [
-    ("wonen", "Wonen", "#e4572e", "Woningbouw en woonmilieus, inclusief de verstedelijkingsstrategie."),
-    ("energie", "Energie en netcongestie", "#f3a712",
-     "Opwek van duurzame energie, energie-infrastructuur en netcongestie."),
-    ("landbouw", "Stikstof en landbouwtransitie", "#8c6d31",
-     "Transitie van de landbouw, stikstofreductie en luchtkwaliteit in veedichte gebieden."),
+    (
+        "wonen",
+        "Wonen",
+        "#e4572e",
+        "Woningbouw en woonmilieus, inclusief de verstedelijkingsstrategie.",
+    ),
+    (
+        "energie",
+        "Energie en netcongestie",
+        "#f3a712",
+        "Opwek van duurzame energie, energie-infrastructuur en netcongestie.",
+    ),
+    (
+        "landbouw",
+        "Stikstof en landbouwtransitie",
+        "#8c6d31",
+        "Transitie van de landbouw, stikstofreductie en luchtkwaliteit in veedichte gebieden.",
+    ),
     ("natuur", "Natuur", "#2e8b57", "Natuurnetwerk, biodiversiteit en Natura 2000."),
-    ("water-bodem", "Water en bodem", "#1f77b4",
-     "Water en bodem sturend: waterveiligheid, klimaatadaptatie, bodem en grondwater."),
+    (
+        "water-bodem",
+        "Water en bodem",
+        "#1f77b4",
+        "Water en bodem sturend: waterveiligheid, klimaatadaptatie, bodem en grondwater.",
+    ),
     ("bereikbaarheid", "Bereikbaarheid", "#6a3d9a", "Wegen, spoor, openbaar vervoer en fiets."),
-    ("economie", "Regionale economie", "#d81b60",
-     "Werklocaties, innovatie-ecosystemen, arbeidsmarkt en circulaire economie."),
-    ("leefbaarheid", "Leefbaarheid en voorzieningen", "#00897b",
-     "Voorzieningen, gezondheid, energiearmoede en de kwaliteit van de leefomgeving."),
+    (
+        "economie",
+        "Regionale economie",
+        "#d81b60",
+        "Werklocaties, innovatie-ecosystemen, arbeidsmarkt en circulaire economie.",
+    ),
+    (
+        "leefbaarheid",
+        "Leefbaarheid en voorzieningen",
+        "#00897b",
+        "Voorzieningen, gezondheid, energiearmoede en de kwaliteit van de leefomgeving.",
+    ),
     ("defensie", "Defensie", "#546e7a", "Ruimtebehoefte van Defensie."),
     ("erfgoed", "Cultuur en erfgoed", "#a0522d", "Cultureel erfgoed, landschap en identiteit."),
 ]
@@ -47,16 +72,22 @@ def _status_check(column: str, values: list[str]) -> str:
 
 def _timestamps() -> list[sa.Column]:
     return [
-        sa.Column("aangemaakt_op", sa.DateTime(timezone=True), server_default=sa.func.now(),
-                  nullable=False),
-        sa.Column("gewijzigd_op", sa.DateTime(timezone=True), server_default=sa.func.now(),
-                  nullable=False),
+        sa.Column(
+            "aangemaakt_op",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.now(),
+            nullable=False,
+        ),
+        sa.Column(
+            "gewijzigd_op", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
     ]
 
 
 def _geom() -> sa.Column:
-    return sa.Column("geom", Geometry("MULTIPOLYGON", srid=28992, spatial_index=False),
-                     nullable=False)
+    return sa.Column(
+        "geom", Geometry("MULTIPOLYGON", srid=28992, spatial_index=False), nullable=False
+    )
 
 
 def upgrade() -> None:
@@ -71,10 +102,13 @@ def upgrade() -> None:
         sa.Column("volgorde", sa.Integer, server_default="0", nullable=False),
         sa.CheckConstraint("kleur ~ '^#[0-9a-f]{6}$'", name=op.f("ck_thema_kleur")),
     )
-    op.bulk_insert(thema, [
-        {"code": c, "naam": n, "kleur": k, "beschrijving": b, "volgorde": i}
-        for i, (c, n, k, b) in enumerate(THEMAS, start=1)
-    ])
+    op.bulk_insert(
+        thema,
+        [
+            {"code": c, "naam": n, "kleur": k, "beschrijving": b, "volgorde": i}
+            for i, (c, n, k, b) in enumerate(THEMAS, start=1)
+        ],
+    )
 
     op.create_table(
         "gemeente",
@@ -116,9 +150,12 @@ def upgrade() -> None:
         sa.Column("extern_id", sa.String(200)),
         sa.UniqueConstraint("extern_id", name=op.f("uq_opgave_extern_id")),
         sa.Column("titel", sa.String(200), nullable=False),
-        sa.Column("thema", sa.String(40),
-                  sa.ForeignKey("thema.code", onupdate="CASCADE", ondelete="RESTRICT"),
-                  nullable=False),
+        sa.Column(
+            "thema",
+            sa.String(40),
+            sa.ForeignKey("thema.code", onupdate="CASCADE", ondelete="RESTRICT"),
+            nullable=False,
+        ),
         sa.Column("beschrijving", sa.Text, server_default="", nullable=False),
         sa.Column("trekker", sa.String(30), nullable=False),
         sa.Column("status", sa.String(30), nullable=False),
@@ -129,18 +166,24 @@ def upgrade() -> None:
         *_timestamps(),
         sa.Column("versie", sa.Integer, server_default="1", nullable=False),
         sa.CheckConstraint(
-            _status_check("trekker", ["rijk", "provincie", "gemeente", "waterschap",
-                                      "samenwerkingsverband", "overig"]),
+            _status_check(
+                "trekker",
+                ["rijk", "provincie", "gemeente", "waterschap", "samenwerkingsverband", "overig"],
+            ),
             name=op.f("ck_opgave_trekker"),
         ),
         sa.CheckConstraint(
-            _status_check("status", ["verkenning", "planvorming", "besluitvorming",
-                                     "uitvoering", "gerealiseerd"]),
+            _status_check(
+                "status",
+                ["verkenning", "planvorming", "besluitvorming", "uitvoering", "gerealiseerd"],
+            ),
             name=op.f("ck_opgave_status"),
         ),
         sa.CheckConstraint("horizon BETWEEN 2000 AND 2100", name=op.f("ck_opgave_horizon")),
-        sa.CheckConstraint("ruimtevraag_ha >= 0 AND ruimtevraag_ha < 'Infinity'",
-                           name=op.f("ck_opgave_ruimtevraag")),
+        sa.CheckConstraint(
+            "ruimtevraag_ha >= 0 AND ruimtevraag_ha < 'Infinity'",
+            name=op.f("ck_opgave_ruimtevraag"),
+        ),
         sa.CheckConstraint(VALID_AREA, name=op.f("ck_opgave_geom_valid")),
     )
     op.create_index("ix_opgave_geom", "opgave", ["geom"], postgresql_using="gist")

@@ -15,8 +15,10 @@ EDE_WAGENINGEN = box(172_000, 443_000, 177_000, 448_000)
 
 def test_create_derives_slug_and_gemeenten(client: TestClient, session: Session) -> None:
     seed_gemeenten(session, gemeente_shapes())
-    response = client.post("/api/v1/gebieden", json=feature(
-        EDE_WAGENINGEN, naam="Binnenveld Zuid", beschrijving="Een deelgebied."))
+    response = client.post(
+        "/api/v1/gebieden",
+        json=feature(EDE_WAGENINGEN, naam="Binnenveld Zuid", beschrijving="Een deelgebied."),
+    )
     assert response.status_code == 201, response.text
     assert response.headers["location"].endswith(response.json()["id"])
     props = response.json()["properties"]
@@ -33,8 +35,12 @@ def test_create_derives_slug_and_gemeenten(client: TestClient, session: Session)
 
 def test_given_gemeenten_are_kept(client: TestClient, session: Session) -> None:
     seed_gemeenten(session, gemeente_shapes())
-    response = client.post("/api/v1/gebieden", json=feature(
-        EDE_WAGENINGEN, naam="Eigen indeling", gemeenten=["Ede"], provincies=["Gelderland"]))
+    response = client.post(
+        "/api/v1/gebieden",
+        json=feature(
+            EDE_WAGENINGEN, naam="Eigen indeling", gemeenten=["Ede"], provincies=["Gelderland"]
+        ),
+    )
     assert response.json()["properties"]["gemeenten"] == ["Ede"]
 
 
@@ -54,16 +60,32 @@ def test_slug_conflicts(client: TestClient, session: Session) -> None:
 def test_update_and_delete(client: TestClient, session: Session) -> None:
     gebied = make_gebied(session, slug="vallei", naam="Vallei")
     url = "/api/v1/gebieden/vallei"
-    patched = client.patch(url, json={"type": "Feature", "properties": {
-        "naam": "Gelderse Vallei", "soort": "novex-gebied"}})
+    patched = client.patch(
+        url,
+        json={
+            "type": "Feature",
+            "properties": {"naam": "Gelderse Vallei", "soort": "novex-gebied"},
+        },
+    )
     assert patched.status_code == 200, patched.text
     assert patched.json()["properties"]["naam"] == "Gelderse Vallei"
     assert patched.json()["properties"]["versie"] == 2
 
-    replaced = client.put(url, headers=RD_HEADERS, params={"crs": RD_URI}, json=feature(
-        {"type": "Polygon", "coordinates": [[[174000, 448000], [176000, 448000],
-                                              [176000, 449000], [174000, 448000]]]},
-        naam="Driehoek", slug="vallei"))
+    replaced = client.put(
+        url,
+        headers=RD_HEADERS,
+        params={"crs": RD_URI},
+        json=feature(
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [[174000, 448000], [176000, 448000], [176000, 449000], [174000, 448000]]
+                ],
+            },
+            naam="Driehoek",
+            slug="vallei",
+        ),
+    )
     assert replaced.status_code == 200, replaced.text
     props = replaced.json()["properties"]
     assert props["naam"] == "Driehoek" and props["soort"] == "eigen"

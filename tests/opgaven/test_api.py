@@ -21,11 +21,21 @@ from tests.factories import (
 )
 
 # An irregular polygon (counter-clockwise, with a hole) given to sub-millimetre precision.
-SHELL_RD = [(174_100.1234, 448_100.5678), (174_900.4321, 448_150.8765),
-            (174_950.0001, 448_800.9999), (174_500.5555, 448_950.4444),
-            (174_050.7777, 448_700.3333), (174_100.1234, 448_100.5678)]
-HOLE_RD = [(174_400.0, 448_400.0), (174_400.0, 448_500.0), (174_500.0, 448_500.0),
-           (174_500.0, 448_400.0), (174_400.0, 448_400.0)]
+SHELL_RD = [
+    (174_100.1234, 448_100.5678),
+    (174_900.4321, 448_150.8765),
+    (174_950.0001, 448_800.9999),
+    (174_500.5555, 448_950.4444),
+    (174_050.7777, 448_700.3333),
+    (174_100.1234, 448_100.5678),
+]
+HOLE_RD = [
+    (174_400.0, 448_400.0),
+    (174_400.0, 448_500.0),
+    (174_500.0, 448_500.0),
+    (174_500.0, 448_400.0),
+    (174_400.0, 448_400.0),
+]
 
 
 def _post(client: TestClient, body: dict, **kwargs) -> dict:
@@ -60,8 +70,10 @@ def test_create_read_update_delete(client: TestClient) -> None:
     assert patched.json()["properties"]["titel"] == "Natuurverbinding Grift"
     assert patched.json()["properties"]["versie"] == 2
 
-    replaced = client.put(url, json=feature(box(174_000, 448_000, 174_500, 448_500),
-                                            **opgave_properties(titel="Kleiner")))
+    replaced = client.put(
+        url,
+        json=feature(box(174_000, 448_000, 174_500, 448_500), **opgave_properties(titel="Kleiner")),
+    )
     assert replaced.status_code == 200, replaced.text
     assert replaced.json()["properties"]["titel"] == "Kleiner"
     assert replaced.json()["properties"]["status"] == "verkenning"  # PUT replaces all
@@ -78,8 +90,11 @@ def test_patch_geometry_only_keeps_properties(client: TestClient) -> None:
     created = _post(client, feature(EDE, **opgave_properties()))
     url = f"/api/v1/opgaven/{created['id']}"
     smaller = box(174_000, 448_000, 174_200, 448_200)
-    patched = client.patch(url, json={"type": "Feature", "geometry": feature(smaller)["geometry"]},
-                           headers={"Content-Type": "application/merge-patch+json"})
+    patched = client.patch(
+        url,
+        json={"type": "Feature", "geometry": feature(smaller)["geometry"]},
+        headers={"Content-Type": "application/merge-patch+json"},
+    )
     assert patched.status_code == 200, patched.text
     assert patched.json()["properties"]["oppervlakte_ha"] == pytest.approx(4.0, abs=0.01)
     assert patched.json()["properties"]["titel"] == "Natuurverbinding Grift"
@@ -88,8 +103,9 @@ def test_patch_geometry_only_keeps_properties(client: TestClient) -> None:
 def test_patch_null_clears_optional_and_refuses_required(client: TestClient) -> None:
     created = _post(client, feature(EDE, **opgave_properties(beschrijving="x")))
     url = f"/api/v1/opgaven/{created['id']}"
-    cleared = client.patch(url, json={"type": "Feature",
-                                      "properties": {"horizon": None, "beschrijving": None}})
+    cleared = client.patch(
+        url, json={"type": "Feature", "properties": {"horizon": None, "beschrijving": None}}
+    )
     assert cleared.status_code == 200
     assert cleared.json()["properties"]["horizon"] is None
     assert cleared.json()["properties"]["beschrijving"] == ""
@@ -134,8 +150,14 @@ def test_rfc7946_orientation_in_output(client: TestClient) -> None:
 def test_list_filters(client: TestClient, session: Session) -> None:
     make_opgave(session, titel="A wonen", thema="wonen", status="planvorming", trekker="gemeente")
     make_opgave(session, titel="B natuur", thema="natuur", status="verkenning", trekker="provincie")
-    make_opgave(session, box(180_000, 450_000, 181_000, 451_000), titel="C energie",
-                thema="energie", status="uitvoering", trekker="rijk")
+    make_opgave(
+        session,
+        box(180_000, 450_000, 181_000, 451_000),
+        titel="C energie",
+        thema="energie",
+        status="uitvoering",
+        trekker="rijk",
+    )
 
     def titels(**params) -> list[str]:
         response = client.get("/api/v1/opgaven", params=params)
@@ -202,8 +224,9 @@ def test_unknown_ids_are_404(client: TestClient) -> None:
 
 def test_extern_id_is_unique(client: TestClient) -> None:
     _post(client, feature(EDE, **opgave_properties(extern_id="novex:1")))
-    again = client.post("/api/v1/opgaven", json=feature(EDE, **opgave_properties(
-        extern_id="novex:1")))
+    again = client.post(
+        "/api/v1/opgaven", json=feature(EDE, **opgave_properties(extern_id="novex:1"))
+    )
     assert again.status_code == 409
     assert again.json()["errors"][0]["name"] == "properties.extern_id"
 
@@ -220,7 +243,15 @@ def test_read_only_fields_may_be_echoed(client: TestClient) -> None:
 def test_themas(client: TestClient) -> None:
     themas = client.get("/api/v1/themas").json()
     codes = [t["code"] for t in themas]
-    for code in ("wonen", "energie", "landbouw", "natuur", "water-bodem", "bereikbaarheid",
-                 "economie", "leefbaarheid"):
+    for code in (
+        "wonen",
+        "energie",
+        "landbouw",
+        "natuur",
+        "water-bodem",
+        "bereikbaarheid",
+        "economie",
+        "leefbaarheid",
+    ):
         assert code in codes
     assert all(t["kleur"].startswith("#") and len(t["kleur"]) == 7 for t in themas)

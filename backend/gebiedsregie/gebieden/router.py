@@ -31,8 +31,9 @@ from gebiedsregie.openapi import geojson_body, geojson_responses
 router = APIRouter(prefix="/gebieden", tags=["gebieden"])
 
 
-def _response(gebied: Gebied, crs: OutputCrs, status_code: int = 200,
-              checked: CheckedGeometry | None = None) -> Response:
+def _response(
+    gebied: Gebied, crs: OutputCrs, status_code: int = 200, checked: CheckedGeometry | None = None
+) -> Response:
     feature = gebied_feature(gebied, service.gebied_shape(gebied), crs)
     if checked is not None and checked.messages:
         feature["meldingen"] = checked.messages
@@ -53,19 +54,30 @@ def list_gebieden(
     """Alle gebieden, als GeoJSON FeatureCollection."""
     gebieden, matched = service.list_gebieden(session, soort or [], page.limit, page.offset)
     features = [gebied_feature(g, service.gebied_shape(g), crs) for g in gebieden]
-    return geo_response({
-        "type": "FeatureCollection",
-        "numberMatched": matched,
-        "numberReturned": len(features),
-        "links": page_links(request, page, len(features), matched),
-        "features": features,
-    }, crs)
+    return geo_response(
+        {
+            "type": "FeatureCollection",
+            "numberMatched": matched,
+            "numberReturned": len(features),
+            "links": page_links(request, page, len(features), matched),
+            "features": features,
+        },
+        crs,
+    )
 
 
-@router.post("", status_code=201, response_model=GebiedFeature,
-             responses=geojson_responses(201), openapi_extra=geojson_body(GebiedFeatureIn))
+@router.post(
+    "",
+    status_code=201,
+    response_model=GebiedFeature,
+    responses=geojson_responses(201),
+    openapi_extra=geojson_body(GebiedFeatureIn),
+)
 def create_gebied(
-    session: SessionDep, settings: SettingsDep, body: JsonBody, content_crs: ContentCrs,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: JsonBody,
+    content_crs: ContentCrs,
     crs: OutputCrs,
 ) -> Response:
     """Maak een gebied aan. Provincies en gemeenten worden afgeleid als ze ontbreken."""
@@ -81,29 +93,47 @@ def get_gebied(gebied_id: str, session: SessionDep, crs: OutputCrs) -> Response:
     return _response(service.get_gebied(session, gebied_id), crs)
 
 
-@router.put("/{gebied_id}", response_model=GebiedFeature, responses=geojson_responses(),
-            openapi_extra=geojson_body(GebiedFeatureIn))
+@router.put(
+    "/{gebied_id}",
+    response_model=GebiedFeature,
+    responses=geojson_responses(),
+    openapi_extra=geojson_body(GebiedFeatureIn),
+)
 def replace_gebied(
-    gebied_id: str, session: SessionDep, settings: SettingsDep, body: JsonBody,
-    content_crs: ContentCrs, crs: OutputCrs,
+    gebied_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: JsonBody,
+    content_crs: ContentCrs,
+    crs: OutputCrs,
 ) -> Response:
     """Vervang een gebied geheel: geometrie en alle eigenschappen."""
     gebied = service.get_gebied(session, gebied_id)
     feature = parse_feature(body, GebiedFields, content_crs, settings, geometry_required=True)
     assert feature.geometry is not None
     values = feature.fields.model_dump()
-    values = {k: v for k, v in values.items() if v is not None or k in feature.fields.model_fields_set}
+    values = {
+        k: v for k, v in values.items() if v is not None or k in feature.fields.model_fields_set
+    }
     if values.get("slug") is None:
         values.pop("slug", None)
     gebied = service.update_gebied(session, gebied, values, feature.geometry.geom)
     return _response(gebied, crs, checked=feature.geometry)
 
 
-@router.patch("/{gebied_id}", response_model=GebiedFeature, responses=geojson_responses(),
-              openapi_extra=geojson_body(GebiedFeatureIn, patch=True))
+@router.patch(
+    "/{gebied_id}",
+    response_model=GebiedFeature,
+    responses=geojson_responses(),
+    openapi_extra=geojson_body(GebiedFeatureIn, patch=True),
+)
 def patch_gebied(
-    gebied_id: str, session: SessionDep, settings: SettingsDep, body: JsonBody,
-    content_crs: ContentCrs, crs: OutputCrs,
+    gebied_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: JsonBody,
+    content_crs: ContentCrs,
+    crs: OutputCrs,
 ) -> Response:
     """Wijzig een deel van een gebied (JSON merge patch); geometrie is optioneel."""
     gebied = service.get_gebied(session, gebied_id)
@@ -119,5 +149,3 @@ def delete_gebied(gebied_id: str, session: SessionDep) -> Response:
     """Verwijder een gebied. Opgaven blijven bestaan: hun koppeling is ruimtelijk."""
     service.delete_gebied(session, service.get_gebied(session, gebied_id))
     return Response(status_code=204)
-
-

@@ -24,8 +24,12 @@ class GebiedFields(BaseModel):
     slug: Slug | None = Field(None, description="Afgeleid van de naam als hij ontbreekt.")
     naam: Naam
     soort: GebiedSoort = GebiedSoort.EIGEN
-    provincies: Namen | None = Field(None, description="Afgeleid van de geometrie als hij ontbreekt.")
-    gemeenten: Namen | None = Field(None, description="Afgeleid van de geometrie als hij ontbreekt.")
+    provincies: Namen | None = Field(
+        None, description="Afgeleid van de geometrie als hij ontbreekt."
+    )
+    gemeenten: Namen | None = Field(
+        None, description="Afgeleid van de geometrie als hij ontbreekt."
+    )
     beschrijving: Tekst = ""
     bron: Bron = ""
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import MultiPolygon
-from sqlalchemy import ColumnElement, Select, and_, func, not_, select
+from sqlalchemy import ColumnElement, Select, and_, func, not_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,7 +50,7 @@ def list_gebieden(
     session: Session, soort: Sequence[str] = (), limit: int = 100, offset: int = 0
 ) -> tuple[list[Gebied], int]:
     """Return a page of gebieden, by naam, and how many match."""
-    condition = Gebied.soort.in_(soort) if soort else True
+    condition = Gebied.soort.in_(soort) if soort else true()
     matched = session.scalar(select(func.count()).select_from(Gebied).where(condition)) or 0
     rows = session.scalars(
         select(Gebied).where(condition).order_by(Gebied.naam, Gebied.id).limit(limit).offset(offset)
@@ -107,16 +107,19 @@ def _free_slug(session: Session, base: str) -> str:
 def _check_slug_free(session: Session, slug: str, own_id: uuid.UUID | None = None) -> None:
     other = session.scalar(select(Gebied.id).where(Gebied.slug == slug))
     if other is not None and other != own_id:
-        raise Conflict(f"Er is al een gebied met slug '{slug}'.",
-                       [FieldError("properties.slug", "Deze slug is al in gebruik.", "bestaat_al")])
+        raise Conflict(
+            f"Er is al een gebied met slug '{slug}'.",
+            [FieldError("properties.slug", "Deze slug is al in gebruik.", "bestaat_al")],
+        )
 
 
-def _apply(session: Session, gebied: Gebied, values: dict[str, Any],
-           geom: MultiPolygon | None) -> None:
+def _apply(
+    session: Session, gebied: Gebied, values: dict[str, Any], geom: MultiPolygon | None
+) -> None:
     for name, value in values.items():
         setattr(gebied, name, value)
     if geom is not None:
-        gebied.geom = from_shape(geom, srid=RD_NEW)  # type: ignore[assignment]
+        gebied.geom = from_shape(geom, srid=RD_NEW)
         provincies, gemeenten = bestuur_for(session, geom)
         # Derived only where the client did not name them.
         if "provincies" not in values:
@@ -131,8 +134,10 @@ def _flush(session: Session, gebied: Gebied) -> Gebied:
     except IntegrityError as exc:
         session.rollback()
         if "uq_gebied_slug" in str(exc.orig):
-            raise Conflict(f"Er is al een gebied met slug '{gebied.slug}'.", [FieldError(
-                "properties.slug", "Deze slug is al in gebruik.", "bestaat_al")]) from None
+            raise Conflict(
+                f"Er is al een gebied met slug '{gebied.slug}'.",
+                [FieldError("properties.slug", "Deze slug is al in gebruik.", "bestaat_al")],
+            ) from None
         raise
     session.commit()
     return gebied
@@ -159,12 +164,16 @@ def update_gebied(
         _check_slug_free(session, values["slug"], gebied.id)
     for name in ("slug", "naam", "soort"):
         if name in values and values[name] is None:
-            raise InvalidInput("Verplicht veld leeggemaakt.", [FieldError(
-                f"properties.{name}", "Mag niet leeg (null) zijn.", "verplicht")])
-    values = {k: ([] if v is None and k in ("provincies", "gemeenten") else v)
-              for k, v in values.items()}
-    values = {k: ("" if v is None and k in ("beschrijving", "bron") else v)
-              for k, v in values.items()}
+            raise InvalidInput(
+                "Verplicht veld leeggemaakt.",
+                [FieldError(f"properties.{name}", "Mag niet leeg (null) zijn.", "verplicht")],
+            )
+    values = {
+        k: ([] if v is None and k in ("provincies", "gemeenten") else v) for k, v in values.items()
+    }
+    values = {
+        k: ("" if v is None and k in ("beschrijving", "bron") else v) for k, v in values.items()
+    }
     _apply(session, gebied, values, geom)
     return _flush(session, gebied)
 

@@ -41,8 +41,7 @@ themas_router = APIRouter(prefix="/themas", tags=["themas"])
 @themas_router.get("", response_model=list[ThemaRead])
 def list_themas(session: SessionDep) -> list[ThemaRead]:
     """De themas waarin opgaven vallen, met hun kleur op de kaart."""
-    return [ThemaRead.model_validate(t, from_attributes=True)
-            for t in service.list_themas(session)]
+    return [ThemaRead.model_validate(t, from_attributes=True) for t in service.list_themas(session)]
 
 
 def _thema_check(session: Session) -> Callable[[dict[str, Any]], list[FieldError]]:
@@ -55,8 +54,13 @@ def _thema_check(session: Session) -> Callable[[dict[str, Any]], list[FieldError
     return check
 
 
-def _response(session: Session, opgave: Opgave, crs: OutputCrs, status_code: int = 200,
-              checked: CheckedGeometry | None = None) -> Response:
+def _response(
+    session: Session,
+    opgave: Opgave,
+    crs: OutputCrs,
+    status_code: int = 200,
+    checked: CheckedGeometry | None = None,
+) -> Response:
     gebieden = service.gebieden_of(session, [opgave.id])[opgave.id]
     feature = opgave_feature(opgave, service.opgave_shape(opgave), gebieden, crs)
     if checked is not None and checked.messages:
@@ -74,8 +78,9 @@ def list_opgaven(
     crs: OutputCrs,
     bbox_crs: BboxCrs,
     page: PageDep,
-    gebied: Annotated[str | None, Query(description="Id of slug van een gebied dat de opgave "
-                                                    "raakt.")] = None,
+    gebied: Annotated[
+        str | None, Query(description="Id of slug van een gebied dat de opgave raakt.")
+    ] = None,
     thema: Annotated[list[str] | None, Query(description="Themacode; herhaalbaar.")] = None,
     status: Annotated[list[Status] | None, Query(description="Status; herhaalbaar.")] = None,
     trekker: Annotated[list[Trekker] | None, Query(description="Trekker; herhaalbaar.")] = None,
@@ -84,30 +89,50 @@ def list_opgaven(
     """Opgaven, gefilterd en gepagineerd, als GeoJSON FeatureCollection."""
     box = parse_bbox(bbox)
     flt = service.OpgaveFilter(
-        gebied=gebied, themas=thema or [], status=status or [], trekker=trekker or [],
+        gebied=gebied,
+        themas=thema or [],
+        status=status or [],
+        trekker=trekker or [],
         bbox_rd=bbox_polygon(box, bbox_crs) if box else None,
     )
     opgaven, matched = service.list_opgaven(session, flt, page.limit, page.offset)
     gebieden = service.gebieden_of(session, [o.id for o in opgaven])
     features = [opgave_feature(o, service.opgave_shape(o), gebieden[o.id], crs) for o in opgaven]
-    return geo_response({
-        "type": "FeatureCollection",
-        "numberMatched": matched,
-        "numberReturned": len(features),
-        "links": page_links(request, page, len(features), matched),
-        "features": features,
-    }, crs)
+    return geo_response(
+        {
+            "type": "FeatureCollection",
+            "numberMatched": matched,
+            "numberReturned": len(features),
+            "links": page_links(request, page, len(features), matched),
+            "features": features,
+        },
+        crs,
+    )
 
 
-@router.post("", status_code=201, response_model=OpgaveFeature,
-             responses=geojson_responses(201), openapi_extra=geojson_body(OpgaveFeatureIn))
+@router.post(
+    "",
+    status_code=201,
+    response_model=OpgaveFeature,
+    responses=geojson_responses(201),
+    openapi_extra=geojson_body(OpgaveFeatureIn),
+)
 def create_opgave(
-    session: SessionDep, settings: SettingsDep, body: JsonBody, content_crs: ContentCrs,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: JsonBody,
+    content_crs: ContentCrs,
     crs: OutputCrs,
 ) -> Response:
     """Maak een opgave aan."""
-    feature = parse_feature(body, OpgaveFields, content_crs, settings, geometry_required=True,
-                            check=_thema_check(session))
+    feature = parse_feature(
+        body,
+        OpgaveFields,
+        content_crs,
+        settings,
+        geometry_required=True,
+        check=_thema_check(session),
+    )
     assert feature.geometry is not None
     opgave = service.create_opgave(session, feature.fields.model_dump(), feature.geometry.geom)
     return _response(session, opgave, crs, 201, feature.geometry)
@@ -119,32 +144,61 @@ def get_opgave(opgave_id: str, session: SessionDep, crs: OutputCrs) -> Response:
     return _response(session, service.get_opgave(session, opgave_id), crs)
 
 
-@router.put("/{opgave_id}", response_model=OpgaveFeature, responses=geojson_responses(),
-            openapi_extra=geojson_body(OpgaveFeatureIn))
+@router.put(
+    "/{opgave_id}",
+    response_model=OpgaveFeature,
+    responses=geojson_responses(),
+    openapi_extra=geojson_body(OpgaveFeatureIn),
+)
 def replace_opgave(
-    opgave_id: str, session: SessionDep, settings: SettingsDep, body: JsonBody,
-    content_crs: ContentCrs, crs: OutputCrs,
+    opgave_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: JsonBody,
+    content_crs: ContentCrs,
+    crs: OutputCrs,
 ) -> Response:
     """Vervang een opgave geheel: geometrie en alle eigenschappen."""
     opgave = service.get_opgave(session, opgave_id)
-    feature = parse_feature(body, OpgaveFields, content_crs, settings, geometry_required=True,
-                            check=_thema_check(session))
+    feature = parse_feature(
+        body,
+        OpgaveFields,
+        content_crs,
+        settings,
+        geometry_required=True,
+        check=_thema_check(session),
+    )
     assert feature.geometry is not None
-    opgave = service.update_opgave(session, opgave, feature.fields.model_dump(),
-                                   feature.geometry.geom)
+    opgave = service.update_opgave(
+        session, opgave, feature.fields.model_dump(), feature.geometry.geom
+    )
     return _response(session, opgave, crs, checked=feature.geometry)
 
 
-@router.patch("/{opgave_id}", response_model=OpgaveFeature, responses=geojson_responses(),
-              openapi_extra=geojson_body(OpgaveFeatureIn, patch=True))
+@router.patch(
+    "/{opgave_id}",
+    response_model=OpgaveFeature,
+    responses=geojson_responses(),
+    openapi_extra=geojson_body(OpgaveFeatureIn, patch=True),
+)
 def patch_opgave(
-    opgave_id: str, session: SessionDep, settings: SettingsDep, body: JsonBody,
-    content_crs: ContentCrs, crs: OutputCrs,
+    opgave_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: JsonBody,
+    content_crs: ContentCrs,
+    crs: OutputCrs,
 ) -> Response:
     """Wijzig een deel van een opgave (JSON merge patch); geometrie is optioneel."""
     opgave = service.get_opgave(session, opgave_id)
-    feature = parse_feature(body, OpgavePatch, content_crs, settings, geometry_required=False,
-                            check=_thema_check(session))
+    feature = parse_feature(
+        body,
+        OpgavePatch,
+        content_crs,
+        settings,
+        geometry_required=False,
+        check=_thema_check(session),
+    )
     values = feature.fields.model_dump(include=feature.fields.model_fields_set)
     geom = feature.geometry.geom if feature.geometry else None
     opgave = service.update_opgave(session, opgave, values, geom)

@@ -12,8 +12,9 @@ from gebiedsregie.geometry import area_ha, to_geojson
 from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Opgave, Status, Trekker
 from gebiedsregie.schemas import Bron, FeatureCollectionMeta, Geometry, Melding, Naam, Tekst
 
-Horizon = Annotated[int, Field(strict=True, ge=HORIZON_MIN, le=HORIZON_MAX,
-                                 description="Streefjaar.")]
+Horizon = Annotated[
+    int, Field(strict=True, ge=HORIZON_MIN, le=HORIZON_MAX, description="Streefjaar.")
+]
 Hectare = Annotated[float, Field(ge=0, allow_inf_nan=False, description="Ruimtevraag in ha.")]
 ThemaCode = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 ExternId = Annotated[str, StringConstraints(min_length=1, max_length=200)]

@@ -50,18 +50,28 @@ def check_thema(session: Session, thema: str | None, name: str) -> list[FieldErr
     codes = thema_codes(session)
     if thema in codes:
         return []
-    return [FieldError(name, f"Onbekend thema '{thema}'; kies uit: {', '.join(sorted(codes))}.",
-                       "onbekend_thema")]
+    return [
+        FieldError(
+            name,
+            f"Onbekend thema '{thema}'; kies uit: {', '.join(sorted(codes))}.",
+            "onbekend_thema",
+        )
+    ]
 
 
 def _conditions(session: Session, f: OpgaveFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if f.gebied is not None:
         if gebieden_service.find_gebied(session, f.gebied) is None:
-            raise InvalidInput(f"Gebied '{f.gebied}' bestaat niet.", [FieldError(
-                "gebied", "Onbekend gebied (id of slug).", "onbekend_gebied")])
-        conditions.append(gebieden_service.interior_intersects(
-            Opgave.geom, gebieden_service.gebied_geom_expr(f.gebied)))
+            raise InvalidInput(
+                f"Gebied '{f.gebied}' bestaat niet.",
+                [FieldError("gebied", "Onbekend gebied (id of slug).", "onbekend_gebied")],
+            )
+        conditions.append(
+            gebieden_service.interior_intersects(
+                Opgave.geom, gebieden_service.gebied_geom_expr(f.gebied)
+            )
+        )
     if f.themas:
         errors = [e for t in f.themas for e in check_thema(session, t, "thema")]
         if errors:
@@ -72,8 +82,9 @@ def _conditions(session: Session, f: OpgaveFilter) -> list[ColumnElement[bool]]:
     if f.trekker:
         conditions.append(Opgave.trekker.in_(f.trekker))
     if f.bbox_rd is not None:
-        conditions.append(func.ST_Intersects(
-            Opgave.geom, func.ST_GeomFromWKB(f.bbox_rd.wkb, RD_NEW)))
+        conditions.append(
+            func.ST_Intersects(Opgave.geom, func.ST_GeomFromWKB(f.bbox_rd.wkb, RD_NEW))
+        )
     return conditions or [true()]
 
 
@@ -84,8 +95,11 @@ def list_opgaven(
     conditions = _conditions(session, f)
     matched = session.scalar(select(func.count()).select_from(Opgave).where(*conditions)) or 0
     rows = session.scalars(
-        select(Opgave).where(*conditions).order_by(Opgave.titel, Opgave.id)
-        .limit(limit).offset(offset)
+        select(Opgave)
+        .where(*conditions)
+        .order_by(Opgave.titel, Opgave.id)
+        .limit(limit)
+        .offset(offset)
     ).all()
     return list(rows), matched
 
@@ -111,20 +125,22 @@ def get_opgave(session: Session, key: str) -> Opgave:
     return opgave
 
 
-def _store(session: Session, opgave: Opgave, values: dict[str, Any],
-           geom: MultiPolygon | None) -> Opgave:
+def _store(
+    session: Session, opgave: Opgave, values: dict[str, Any], geom: MultiPolygon | None
+) -> Opgave:
     for name, value in values.items():
         setattr(opgave, name, value)
     if geom is not None:
-        opgave.geom = from_shape(geom, srid=RD_NEW)  # type: ignore[assignment]
+        opgave.geom = from_shape(geom, srid=RD_NEW)
     try:
         session.flush()
     except IntegrityError as exc:
         session.rollback()
         if "uq_opgave_extern_id" in str(exc.orig):
-            raise Conflict(f"Er is al een opgave met extern_id '{values.get('extern_id')}'.",
-                           [FieldError("properties.extern_id", "Al in gebruik.", "bestaat_al")]
-                           ) from None
+            raise Conflict(
+                f"Er is al een opgave met extern_id '{values.get('extern_id')}'.",
+                [FieldError("properties.extern_id", "Al in gebruik.", "bestaat_al")],
+            ) from None
         raise
     session.commit()
     return opgave
@@ -143,10 +159,13 @@ def update_opgave(
     """Change an opgave: `values` holds only the fields to set."""
     for name in REQUIRED:
         if name in values and values[name] is None:
-            raise InvalidInput("Verplicht veld leeggemaakt.", [FieldError(
-                f"properties.{name}", "Mag niet leeg (null) zijn.", "verplicht")])
-    values = {k: ("" if v is None and k in ("beschrijving", "bron") else v)
-              for k, v in values.items()}
+            raise InvalidInput(
+                "Verplicht veld leeggemaakt.",
+                [FieldError(f"properties.{name}", "Mag niet leeg (null) zijn.", "verplicht")],
+            )
+    values = {
+        k: ("" if v is None and k in ("beschrijving", "bron") else v) for k, v in values.items()
+    }
     return _store(session, opgave, values, geom)
 
 

@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up first.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint format db-start db-stop clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/setup-system.sh
+	./scripts/setup-system.sh
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/gebiedsregie db upgrade
+	$(BIN)/gebiedsregie seed
+	$(BIN)/gebiedsregie serve
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+db-start: setup
+	$(BIN)/gebiedsregie db start
+
+db-stop: setup
+	$(BIN)/gebiedsregie db stop
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

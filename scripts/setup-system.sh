@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Install the system packages Gebiedsregie needs on Debian (bookworm or newer), only those
+# that are missing: a Python >= 3.11 with venv, and PostgreSQL with PostGIS.
+set -euo pipefail
+
+missing=()
+need() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' || missing+=("$1"); }
+
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || {
+  echo "Gebiedsregie needs Python >= 3.11 as python3." >&2; need python3; }
+python3 -c 'import ensurepip, venv' 2>/dev/null || need python3-venv
+
+# PostgreSQL: use the newest installed major version, else Debian's default.
+pg_version=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1 || true)
+if [ -z "$pg_version" ]; then
+  need postgresql
+  need postgresql-contrib
+fi
+
+if [ -n "$pg_version" ] && [ ! -f "/usr/share/postgresql/$pg_version/extension/postgis.control" ]; then
+  need "postgresql-$pg_version-postgis-3"
+fi
+
+if [ ${#missing[@]} -gt 0 ] || { [ -z "$pg_version" ]; }; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then sudo="sudo"; else
+      echo "Missing packages: ${missing[*]}. Install them as root (apt-get install ...)." >&2
+      exit 1
+    fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing system packages: ${missing[*]}"
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  # A PostgreSQL installed just now: add PostGIS for its version too.
+  pg_version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
+  if [ ! -f "/usr/share/postgresql/$pg_version/extension/postgis.control" ]; then
+    echo "Installing PostGIS for PostgreSQL $pg_version"
+    $sudo apt-get install -y -qq --no-install-recommends "postgresql-$pg_version-postgis-3" >/dev/null
+  fi
+fi
