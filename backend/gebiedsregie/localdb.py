@@ -9,6 +9,7 @@ import hashlib
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -58,6 +59,16 @@ def _run(cmd: list[str], *, check: bool = True) -> subprocess.CompletedProcess[s
     return subprocess.run(cmd, check=check, capture_output=True, text=True, cwd="/")
 
 
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as PostgreSQL does
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _postgres_can_reach(path: Path) -> bool:
     return (
         subprocess.run(
@@ -81,8 +92,8 @@ class LocalCluster:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.var_dir = settings.var_dir
-        self.port = settings.local_db_port
         self.password_file = self.var_dir / "pg-password"
+        self._port_file = self.var_dir / "pg-port"
         self._location_file = self.var_dir / "pgdata-location"
 
     @property
@@ -90,6 +101,27 @@ class LocalCluster:
         if self._location_file.is_file():
             return Path(self._location_file.read_text().strip())
         return self.var_dir / "pgdata"
+
+    @property
+    def port(self) -> int:
+        """The port: as configured, else the one this checkout's cluster last started on."""
+        if "local_db_port" in self.settings.model_fields_set or not self._port_file.is_file():
+            return self.settings.local_db_port
+        return int(self._port_file.read_text().strip())
+
+    def _choose_port(self) -> int:
+        # An explicit port is kept as is; the default moves on when another server has it
+        # (say, a second checkout's cluster), and the choice is remembered.
+        if "local_db_port" in self.settings.model_fields_set:
+            return self.settings.local_db_port
+        for port in [
+            self.port,
+            *range(self.settings.local_db_port, self.settings.local_db_port + 100),
+        ]:
+            if _port_free(port):
+                self._port_file.write_text(f"{port}\n")
+                return port
+        raise LocalDbError("No free port for the local PostGIS: set GEBIEDSREGIE_LOCAL_DB_PORT.")
 
     @property
     def log_file(self) -> Path:
@@ -146,7 +178,6 @@ class LocalCluster:
         conf = data_dir / "postgresql.auto.conf"
         with conf.open("a") as f:
             f.write(
-                f"port = {self.port}\n"
                 "listen_addresses = '127.0.0.1'\n"
                 "unix_socket_directories = ''\n"
                 "max_connections = 100\n"
