@@ -211,9 +211,11 @@ class LocalCluster:
         """Start the cluster (initialising it first) and make sure the database exists."""
         self.init()
         if not self.status().running:
+            port = self._choose_port()
+            pg_ctl = str(find_bindir() / "pg_ctl")
             result = _run(
                 [
-                    str(find_bindir() / "pg_ctl"),
+                    pg_ctl,
                     "start",
                     "-D",
                     str(self.data_dir),
@@ -222,6 +224,8 @@ class LocalCluster:
                     "-w",
                     "-t",
                     "60",
+                    "-o",
+                    f"-p {port}",
                 ],
                 check=False,
             )
