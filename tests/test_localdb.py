@@ -21,7 +21,7 @@ def test_local_cluster_runs_postgis(fresh_database: tuple[str, str]) -> None:
     if settings.database_url is None and LocalCluster(settings).is_initialised():
         cluster = LocalCluster(settings)
         status = cluster.status()
-        assert status.running and status.port == settings.local_db_port
+        assert status.running and status.port == cluster.port
         assert status.data_dir.is_dir() or status.data_dir.parent.is_dir()
         cluster.start()  # starting a running cluster is harmless
         assert cluster.status().running

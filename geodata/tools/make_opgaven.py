@@ -69,8 +69,8 @@ BRONNEN = {
     "ibp": "IPO-notitie Interbestuurlijk Programma (mei 2018), § Provinciale praktijk",
     "ibp-vb": "IPO-notitie Interbestuurlijk Programma (mei 2018), § Voorbeelden ter illustratie",
     "ibp-wonen": "IPO-notitie Interbestuurlijk Programma (mei 2018), thema Toekomstbestendig wonen",
-    "kga": "IPO-inzet Kabinetsaanbod 2021 (focus op wonen en leefbaarheid, regionale economie, "
-    "energie en klimaat)",
+    "kga": "brief Kabinetsaanbod IPO (2021), focus op wonen en leefbaarheid, regionale economie "
+    "en energie en klimaat",
     "bp21": "IPO Bestuursprogramma 2023-2027, § 2.1 Klimaat en energie",
     "bp22": "IPO Bestuursprogramma 2023-2027, § 2.2 Landelijk gebied",
     "bp23": "IPO Bestuursprogramma 2023-2027, § 2.3 Bereikbaarheid en infrastructuur",
@@ -304,7 +304,8 @@ OPGAVEN: dict[str, tuple[Opgave, ...]] = {
         op(6, "energie", "rijk", "uitvoering", 2026, ("ibp-vb", "bp21"),
            "Windenergie Drentse Monden",
            "Windturbines in de Veenkoloniale monden van Borger-Odoorn, met aandacht voor "
-           "inpassing, lokaal eigendom en omwonenden; het IBP noemt energie als kans voor Zuidoost Drenthe.",
+           "inpassing, lokaal eigendom en omwonenden; het IBP noemt energie als kans voor "
+           "Zuidoost Drenthe.",
            Blob(6.962, 52.905, 1900, 3.2, 65), Blob(6.985, 52.950, 1200, 2.2, 65)),
         op(7, "energie", "provincie", "verkenning", 2030, ("bp21",),
            "Zonnevelden en netcongestie langs de A37",
@@ -321,7 +322,7 @@ OPGAVEN: dict[str, tuple[Opgave, ...]] = {
            "Energiehub Emmtec",
            "Energiehub voor duurzame warmte, stroom en waterstof op het industriepark, om "
            "netcongestie op te vangen en de industrie te verduurzamen.",
-           Blob(6.912, 52.768, 600, 1.4, 30)),
+           Blob(6.906, 52.769, 600, 1.4, 30)),
         op(10, "economie", "samenwerkingsverband", "uitvoering", 2030, ("ibp-vb", "bp25"),
            "Europark Coevorden-Emlichheim",
            "Grensoverschrijdend bedrijventerrein met ruimte voor logistiek en maakindustrie, als "
@@ -331,8 +332,8 @@ OPGAVEN: dict[str, tuple[Opgave, ...]] = {
            "Transitie akkerbouw Veenkoloniën",
            "Gebiedsproces voor toekomstbestendige akkerbouw met aandacht voor bodem, water en "
            "verdienvermogen; het IBP noemt transities in de landbouw voor Zuidoost Drenthe.",
-           Blob(6.955, 52.915, 3800, 1.8, 65), Blob(7.000, 52.862, 3200, 1.5, 45),
-           Blob(7.035, 52.815, 2200)),
+           Blob(6.955, 52.915, 3800, 1.8, 65), Blob(6.990, 52.870, 3200, 1.5, 45),
+           Blob(7.030, 52.830, 2400)),
         op(12, "natuur", "provincie", "uitvoering", 2030, ("bp22",),
            "Hoogveenherstel Bargerveen",
            "Herstel van het hoogveen in het Natura 2000-gebied Bargerveen ten zuidoosten van "
@@ -475,8 +476,8 @@ OPGAVEN: dict[str, tuple[Opgave, ...]] = {
            "Warmtenet met restwarmte van Chemelot",
            "Benutting van restwarmte van het industriepark via een warmtenet naar wijken in Geleen "
            "en Sittard, als onderdeel van een samenhangend energiesysteem.",
-           line((200, 450), (5.795, 50.975), (5.803, 50.982), (5.822, 50.986), (5.838, 50.989),
-                (5.852, 50.994), (5.866, 51.000)),
+           line((200, 450), (5.787, 50.972), (5.795, 50.976), (5.803, 50.982), (5.822, 50.986),
+                (5.838, 50.989), (5.852, 50.994), (5.866, 51.000)),
            line((150, 350), (5.815, 50.975), (5.825, 50.968), (5.835, 50.962))),
         op(17, "natuur", "provincie", "planvorming", 2030, ("bp22", "bp24"),
            "Groene buffer Graetheide en Lexhy",
@@ -651,9 +652,10 @@ def build(slug: str, opgaven: tuple[Opgave, ...], gebied: Any) -> list[dict[str,
     return features
 
 
-def write(features: list[dict[str, Any]], out: Path) -> None:
+def serialise(features: list[dict[str, Any]]) -> str:
+    """FeatureCollection text with one feature per line (readable diffs)."""
     rows = ",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features)
-    out.write_text('{"type":"FeatureCollection","features":[\n' + rows + "\n]}\n", encoding="utf-8")
+    return '{"type":"FeatureCollection","features":[\n' + rows + "\n]}\n"
 
 
 def check(condition: bool, message: str) -> None:
@@ -748,11 +750,11 @@ def main() -> None:
 
     gebieden = load_gebieden(args.gemeenten)
     features = [f for slug, ops in OPGAVEN.items() for f in build(slug, ops, gebieden[slug])]
-    write(features, args.out)
-    # Validate what was written, i.e. after rounding and serialisation.
-    written = json.loads(args.out.read_text(encoding="utf-8"))["features"]
-    validate(written, gebieden, args.verbose)
-    print(f"wrote {len(written)} opgaven to {args.out} ({args.out.stat().st_size:,} bytes)")
+    text = serialise(features)
+    # Validate exactly what will be written, i.e. after rounding and serialisation.
+    validate(json.loads(text)["features"], gebieden, args.verbose)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {len(features)} opgaven to {args.out} ({len(text.encode()):,} bytes)")
 
 
 if __name__ == "__main__":
