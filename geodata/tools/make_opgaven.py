@@ -65,17 +65,18 @@ MIN_PART_M2 = 1e4  # drop crumbs smaller than 1 ha after clipping
 MIN_IN_GEBIED_HA = 20.0
 VERTICES = (20, 300)
 
-BRONNEN = {
-    "ibp": "IPO-notitie Interbestuurlijk Programma (mei 2018), § Provinciale praktijk",
-    "ibp-vb": "IPO-notitie Interbestuurlijk Programma (mei 2018), § Voorbeelden ter illustratie",
-    "ibp-wonen": "IPO-notitie Interbestuurlijk Programma (mei 2018), thema Toekomstbestendig wonen",
-    "kga": "brief Kabinetsaanbod IPO (2021), focus op wonen en leefbaarheid, regionale economie "
-    "en energie en klimaat",
-    "bp21": "IPO Bestuursprogramma 2023-2027, § 2.1 Klimaat en energie",
-    "bp22": "IPO Bestuursprogramma 2023-2027, § 2.2 Landelijk gebied",
-    "bp23": "IPO Bestuursprogramma 2023-2027, § 2.3 Bereikbaarheid en infrastructuur",
-    "bp24": "IPO Bestuursprogramma 2023-2027, § 2.4 Ruimte en Leefomgeving",
-    "bp25": "IPO Bestuursprogramma 2023-2027, § 2.5 Regionale economie en cultuur",
+IBP = "IPO-notitie Interbestuurlijk Programma (mei 2018)"
+BP = "IPO Bestuursprogramma 2023-2027"
+BRONNEN = {  # key -> (document, section) in /work/shared/seeds
+    "ibp": (IBP, "§ Provinciale praktijk"),
+    "ibp-vb": (IBP, "§ Voorbeelden ter illustratie"),
+    "ibp-wonen": (IBP, "thema Toekomstbestendig wonen"),
+    "kga": ("brief Kabinetsaanbod IPO (2021)", "focus op wonen en leefbaarheid"),
+    "bp21": (BP, "§ 2.1 Klimaat en energie"),
+    "bp22": (BP, "§ 2.2 Landelijk gebied"),
+    "bp23": (BP, "§ 2.3 Bereikbaarheid en infrastructuur"),
+    "bp24": (BP, "§ 2.4 Ruimte en Leefomgeving"),
+    "bp25": (BP, "§ 2.5 Regionale economie en cultuur"),
 }
 BRON = (
     "Illustratief: contour getekend voor de Gebiedsregie-demo op basis van {docs}; geen "
@@ -615,9 +616,12 @@ def load_gebieden(path: Path) -> dict[str, Any]:
 
 
 def bron(keys: tuple[str, ...]) -> str:
-    docs = [BRONNEN[k] for k in keys]
-    joined = docs[0] if len(docs) == 1 else "; ".join(docs[:-1]) + " en " + docs[-1]
-    return BRON.format(docs=joined)
+    sections: dict[str, list[str]] = {}
+    for key in keys:
+        document, section = BRONNEN[key]
+        sections.setdefault(document, []).append(section)
+    docs = "; ".join(f"{doc}, {' en '.join(secs)}" for doc, secs in sections.items())
+    return BRON.format(docs=docs)
 
 
 def build(slug: str, opgaven: tuple[Opgave, ...], gebied: Any) -> list[dict[str, Any]]:
