@@ -1,0 +1,397 @@
+"""Count-overlapping analysis: the planar partition of overlapping polygons, with depths.
+
+Pure: shapely geometries in (any planar CRS; we use RD New), faces out. No database, no web.
+The operation is what ArcGIS Pro calls *Count Overlapping Features*: every face of the
+partition of the union carries the set of input polygons covering it.
+
+Method
+------
+1. Clip the inputs to the area of interest (exact overlay; inputs fully inside are kept).
+2. Node all boundaries in one overlay (GEOS OverlayNG, which falls back to snapping and snap
+   rounding where floating-point noding is not robust) and polygonize them into faces.
+3. Label each face with the inputs that contain an interior point of it (one STRtree query,
+   with the inputs prepared).
+4. Absorb slivers (see Tolerance) into the neighbour they share the longest edge with, and
+   dissolve faces that touch and carry the same set, so adjacent faces always differ.
+
+Large inputs are cut into vertical strips of about equal vertex counts, solved in parallel
+processes, and the faces cut by strip borders are dissolved back together in step 4.
+
+Tolerance
+---------
+A face whose mean width ``2 * area / perimeter`` is below ``sliver_width`` (default 0.5 m) is
+a sliver: the trace of near-coincident edges from different sources, not a real claim. It is
+merged into its neighbour, so its area (reported as ``sliver_m2``) counts for that neighbour's
+set. Isolated slivers (an input that is itself that thin, with no neighbour) are kept.
+"""
+
+import math
+import multiprocessing
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely import Geometry, MultiPolygon, Polygon
+
+SLIVER_WIDTH_M = 0.5
+TILE_VERTICES = 20_000  # noding and polygonizing many small tiles beats one large problem
+PARALLEL_MIN_VERTICES = 400_000  # below this, processes cost more than they save
+
+
+@dataclass
+class Faces:
+    """The faces of a stapeling, columnar.
+
+    Attributes
+    ----------
+    geoms : array of Polygon
+    members : list of tuple of int
+        Per face, the sorted indices (into the input) of the polygons covering it.
+    sliver_m2 : float
+        Area of the slivers absorbed into neighbouring faces.
+    """
+
+    geoms: np.ndarray
+    members: list[tuple[int, ...]]
+    sliver_m2: float = 0.0
+    _area: np.ndarray | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    @property
+    def area(self) -> np.ndarray:
+        if self._area is None:
+            self._area = shapely.area(self.geoms)
+        return self._area
+
+    @property
+    def aantal(self) -> np.ndarray:
+        return np.fromiter((len(m) for m in self.members), dtype=np.int64, count=len(self))
+
+
+def _polygons(geom: Geometry) -> list[Polygon]:
+    return (
+        [p for p in shapely.get_parts(geom) if isinstance(p, Polygon) and not p.is_empty]
+        if not isinstance(geom, Polygon)
+        else [geom]
+    )
+
+
+def clip_inputs(geoms: Sequence[Geometry], clip: Geometry | None) -> tuple[np.ndarray, np.ndarray]:
+    """Return the inputs clipped to `clip` (areal parts only) and their original indices."""
+    geoms = np.asarray(geoms, dtype=object)
+    index = np.arange(len(geoms))
+    if clip is None or len(geoms) == 0:
+        return geoms, index
+    shapely.prepare(clip)
+    hits = shapely.intersects(clip, geoms)
+    geoms, index = geoms[hits], index[hits]
+    inside = shapely.contains(clip, geoms)
+    clipped = geoms.copy()
+    clipped[~inside] = shapely.intersection(geoms[~inside], clip)
+    areal = np.array(
+        [MultiPolygon(_polygons(g)) if g.geom_type != "Polygon" else g for g in clipped],
+        dtype=object,
+    )
+    keep = ~shapely.is_empty(areal) & (shapely.area(areal) > 0)
+    return areal[keep], index[keep]
+
+
+def _label(
+    faces: np.ndarray, geoms: np.ndarray, index: np.ndarray
+) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    """Return the covered faces and, per face, the sorted original indices covering it."""
+    points = shapely.point_on_surface(faces)
+    tree = shapely.STRtree(points)
+    # The inputs are the query geometries, so each is prepared once for all its points.
+    geom_i, face_i = tree.query(geoms, predicate="contains")
+    order = np.lexsort((index[geom_i], face_i))
+    face_i, flat = face_i[order], index[geom_i][order].tolist()
+    covered, starts = np.unique(face_i, return_index=True)
+    bounds = [*starts.tolist(), len(flat)]
+    members = [tuple(flat[bounds[i] : bounds[i + 1]]) for i in range(len(covered))]
+    return faces[covered], members
+
+
+def _solve(geoms: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    """Node, polygonize and label one set of (already clipped) inputs."""
+    if len(geoms) == 0:
+        return np.array([], dtype=object), []
+    noded = shapely.union_all(shapely.boundary(geoms))
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
+    return _label(np.asarray(faces, dtype=object), geoms, index)
+
+
+def _solve_tile(
+    args: tuple[np.ndarray, np.ndarray, tuple[float, float, float, float]],
+) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    geoms, index, rect = args
+    # Rectangle clipping is exact for the rectangle's own edges, and cheap.
+    clipped = shapely.clip_by_rect(geoms, *rect)
+    keep = shapely.area(clipped) > 0
+    return _solve(clipped[keep], index[keep])
+
+
+def _tiles(
+    geoms: np.ndarray, vertices: int
+) -> tuple[list[tuple[float, float, float, float]], list[float], list[float]]:
+    """Return a grid of tiles of about TILE_VERTICES each, and the inner x and y borders."""
+    k = max(1, math.ceil(math.sqrt(vertices / TILE_VERTICES)))
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    xs = np.linspace(minx - 1.0, maxx + 1.0, k + 1).round(3)
+    ys = np.linspace(miny - 1.0, maxy + 1.0, k + 1).round(3)
+    rects = [(xs[i], ys[j], xs[i + 1], ys[j + 1]) for i in range(k) for j in range(k)]
+    return rects, xs[1:-1].tolist(), ys[1:-1].tolist()
+
+
+def _in_tiles(
+    geoms: np.ndarray, index: np.ndarray, vertices: int, workers: int
+) -> tuple[np.ndarray, list[tuple[int, ...]], set[int]]:
+    """Solve tile by tile (in `workers` processes); return faces, members, faces on borders."""
+    rects, x_borders, y_borders = _tiles(geoms, vertices)
+    bounds = shapely.bounds(geoms)
+    jobs = []
+    for rect in rects:
+        hit = (
+            (bounds[:, 2] >= rect[0])
+            & (bounds[:, 0] <= rect[2])
+            & (bounds[:, 3] >= rect[1])
+            & (bounds[:, 1] <= rect[3])
+        )
+        if hit.any():
+            jobs.append((geoms[hit], index[hit], rect))
+    if workers > 1 and vertices >= PARALLEL_MIN_VERTICES:
+        results = _in_processes(jobs, workers)
+    else:
+        results = [_solve_tile(job) for job in jobs]
+    parts = [r[0] for r in results if len(r[0])]
+    faces = np.concatenate(parts) if parts else np.array([], dtype=object)
+    members = [m for r in results for m in r[1]]
+    return faces, members, _touching(faces, x_borders, y_borders)
+
+
+_JOBS: list[Any] = []
+
+
+def _solve_job(i: int) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    return _solve_tile(_JOBS[i])
+
+
+def _in_processes(jobs: list[Any], workers: int) -> list[tuple[np.ndarray, list[tuple[int, ...]]]]:
+    """Solve tiles in forked processes, which inherit the inputs instead of receiving them.
+
+    Threads do not help: GEOS polygonize holds the GIL. Fork is safe here because the
+    children only run GEOS and pickle their result.
+    """
+    global _JOBS
+    _JOBS = jobs
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(workers) as pool:
+            return pool.map(_solve_job, range(len(jobs)), chunksize=1)
+    finally:
+        _JOBS = []
+
+
+def _touching(faces: np.ndarray, x_borders: list[float], y_borders: list[float]) -> set[int]:
+    """Return the faces whose bounds lie on an inner tile border (cut by the tiling)."""
+    if len(faces) == 0 or not (x_borders or y_borders):
+        return set()
+    bounds = shapely.bounds(faces)
+    on_border = np.zeros(len(faces), dtype=bool)
+    for x in x_borders:
+        on_border |= np.isclose(bounds[:, 0], x, atol=1e-6) | np.isclose(bounds[:, 2], x, atol=1e-6)
+    for y in y_borders:
+        on_border |= np.isclose(bounds[:, 1], y, atol=1e-6) | np.isclose(bounds[:, 3], y, atol=1e-6)
+    return set(np.flatnonzero(on_border).tolist())
+
+
+def _absorb_slivers(
+    faces: np.ndarray, members: list[tuple[int, ...]], width: float
+) -> tuple[np.ndarray, list[tuple[int, ...]], float, set[int]]:
+    """Merge slivers into the neighbour sharing the longest edge; return what changed."""
+    area = shapely.area(faces)
+    sliver = 2 * area < width * shapely.length(faces)
+    if not sliver.any():
+        return faces, members, 0.0, set()
+    slivers = np.flatnonzero(sliver)
+    tree = shapely.STRtree(faces)
+    pair_s, pair_n = tree.query(faces[slivers], predicate="intersects")
+    pair_s = slivers[pair_s]
+    real = ~sliver[pair_n]
+    pair_s, pair_n = pair_s[real], pair_n[real]
+    shared = shapely.length(
+        shapely.intersection(shapely.boundary(faces[pair_s]), shapely.boundary(faces[pair_n]))
+    )
+    # Per sliver, the neighbour with the longest shared edge (ties: the first).
+    order = np.lexsort((-shared, pair_s))
+    pair_s, pair_n, shared = pair_s[order], pair_n[order], shared[order]
+    first = np.unique(pair_s, return_index=True)[1]
+    best = [(int(pair_s[i]), int(pair_n[i])) for i in first if shared[i] > 0]
+    if not best:
+        return faces, members, 0.0, set()
+    absorbed: dict[int, list[int]] = defaultdict(list)
+    for s_i, n_i in best:
+        absorbed[n_i].append(s_i)
+    gone = np.array([s_i for s_i, _ in best])
+    faces = faces.copy()
+    for target, parts in absorbed.items():
+        faces[target] = shapely.union_all(faces[[target, *parts]])
+    keep = np.ones(len(faces), dtype=bool)
+    keep[gone] = False
+    remap = np.cumsum(keep) - 1
+    changed = {int(remap[t]) for t in absorbed}
+    kept_members = [m for i, m in enumerate(members) if keep[i]]
+    return faces[keep], kept_members, float(area[gone].sum()), changed
+
+
+def _union_groups(
+    faces: np.ndarray, members: list[tuple[int, ...]], groups: dict[tuple[int, ...], list[int]]
+) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    """Replace each group of same-set faces by the connected parts of its union."""
+    out_faces: list[Any] = []
+    out_members: list[tuple[int, ...]] = []
+    taken = np.zeros(len(faces), dtype=bool)
+    for key, idx in groups.items():
+        if len(idx) < 2:
+            continue
+        taken[idx] = True
+        for part in _polygons(shapely.union_all(faces[idx])):
+            out_faces.append(part)
+            out_members.append(key)
+    if not out_faces:
+        return faces, members
+    rest = np.flatnonzero(~taken)
+    merged = np.concatenate([faces[rest], np.array(out_faces, dtype=object)])
+    return merged, [members[i] for i in rest] + out_members
+
+
+def _dissolve(
+    faces: np.ndarray,
+    members: list[tuple[int, ...]],
+    candidates: set[int],
+    *,
+    same_set_anywhere: bool,
+) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    """Union touching faces that carry the same set.
+
+    Faces cut by a tile border only meet other border faces: then only the candidates are
+    grouped. A face that absorbed a sliver may meet any face of its set.
+    """
+    groups: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    if same_set_anywhere:
+        keys = {members[i] for i in candidates}
+        for i, m in enumerate(members):
+            if m in keys:
+                groups[m].append(i)
+    else:
+        for i in candidates:
+            groups[members[i]].append(i)
+    return _union_groups(faces, members, groups)
+
+
+def compute_faces(
+    geoms: Sequence[Geometry],
+    clip: Geometry | None = None,
+    *,
+    sliver_width: float = SLIVER_WIDTH_M,
+    workers: int = 1,
+) -> Faces:
+    """Return the faces of the overlap partition of `geoms`, clipped to `clip`.
+
+    Parameters
+    ----------
+    geoms : sequence of Polygon or MultiPolygon
+        The inputs, valid, in a planar CRS in metres.
+    clip : Polygon or MultiPolygon, optional
+        The area of interest; faces outside it are not returned.
+    sliver_width : float
+        Faces thinner than this on average (metres) are absorbed into a neighbour.
+    workers : int
+        Processes to use for large inputs (strips); 1 computes in this process.
+
+    Returns
+    -------
+    Faces
+        Every face covered by at least one input, with the inputs' indices covering it.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> faces = compute_faces([box(0, 0, 2, 2), box(1, 0, 3, 2)])
+    >>> sorted((m, float(a)) for m, a in zip(faces.members, faces.area))
+    [((0,), 2.0), ((0, 1), 2.0), ((1,), 2.0)]
+    """
+    clipped, index = clip_inputs(geoms, clip)
+    vertices = int(shapely.get_num_coordinates(clipped).sum()) if len(clipped) else 0
+    cut: set[int] = set()
+    if vertices > TILE_VERTICES * 2:
+        faces, members, cut = _in_tiles(clipped, index, vertices, workers)
+    else:
+        faces, members = _solve(clipped, index)
+    # The tiling cut faces apart: put them back together before judging slivers.
+    faces, members = _dissolve(faces, members, cut, same_set_anywhere=False)
+    faces, members, sliver_m2, changed = _absorb_slivers(faces, members, sliver_width)
+    faces, members = _dissolve(faces, members, changed, same_set_anywhere=True)
+    return Faces(np.asarray(faces, dtype=object), members, sliver_m2)
+
+
+def default_workers() -> int:
+    return max(1, min(2, multiprocessing.cpu_count()))
+
+
+def thema_matrix(faces: Faces, themas: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Return the thema codes and a boolean (faces x themas) membership matrix."""
+    codes = sorted(set(themas))
+    position = {c: i for i, c in enumerate(codes)}
+    column = np.array([position[t] for t in themas], dtype=np.int64)
+    matrix = np.zeros((len(faces), len(codes)), dtype=bool)
+    for row, m in enumerate(faces.members):
+        matrix[row, column[list(m)]] = True
+    return codes, matrix
+
+
+def summarize(
+    faces: Faces, themas: Sequence[str], area_m2: float, input_m2: float, hotspots: int = 10
+) -> dict[str, Any]:
+    """Return the samenvatting of a stapeling: areas per depth and thema, overlap, pressure.
+
+    Parameters
+    ----------
+    faces : Faces
+    themas : sequence of str
+        The thema of each input (indexed like the inputs).
+    area_m2 : float
+        Area of the gebied (or drawn area).
+    input_m2 : float
+        Sum of the clipped inputs' areas.
+    hotspots : int
+        How many hotspots to list.
+    """
+    ha = faces.area / 10_000
+    aantal = faces.aantal
+    codes, matrix = thema_matrix(faces, themas)
+    overlap = (matrix.T * ha) @ matrix if len(codes) else np.zeros((0, 0))
+    max_depth = int(aantal.max()) if len(aantal) else 0
+    per_depth = np.bincount(aantal, weights=ha, minlength=max_depth + 1)
+    order = np.lexsort((-ha, -aantal))[:hotspots]
+    return {
+        "gebied_ha": round(area_m2 / 10_000, 4),
+        "bedekt_ha": round(float(ha.sum()), 4),
+        "max_diepte": max_depth,
+        "per_diepte": [
+            {"aantal": k, "oppervlakte_ha": round(float(per_depth[k]), 4)}
+            for k in range(1, max_depth + 1)
+        ],
+        "per_thema": {c: round(float(overlap[i, i]), 4) for i, c in enumerate(codes)},
+        "themas": codes,
+        "overlap_ha": [[round(float(v), 4) for v in row] for row in overlap],
+        "ruimtedruk": round(input_m2 / area_m2, 4) if area_m2 > 0 else None,
+        "aantal_vlakken": len(faces),
+        "sliver_ha": round(faces.sliver_m2 / 10_000, 6),
+        "hotspots": [int(i) for i in order],
+    }
