@@ -20,6 +20,7 @@ from gebiedsregie.openapi import install_openapi
 from gebiedsregie.opgaven.router import router as opgaven_router
 from gebiedsregie.opgaven.router import themas_router
 from gebiedsregie.settings import Settings
+from gebiedsregie.stapeling.router import router as stapeling_router
 from gebiedsregie.validation import dutch_errors
 
 log = logging.getLogger("gebiedsregie")
@@ -146,6 +147,7 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     api.include_router(themas_router)
     api.include_router(gebieden_router)
     api.include_router(opgaven_router)
+    api.include_router(stapeling_router)
     app.include_router(api)
 
     @app.get("/health", tags=["beheer"])

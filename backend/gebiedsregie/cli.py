@@ -94,6 +94,34 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_stapeling(args: argparse.Namespace, settings: Settings) -> int:
+    from gebiedsregie.crs import CRS84
+    from gebiedsregie.db import make_engine, make_sessionmaker
+    from gebiedsregie.errors import DomainError
+    from gebiedsregie.gebieden import service as gebieden_service
+    from gebiedsregie.stapeling import service
+    from gebiedsregie.stapeling.report import summary_table, write_faces
+
+    url = _url(settings)
+    engine = make_engine(url)
+    flt = service.StapelingFilter.of(args.thema, args.status, args.trekker, args.horizon)
+    try:
+        with make_sessionmaker(engine)() as session:
+            gebied = gebieden_service.get_gebied(session, args.gebied)
+            view = service.stored(session, gebied, flt)
+            print(summary_table(gebied.naam, view.samenvatting))
+            if args.out:
+                faces = service.iter_faces(session, view, args.min_aantal)
+                count = write_faces(Path(args.out), faces, CRS84)
+                print(f"{count} vlakken geschreven naar {args.out}")
+    except DomainError as exc:
+        print(f"fout: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="gebiedsregie",
@@ -116,6 +144,16 @@ def parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="laad de voorbeeldgebieden en hun opgaven")
     seed.add_argument("--geodata", help="map met de seed-data (standaard: geodata/)")
     seed.set_defaults(func=cmd_seed)
+
+    st = sub.add_parser("stapeling", help="toon de stapeling van opgaven in een gebied")
+    st.add_argument("gebied", help="id of slug van het gebied")
+    st.add_argument("--out", help="schrijf de vlakken als GeoJSON (CRS84) naar dit bestand")
+    st.add_argument("--thema", action="append", default=[], help="themacode; herhaalbaar")
+    st.add_argument("--status", action="append", default=[], help="status; herhaalbaar")
+    st.add_argument("--trekker", action="append", default=[], help="trekker; herhaalbaar")
+    st.add_argument("--horizon", type=int, help="alleen opgaven met horizon tot en met dit jaar")
+    st.add_argument("--min-aantal", type=int, default=1, help="alleen vlakken zo diep (--out)")
+    st.set_defaults(func=cmd_stapeling)
     return p
 
 

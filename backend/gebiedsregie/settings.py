@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     page_limit_default: int = Field(default=100, ge=1)
     page_limit_max: int = Field(default=1000, ge=1)
     statement_timeout_ms: int = Field(default=30_000, ge=0)
+    stapeling_max_opgaven: int = Field(default=20_000, ge=1)
 
     @property
     def var_dir(self) -> Path:

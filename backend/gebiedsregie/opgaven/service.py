@@ -33,6 +33,8 @@ class OpgaveFilter:
     status: Sequence[str] = ()
     trekker: Sequence[str] = ()
     bbox_rd: Polygon | None = None
+    horizon_tot: int | None = None
+    area: Any = None  # an RD geometry expression whose interior the opgave must meet
 
 
 def list_themas(session: Session) -> list[Thema]:
@@ -81,6 +83,10 @@ def _conditions(session: Session, f: OpgaveFilter) -> list[ColumnElement[bool]]:
         conditions.append(Opgave.status.in_(f.status))
     if f.trekker:
         conditions.append(Opgave.trekker.in_(f.trekker))
+    if f.horizon_tot is not None:
+        conditions.append(Opgave.horizon <= f.horizon_tot)
+    if f.area is not None:
+        conditions.append(gebieden_service.interior_intersects(Opgave.geom, f.area))
     if f.bbox_rd is not None:
         conditions.append(
             func.ST_Intersects(Opgave.geom, func.ST_GeomFromWKB(f.bbox_rd.wkb, RD_NEW))
@@ -102,6 +108,16 @@ def list_opgaven(
         .offset(offset)
     ).all()
     return list(rows), matched
+
+
+def geometries(session: Session, f: OpgaveFilter) -> list[tuple[uuid.UUID, str, bytes]]:
+    """Return (id, thema, RD WKB) of the opgaven matching `f`, for analysis."""
+    rows = session.execute(
+        select(Opgave.id, Opgave.thema, func.ST_AsBinary(Opgave.geom))
+        .where(*_conditions(session, f))
+        .order_by(Opgave.id)
+    ).all()
+    return [(r[0], r[1], bytes(r[2])) for r in rows]
 
 
 def gebieden_of(session: Session, opgave_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
@@ -183,3 +199,9 @@ def opgave_shape(opgave: Opgave) -> MultiPolygon:
 
 def existing_extern_ids(session: Session) -> set[str]:
     return set(session.scalars(select(Opgave.extern_id).where(Opgave.extern_id.is_not(None))))
+
+
+def count(session: Session, f: OpgaveFilter) -> int:
+    """Return how many opgaven match `f`."""
+    conditions = _conditions(session, f)
+    return session.scalar(select(func.count()).select_from(Opgave).where(*conditions)) or 0

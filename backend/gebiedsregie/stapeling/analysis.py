@@ -81,9 +81,11 @@ def _polygons(geom: Geometry) -> list[Polygon]:
     )
 
 
-def clip_inputs(geoms: Sequence[Geometry], clip: Geometry | None) -> tuple[np.ndarray, np.ndarray]:
+def clip_inputs(
+    inputs: Sequence[Geometry] | np.ndarray, clip: Geometry | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Return the inputs clipped to `clip` (areal parts only) and their original indices."""
-    geoms = np.asarray(geoms, dtype=object)
+    geoms = np.asarray(inputs, dtype=object)
     index = np.arange(len(geoms))
     if clip is None or len(geoms) == 0:
         return geoms, index
@@ -295,7 +297,7 @@ def _dissolve(
 
 
 def compute_faces(
-    geoms: Sequence[Geometry],
+    geoms: Sequence[Geometry] | np.ndarray,
     clip: Geometry | None = None,
     *,
     sliver_width: float = SLIVER_WIDTH_M,
@@ -356,7 +358,7 @@ def thema_matrix(faces: Faces, themas: Sequence[str]) -> tuple[list[str], np.nda
 
 
 def summarize(
-    faces: Faces, themas: Sequence[str], area_m2: float, input_m2: float, hotspots: int = 10
+    faces: Faces, themas: Sequence[str], area_m2: float, input_m2: float
 ) -> dict[str, Any]:
     """Return the samenvatting of a stapeling: areas per depth and thema, overlap, pressure.
 
@@ -369,8 +371,6 @@ def summarize(
         Area of the gebied (or drawn area).
     input_m2 : float
         Sum of the clipped inputs' areas.
-    hotspots : int
-        How many hotspots to list.
     """
     ha = faces.area / 10_000
     aantal = faces.aantal
@@ -378,7 +378,6 @@ def summarize(
     overlap = (matrix.T * ha) @ matrix if len(codes) else np.zeros((0, 0))
     max_depth = int(aantal.max()) if len(aantal) else 0
     per_depth = np.bincount(aantal, weights=ha, minlength=max_depth + 1)
-    order = np.lexsort((-ha, -aantal))[:hotspots]
     return {
         "gebied_ha": round(area_m2 / 10_000, 4),
         "bedekt_ha": round(float(ha.sum()), 4),
@@ -393,5 +392,4 @@ def summarize(
         "ruimtedruk": round(input_m2 / area_m2, 4) if area_m2 > 0 else None,
         "aantal_vlakken": len(faces),
         "sliver_ha": round(faces.sliver_m2 / 10_000, 6),
-        "hotspots": [int(i) for i in order],
     }

@@ -1,0 +1,70 @@
+"""Stored stapelingen: one per gebied and filter set, with its faces.
+
+The tables are kept true by triggers (migration 0002): any change to an opgave or a gebied's
+geometry deletes the stapelingen it touches in the same transaction.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gebiedsregie.crs import RD_NEW
+from gebiedsregie.db import Base
+
+
+class StapelingEpoch(Base):
+    __tablename__ = "stapeling_epoch"
+
+    gebied_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("gebied.id", ondelete="CASCADE"), primary_key=True
+    )
+    epoch: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class Stapeling(Base):
+    __tablename__ = "stapeling"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    gebied_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("gebied.id", ondelete="CASCADE"))
+    filter_key: Mapped[str] = mapped_column(Text)
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    samenvatting: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    berekend_op: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    rekentijd_ms: Mapped[int]
+
+    __table_args__ = (UniqueConstraint("gebied_id", "filter_key"),)
+
+
+class StapelingVlak(Base):
+    __tablename__ = "stapeling_vlak"
+
+    stapeling_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("stapeling.id", ondelete="CASCADE"), primary_key=True
+    )
+    nr: Mapped[int] = mapped_column(primary_key=True)
+    aantal: Mapped[int]
+    aantal_themas: Mapped[int]
+    themas: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    opgaven: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid))
+    oppervlakte_ha: Mapped[float] = mapped_column(Double)
+    geom: Mapped[WKBElement] = mapped_column(Geometry("POLYGON", srid=RD_NEW, spatial_index=False))
+
+    __table_args__ = (Index("ix_stapeling_vlak_aantal", "stapeling_id", "aantal"),)

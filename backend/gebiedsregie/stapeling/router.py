@@ -1,0 +1,227 @@
+"""/api/v1/gebieden/{id}/stapeling, /stapeling/samenvatting, and POST /api/v1/stapeling"""
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from sqlalchemy.orm import Session, sessionmaker
+
+from gebiedsregie.api import GEOJSON, ContentCrs, JsonBody, OutputCrs, SettingsDep
+from gebiedsregie.crs import Crs
+from gebiedsregie.db import SessionDep
+from gebiedsregie.errors import InvalidInput
+from gebiedsregie.gebieden import service as gebieden_service
+from gebiedsregie.geometry import GeometryRejected, check_geometry
+from gebiedsregie.openapi import PROBLEM
+from gebiedsregie.opgaven import service as opgaven_service
+from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Status, Trekker
+from gebiedsregie.stapeling import service
+from gebiedsregie.stapeling.schemas import (
+    AdhocStapeling,
+    Samenvatting,
+    VlakkenCollection,
+    samenvatting_in,
+    vlak_feature,
+)
+
+router = APIRouter(tags=["stapeling"])
+MAX_FACE_PAGE = 10_000
+CHUNK_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Filters:
+    stapeling: service.StapelingFilter
+    min_aantal: int
+
+
+def filters(
+    session: SessionDep,
+    thema: Annotated[list[str] | None, Query(description="Themacode; herhaalbaar.")] = None,
+    status: Annotated[list[Status] | None, Query(description="Status; herhaalbaar.")] = None,
+    trekker: Annotated[list[Trekker] | None, Query(description="Trekker; herhaalbaar.")] = None,
+    horizon: Annotated[
+        int | None,
+        Query(
+            ge=HORIZON_MIN,
+            le=HORIZON_MAX,
+            description="Alleen opgaven met horizon tot en met dit jaar.",
+        ),
+    ] = None,
+    min_aantal: Annotated[
+        int, Query(ge=1, description="Alleen vlakken met minstens zoveel opgaven.")
+    ] = 1,
+) -> Filters:
+    errors = [e for t in thema or [] for e in opgaven_service.check_thema(session, t, "thema")]
+    if errors:
+        raise InvalidInput("Onbekend thema in het filter.", errors)
+    return Filters(
+        service.StapelingFilter.of(thema or [], status or [], trekker or [], horizon), min_aantal
+    )
+
+
+FiltersDep = Annotated[Filters, Depends(filters)]
+
+
+def _stream(
+    head: dict[str, Any], features: Iterable[dict[str, Any]], tail: dict[str, Any] | None = None
+) -> Iterator[bytes]:
+    """Yield a FeatureCollection as JSON in chunks of about CHUNK_BYTES: never one giant string.
+
+    Every chunk costs the server a thread hop, so features are batched, not sent one by one.
+    """
+    buffer = [json.dumps(head, ensure_ascii=False)[:-1], ', "features": [']
+    size = 0
+    for i, feature in enumerate(features):
+        text = (", " if i else "") + json.dumps(feature, ensure_ascii=False)
+        buffer.append(text)
+        size += len(text)
+        if size >= CHUNK_BYTES:
+            yield "".join(buffer).encode()
+            buffer, size = [], 0
+    buffer.append("]")
+    if tail:
+        buffer.append(", " + json.dumps(tail, ensure_ascii=False)[1:-1])
+    buffer.append("}")
+    yield "".join(buffer).encode()
+
+
+def _links(
+    request: Request, offset: int, limit: int | None, returned: int, matched: int
+) -> list[dict[str, str]]:
+    links = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
+    if limit is not None and offset + returned < matched:
+        url = request.url.include_query_params(offset=offset + limit, limit=limit)
+        links.append({"href": str(url), "rel": "next", "type": GEOJSON})
+    if limit is not None and offset > 0:
+        url = request.url.include_query_params(offset=max(offset - limit, 0), limit=limit)
+        links.append({"href": str(url), "rel": "prev", "type": GEOJSON})
+    return links
+
+
+def _faces_in_own_session(
+    factory: sessionmaker[Session],
+    view: service.View,
+    min_aantal: int,
+    offset: int,
+    limit: int | None,
+    crs: Crs,
+) -> Iterator[dict[str, Any]]:
+    # The response streams after the request's session is closed: use a session of its own.
+    with factory() as session:
+        for face in service.iter_faces(session, view, min_aantal, offset, limit):
+            yield vlak_feature(face, crs)
+
+
+@router.get(
+    "/gebieden/{gebied_id}/stapeling",
+    response_model=VlakkenCollection,
+    responses={200: {"content": {GEOJSON: {}}}, 400: PROBLEM, 404: PROBLEM},
+)
+def get_stapeling(
+    gebied_id: str,
+    request: Request,
+    session: SessionDep,
+    flt: FiltersDep,
+    crs: OutputCrs,
+    limit: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_FACE_PAGE,
+            description="Vlakken per pagina; zonder limit komen alle vlakken, gestreamd.",
+        ),
+    ] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> StreamingResponse:
+    """De vlakken van de stapeling in een gebied: waar opgaven elkaar overlappen, hoe diep."""
+    gebied = gebieden_service.get_gebied(session, gebied_id)
+    view = service.stored(session, gebied, flt.stapeling)
+    matched = service.count_faces(session, view, flt.min_aantal)
+    returned = max(0, min(matched - offset, limit if limit is not None else matched))
+    head = {
+        "type": "FeatureCollection",
+        "numberMatched": matched,
+        "numberReturned": returned,
+        "links": _links(request, offset, limit, returned, matched),
+    }
+    features = _faces_in_own_session(
+        request.app.state.sessionmaker, view, flt.min_aantal, offset, limit, crs
+    )
+    return StreamingResponse(
+        _stream(head, features),
+        media_type=GEOJSON,
+        headers={
+            "Content-Crs": crs.header,
+            "Gebiedsregie-Stapeling": "berekend" if view.berekend else "opgeslagen",
+        },
+    )
+
+
+@router.get(
+    "/gebieden/{gebied_id}/stapeling/samenvatting",
+    response_model=Samenvatting,
+    responses={400: PROBLEM, 404: PROBLEM},
+)
+def get_samenvatting(
+    gebied_id: str, session: SessionDep, flt: FiltersDep, crs: OutputCrs
+) -> JSONResponse:
+    """De samenvatting: oppervlakte per diepte en thema, overlapmatrix, ruimtedruk, hotspots."""
+    gebied = gebieden_service.get_gebied(session, gebied_id)
+    view = service.stored(session, gebied, flt.stapeling)
+    return JSONResponse(
+        samenvatting_in(view.samenvatting, crs),
+        headers={
+            "Content-Crs": crs.header,
+            "Gebiedsregie-Stapeling": "berekend" if view.berekend else "opgeslagen",
+        },
+    )
+
+
+@router.post(
+    "/stapeling",
+    response_model=AdhocStapeling,
+    responses={200: {"content": {GEOJSON: {}}}, 400: PROBLEM},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {GEOJSON: {"schema": {"$ref": "#/components/schemas/Geometry"}}},
+        }
+    },
+)
+def post_stapeling(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    body: JsonBody,
+    content_crs: ContentCrs,
+    crs: OutputCrs,
+    flt: FiltersDep,
+) -> StreamingResponse:
+    """Wat stapelt hier? De stapeling binnen een getekend vlak (een GeoJSON Polygon of Feature)."""
+    geometry = (
+        body.get("geometry") if isinstance(body, dict) and body.get("type") == "Feature" else body
+    )
+    try:
+        checked = check_geometry(geometry, content_crs, settings.max_vertices)
+    except GeometryRejected as exc:
+        raise InvalidInput("De getekende geometrie is ongeldig.", exc.errors) from None
+    result = service.adhoc(session, checked.geom, flt.stapeling, settings.stapeling_max_opgaven)
+    faces = [f for f in result.faces if f.aantal >= flt.min_aantal]
+    head = {
+        "type": "FeatureCollection",
+        "numberMatched": len(faces),
+        "numberReturned": len(faces),
+        "links": [],
+    }
+    tail = {"samenvatting": samenvatting_in(result.samenvatting, crs)}
+    if checked.messages:
+        tail["meldingen"] = checked.messages  # type: ignore[assignment]
+    return StreamingResponse(
+        _stream(head, (vlak_feature(f, crs) for f in faces), tail),
+        media_type=GEOJSON,
+        headers={"Content-Crs": crs.header},
+    )

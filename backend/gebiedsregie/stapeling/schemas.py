@@ -1,0 +1,100 @@
+"""Stapeling output: faces as GeoJSON Features, and the samenvatting."""
+
+import uuid
+from typing import Any, Literal
+
+import shapely
+from pydantic import BaseModel, Field
+
+from gebiedsregie.crs import Crs, from_rd
+from gebiedsregie.geometry import to_geojson
+from gebiedsregie.schemas import Geometry, Link
+from gebiedsregie.stapeling.service import Face
+
+
+class VlakProperties(BaseModel):
+    nr: int = Field(description="Volgnummer: diepste en grootste vlakken eerst.")
+    aantal: int = Field(description="Hoeveel opgaven dit vlak bedekken (ArcGIS: COUNT_).")
+    aantal_themas: int = Field(description="Hoeveel verschillende themas (ArcGIS: COUNT_FC).")
+    themas: list[str]
+    opgaven: list[uuid.UUID]
+    oppervlakte_ha: float
+
+
+class Vlak(BaseModel):
+    type: Literal["Feature"]
+    id: int
+    geometry: Geometry
+    properties: VlakProperties
+
+
+class VlakkenCollection(BaseModel):
+    type: Literal["FeatureCollection"]
+    numberMatched: int
+    numberReturned: int
+    links: list[Link]
+    features: list[Vlak]
+
+
+class DiepteOppervlak(BaseModel):
+    aantal: int
+    oppervlakte_ha: float
+
+
+class Hotspot(BaseModel):
+    nr: int
+    aantal: int
+    themas: list[str]
+    opgaven: list[uuid.UUID]
+    oppervlakte_ha: float
+    punt: list[float] = Field(description="Een punt in het vlak, in het gevraagde CRS.")
+
+
+class Samenvatting(BaseModel):
+    gebied_ha: float = Field(description="Oppervlakte van het gebied (of getekende vlak).")
+    bedekt_ha: float = Field(description="Oppervlakte met minstens één opgave.")
+    max_diepte: int
+    per_diepte: list[DiepteOppervlak] = Field(description="Oppervlakte per precies zoveel opgaven.")
+    per_thema: dict[str, float]
+    themas: list[str] = Field(description="Volgorde van rijen en kolommen van overlap_ha.")
+    overlap_ha: list[list[float]] = Field(description="Thema x thema: waar claims elkaar raken.")
+    ruimtedruk: float | None = Field(
+        description="Som van de oppervlakten van de opgaven in het gebied / oppervlakte gebied."
+    )
+    aantal_vlakken: int
+    aantal_opgaven: int
+    sliver_ha: float = Field(description="Oppervlakte van splinters die bij een buurvlak kwamen.")
+    hotspots: list[Hotspot]
+    filters: dict[str, Any]
+
+
+class AdhocStapeling(VlakkenCollection):
+    samenvatting: Samenvatting
+
+
+def vlak_feature(face: Face, crs: Crs) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": face.nr,
+        "geometry": to_geojson(face.geom, crs),
+        "properties": {
+            "nr": face.nr,
+            "aantal": face.aantal,
+            "aantal_themas": face.aantal_themas,
+            "themas": face.themas,
+            "opgaven": [str(o) for o in face.opgaven],
+            "oppervlakte_ha": face.oppervlakte_ha,
+        },
+    }
+
+
+def samenvatting_in(samenvatting: dict[str, Any], crs: Crs) -> dict[str, Any]:
+    """Return the stored samenvatting with its hotspot points in `crs`."""
+    out = {k: v for k, v in samenvatting.items() if k != "hotspots"}
+    out["hotspots"] = []
+    for spot in samenvatting.get("hotspots", []):
+        point = from_rd(shapely.Point(spot["punt_rd"]), crs)
+        item = {k: v for k, v in spot.items() if k != "punt_rd"}
+        item["punt"] = [round(point.x, crs.decimals), round(point.y, crs.decimals)]
+        out["hotspots"].append(item)
+    return out

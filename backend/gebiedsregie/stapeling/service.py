@@ -1,0 +1,322 @@
+"""Stapeling per gebied (stored, never stale) and for ad-hoc areas (computed on the spot)."""
+
+import json
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from geoalchemy2.shape import from_shape
+from shapely import Geometry, MultiPolygon
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from gebiedsregie.crs import RD_NEW
+from gebiedsregie.errors import FieldError, InvalidInput
+from gebiedsregie.gebieden import service as gebieden_service
+from gebiedsregie.gebieden.models import Gebied
+from gebiedsregie.opgaven import service as opgaven_service
+from gebiedsregie.stapeling.analysis import Faces, compute_faces, default_workers, summarize
+from gebiedsregie.stapeling.models import Stapeling, StapelingEpoch, StapelingVlak
+
+INSERT_BATCH = 2_000
+HOTSPOTS = 10
+HOTSPOT_MIN_HA = 1.0  # smaller faces are no place to direct, however deep
+
+
+@dataclass(frozen=True)
+class StapelingFilter:
+    """Which opgaven take part; empty means all."""
+
+    themas: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()
+    trekker: tuple[str, ...] = ()
+    horizon: int | None = None
+
+    @classmethod
+    def of(
+        cls,
+        themas: Sequence[str] = (),
+        status: Sequence[str] = (),
+        trekker: Sequence[str] = (),
+        horizon: int | None = None,
+    ) -> "StapelingFilter":
+        return cls(
+            tuple(sorted(set(themas))),
+            tuple(sorted(set(status))),
+            tuple(sorted(set(trekker))),
+            horizon,
+        )
+
+    def key(self) -> str:
+        """A canonical text for the filter set: the cache key next to the gebied."""
+        return json.dumps(
+            {
+                "horizon": self.horizon,
+                "status": self.status,
+                "thema": self.themas,
+                "trekker": self.trekker,
+            },
+            sort_keys=True,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "thema": list(self.themas),
+            "status": list(self.status),
+            "trekker": list(self.trekker),
+            "horizon": self.horizon,
+        }
+
+    def opgaven_filter(self, area: Any) -> opgaven_service.OpgaveFilter:
+        return opgaven_service.OpgaveFilter(
+            themas=self.themas,
+            status=self.status,
+            trekker=self.trekker,
+            horizon_tot=self.horizon,
+            area=area,
+        )
+
+
+@dataclass
+class Face:
+    nr: int
+    aantal: int
+    themas: list[str]
+    opgaven: list[uuid.UUID]
+    oppervlakte_ha: float
+    geom: Geometry
+
+    @property
+    def aantal_themas(self) -> int:
+        return len(self.themas)
+
+
+@dataclass
+class Result:
+    """A computed stapeling: faces (largest depth first) and the samenvatting."""
+
+    faces: list[Face]
+    samenvatting: dict[str, Any]
+    rekentijd_ms: int = 0
+    filters: dict[str, Any] = field(default_factory=dict)
+
+
+def analyse(
+    area: MultiPolygon, opgaven: list[tuple[uuid.UUID, str, bytes]], workers: int | None = None
+) -> Result:
+    """Compute the stapeling of `opgaven` (id, thema, RD WKB) inside `area` (RD)."""
+    started = time.perf_counter()
+    ids = [o[0] for o in opgaven]
+    themas = [o[1] for o in opgaven]
+    geoms = shapely.from_wkb([o[2] for o in opgaven]) if opgaven else np.array([], dtype=object)
+    faces = compute_faces(geoms, area, workers=workers or default_workers())
+    clipped_m2 = float((faces.aantal * faces.area).sum()) if len(faces) else 0.0
+    summary = summarize(faces, themas, area.area, clipped_m2)
+    result_faces = _ordered_faces(faces, ids, themas)
+    summary["aantal_opgaven"] = len({i for f in result_faces for i in f.opgaven})
+    summary["hotspots"] = [_hotspot(f) for f in hotspots(result_faces)]
+    return Result(result_faces, summary, int((time.perf_counter() - started) * 1000))
+
+
+def _ordered_faces(faces: Faces, ids: list[uuid.UUID], themas: list[str]) -> list[Face]:
+    # Deepest first, then largest: face 0 is the first hotspot, and `min_aantal` is a prefix.
+    area_ha = faces.area / 10_000
+    aantal = faces.aantal
+    order: Sequence[int] = np.lexsort((-area_ha, -aantal)).tolist() if len(faces) else []
+    result = []
+    for nr, i in enumerate(order):
+        members = faces.members[i]
+        result.append(
+            Face(
+                nr=nr,
+                aantal=int(aantal[i]),
+                themas=sorted({themas[m] for m in members}),
+                opgaven=[ids[m] for m in members],
+                oppervlakte_ha=round(float(area_ha[i]), 4),
+                geom=faces.geoms[i],
+            )
+        )
+    return result
+
+
+def hotspots(faces: list[Face]) -> list[Face]:
+    """Return the hotspots: the deepest, then largest faces of at least HOTSPOT_MIN_HA."""
+    large = [f for f in faces if f.oppervlakte_ha >= HOTSPOT_MIN_HA] or faces
+    return large[:HOTSPOTS]  # `faces` is ordered deepest, then largest, first
+
+
+def _hotspot(face: Face) -> dict[str, Any]:
+    point = shapely.point_on_surface(face.geom)
+    return {
+        "nr": face.nr,
+        "aantal": face.aantal,
+        "themas": face.themas,
+        "opgaven": [str(o) for o in face.opgaven],
+        "oppervlakte_ha": face.oppervlakte_ha,
+        "punt_rd": [round(point.x, 3), round(point.y, 3)],
+    }
+
+
+def _epoch(session: Session, gebied_id: uuid.UUID, lock: bool = False) -> int:
+    query = select(StapelingEpoch.epoch).where(StapelingEpoch.gebied_id == gebied_id)
+    if lock:
+        query = query.with_for_update(read=True)
+    epoch = session.scalar(query)
+    if epoch is None:  # a gebied from before migration 0002 cannot exist; be safe anyway
+        session.execute(insert(StapelingEpoch).values(gebied_id=gebied_id))
+        return 0
+    return epoch
+
+
+@dataclass
+class View:
+    """A stapeling to answer from: stored (faces in the database) or just computed."""
+
+    samenvatting: dict[str, Any]
+    stapeling_id: uuid.UUID | None = None
+    faces: list[Face] | None = None  # when not stored
+    berekend: bool = False  # computed for this request
+
+
+def stored(session: Session, gebied: Gebied, flt: StapelingFilter) -> View:
+    """Return the stapeling of `gebied` for `flt`: the stored one, or computed and stored."""
+    key = flt.key()
+    found = session.execute(
+        select(Stapeling.id, Stapeling.samenvatting).where(
+            Stapeling.gebied_id == gebied.id, Stapeling.filter_key == key
+        )
+    ).one_or_none()
+    if found is not None:
+        return View(found.samenvatting, stapeling_id=found.id)
+    # The epoch is read before the opgaven: a change after this read makes the store below
+    # a no-op, so nothing computed from outdated opgaven is ever kept.
+    epoch = _epoch(session, gebied.id)
+    opgaven = opgaven_service.geometries(
+        session, flt.opgaven_filter(gebieden_service.gebied_geom_expr(str(gebied.id)))
+    )
+    result = analyse(gebieden_service.gebied_shape(gebied), opgaven)
+    result.samenvatting["filters"] = flt.as_dict()
+    if _epoch(session, gebied.id, lock=True) != epoch:
+        session.commit()
+        # Changed while we computed: answer from what we read, but do not keep it.
+        return View(result.samenvatting, faces=result.faces, berekend=True)
+    row = Stapeling(
+        id=uuid.uuid4(),
+        gebied_id=gebied.id,
+        filter_key=key,
+        epoch=epoch,
+        samenvatting=result.samenvatting,
+        rekentijd_ms=result.rekentijd_ms,
+    )
+    session.add(row)
+    session.flush()
+    _insert_faces(session, row.id, result.faces)
+    session.commit()
+    return View(result.samenvatting, stapeling_id=row.id, berekend=True)
+
+
+def _insert_faces(session: Session, stapeling_id: uuid.UUID, faces: list[Face]) -> None:
+    for start in range(0, len(faces), INSERT_BATCH):
+        batch = faces[start : start + INSERT_BATCH]
+        session.execute(
+            insert(StapelingVlak),
+            [
+                {
+                    "stapeling_id": stapeling_id,
+                    "nr": f.nr,
+                    "aantal": f.aantal,
+                    "aantal_themas": f.aantal_themas,
+                    "themas": f.themas,
+                    "opgaven": f.opgaven,
+                    "oppervlakte_ha": f.oppervlakte_ha,
+                    "geom": from_shape(f.geom, srid=RD_NEW),
+                }
+                for f in batch
+            ],
+        )
+
+
+def count_faces(session: Session, view: View, min_aantal: int) -> int:
+    """Return how many faces are at least `min_aantal` deep."""
+    if view.faces is not None:
+        return sum(1 for f in view.faces if f.aantal >= min_aantal)
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(StapelingVlak)
+            .where(
+                StapelingVlak.stapeling_id == view.stapeling_id, StapelingVlak.aantal >= min_aantal
+            )
+        )
+        or 0
+    )
+
+
+def iter_faces(
+    session: Session,
+    view: View,
+    min_aantal: int,
+    offset: int = 0,
+    limit: int | None = None,
+    batch: int = 1_000,
+) -> Iterator[Face]:
+    """Yield the faces at least `min_aantal` deep, in order, fetched in batches."""
+    if view.faces is not None:
+        selected = [f for f in view.faces if f.aantal >= min_aantal]
+        yield from selected[offset : None if limit is None else offset + limit]
+        return
+    position, remaining = offset, limit
+    while remaining is None or remaining > 0:
+        size = batch if remaining is None else min(batch, remaining)
+        rows = session.execute(
+            select(
+                StapelingVlak.nr,
+                StapelingVlak.aantal,
+                StapelingVlak.themas,
+                StapelingVlak.opgaven,
+                StapelingVlak.oppervlakte_ha,
+                func.ST_AsBinary(StapelingVlak.geom),
+            )
+            .where(
+                StapelingVlak.stapeling_id == view.stapeling_id, StapelingVlak.aantal >= min_aantal
+            )
+            .order_by(StapelingVlak.nr)
+            .offset(position)
+            .limit(size)
+        ).all()
+        geoms = shapely.from_wkb([bytes(r[5]) for r in rows]) if rows else []
+        for r, geom in zip(rows, geoms, strict=True):
+            yield Face(r[0], r[1], list(r[2]), list(r[3]), r[4], geom)
+        if len(rows) < size:
+            return
+        position += len(rows)
+        if remaining is not None:
+            remaining -= len(rows)
+
+
+def adhoc(session: Session, area: MultiPolygon, flt: StapelingFilter, max_opgaven: int) -> Result:
+    """Compute the stapeling inside a drawn area; nothing is stored."""
+    area_expr = func.ST_GeomFromWKB(area.wkb, RD_NEW)
+    opgaven_filter = flt.opgaven_filter(area_expr)
+    matched = opgaven_service.count(session, opgaven_filter)
+    if matched > max_opgaven:
+        raise InvalidInput(
+            f"In dit gebied liggen {matched} opgaven; het maximum voor een losse analyse is "
+            f"{max_opgaven}. Teken een kleiner gebied of filter op thema.",
+            [FieldError("geometry", "Te veel opgaven in dit gebied.", "te_veel_opgaven")],
+        )
+    result = analyse(area, opgaven_service.geometries(session, opgaven_filter))
+    result.samenvatting["filters"] = flt.as_dict()
+    return result
+
+
+def invalidate_all(session: Session) -> int:
+    """Delete every stored stapeling (after a change of the analysis itself)."""
+    deleted = session.scalar(select(func.count()).select_from(Stapeling)) or 0
+    session.execute(delete(Stapeling))
+    session.commit()
+    return deleted
