@@ -1,0 +1,227 @@
+"""The pure count-overlapping analysis: hand-drawn cases and invariants on random input."""
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely import MultiPolygon, Polygon, box
+
+from gebiedsregie.stapeling import analysis
+from gebiedsregie.stapeling.analysis import Faces, compute_faces, summarize
+
+
+def _by_members(faces: Faces) -> dict[tuple[int, ...], float]:
+    result: dict[tuple[int, ...], float] = Counter()
+    for members, area in zip(faces.members, faces.area, strict=True):
+        result[members] += float(area)
+    return dict(result)
+
+
+def check_invariants(
+    geoms: Sequence[Polygon | MultiPolygon], faces: Faces, clip: Polygon | None = None
+) -> None:
+    """Assert every invariant of a stapeling, within the documented tolerance.
+
+    Slivers may move their area to a neighbour; where floating-point noding fails, snap
+    rounding moves boundaries by at most half a SNAP_GRID_M.
+    """
+    clipped = [g.intersection(clip) if clip is not None else g for g in geoms]
+    union = shapely.union_all(clipped)
+    snapping = (
+        float(shapely.length(faces.geoms).sum()) * analysis.SNAP_GRID_M if faces.snapped else 0
+    )
+    tolerance = faces.sliver_m2 * max(1, len(geoms)) + snapping + 1e-6 * max(union.area, 1.0)
+    # Faces do not overlap, and together they are the union.
+    assert float(faces.area.sum()) == pytest.approx(union.area, abs=tolerance)
+    assert shapely.union_all(faces.geoms).area == pytest.approx(
+        float(faces.area.sum()), abs=tolerance
+    )
+    # Area is conserved: depth times area adds up to the inputs' areas.
+    inputs = sum(g.area for g in clipped)
+    assert float((faces.aantal * faces.area).sum()) == pytest.approx(inputs, abs=tolerance)
+    # A face's set is exactly the inputs that contain an interior point of it: measured by
+    # area, so that an absorbed sliver (which belongs to another set) stays within tolerance.
+    for face, members in zip(faces.geoms, faces.members, strict=True):
+        assert face.is_valid and face.area > 0
+        for i, g in enumerate(clipped):
+            outside = face.difference(g).area if i in members else face.intersection(g).area
+            assert outside <= tolerance, (i, members, outside)
+        if faces.sliver_m2 == 0 and snapping == 0:
+            point = shapely.point_on_surface(face)
+            assert tuple(i for i, g in enumerate(clipped) if g.contains(point)) == members
+    # Adjacent faces (sharing an edge) never carry the same set.
+    tree = shapely.STRtree(faces.geoms)
+    left, right = tree.query(faces.geoms, predicate="touches")
+    for a, b in zip(left, right, strict=True):
+        if a < b and faces.members[a] == faces.members[b]:
+            shared = shapely.intersection(faces.geoms[a].boundary, faces.geoms[b].boundary)
+            assert shared.length == 0, (faces.members[a], shared)
+
+
+def test_two_overlapping_squares() -> None:
+    faces = compute_faces([box(0, 0, 2, 2), box(1, 0, 3, 2)])
+    assert _by_members(faces) == {(0,): 2.0, (0, 1): 2.0, (1,): 2.0}
+    check_invariants([box(0, 0, 2, 2), box(1, 0, 3, 2)], faces)
+
+
+def test_nested() -> None:
+    geoms = [box(0, 0, 10, 10), box(2, 2, 8, 8), box(4, 4, 6, 6)]
+    faces = compute_faces(geoms)
+    assert _by_members(faces) == {(0,): 64.0, (0, 1): 32.0, (0, 1, 2): 4.0}
+    check_invariants(geoms, faces)
+
+
+def test_identical_inputs_make_one_face() -> None:
+    geoms = [box(0, 0, 5, 5), box(0, 0, 5, 5), box(0, 0, 5, 5)]
+    faces = compute_faces(geoms)
+    assert len(faces) == 1 and faces.members == [(0, 1, 2)]
+    assert faces.area[0] == pytest.approx(25.0)
+
+
+def test_touching_inputs_do_not_overlap() -> None:
+    geoms = [box(0, 0, 1, 1), box(1, 0, 2, 1), box(0, 1, 1, 2)]
+    faces = compute_faces(geoms)
+    assert sorted(faces.members) == [(0,), (1,), (2,)]
+    check_invariants(geoms, faces)
+
+
+def test_holes_are_not_covered() -> None:
+    donut = Polygon(box(0, 0, 10, 10).exterior.coords, [box(3, 3, 7, 7).exterior.coords])
+    inside_hole = box(4, 4, 6, 6)
+    across = box(5, 0, 15, 10)
+    geoms = [donut, inside_hole, across]
+    faces = compute_faces(geoms)
+    areas = _by_members(faces)
+    assert areas[(1,)] == pytest.approx(2.0)  # in the hole, left of x = 5
+    assert areas[(1, 2)] == pytest.approx(2.0)
+    assert areas[(0, 2)] == pytest.approx(50.0 - 8.0)
+    check_invariants(geoms, faces)
+
+
+def test_multipolygon_parts_keep_their_identity() -> None:
+    two_parts = MultiPolygon([box(0, 0, 1, 1), box(5, 0, 6, 1)])
+    faces = compute_faces([two_parts, box(0, 0, 6, 1)])
+    assert _by_members(faces) == {(0, 1): 2.0, (1,): 4.0}
+    # The two parts of the opgave are separate faces with the same set: they do not touch.
+    assert sorted(faces.members).count((0, 1)) == 2
+    check_invariants([two_parts, box(0, 0, 6, 1)], faces)
+
+
+def test_clip_to_the_gebied() -> None:
+    geoms = [box(-5, 0, 5, 10), box(0, 0, 20, 10)]
+    gebied = box(0, 0, 10, 10)
+    faces = compute_faces(geoms, gebied)
+    assert _by_members(faces) == {(0, 1): 50.0, (1,): 50.0}
+    faces = compute_faces([box(20, 20, 30, 30)], gebied)
+    assert len(faces) == 0
+
+
+def test_near_coincident_edges_leave_no_slivers() -> None:
+    # The same field border digitised twice, 5 cm apart: a 1 km sliver of 50 m2.
+    a = box(0, 0, 1000, 500)
+    b = box(0, 499.95, 1000, 1000)
+    faces = compute_faces([a, b])
+    assert sorted(faces.members) == [(0,), (1,)]
+    assert faces.sliver_m2 == pytest.approx(50.0)
+    assert float(faces.area.sum()) == pytest.approx(1_000_000.0)
+    # Wider than the tolerance, the overlap is real and kept.
+    c = box(0, 499.0, 1000, 1000)
+    kept = compute_faces([a, c])
+    assert _by_members(kept)[(0, 1)] == pytest.approx(1000.0)
+
+
+def test_adjacent_after_sliver_absorption_are_dissolved() -> None:
+    # A thin strip of a third opgave along the border of two pieces of the same opgave.
+    big = box(0, 0, 100, 100)
+    strip = box(50, 0, 50.2, 100)
+    faces = compute_faces([big, strip])
+    assert faces.members == [(0,)]
+    assert faces.area[0] == pytest.approx(10_000.0)
+
+
+def test_summary() -> None:
+    geoms = [box(0, 0, 200, 100), box(100, 0, 300, 100), box(150, 0, 250, 100)]
+    themas = ["wonen", "natuur", "wonen"]
+    faces = compute_faces(geoms)
+    gebied_m2 = 400 * 100
+    summary = summarize(faces, themas, gebied_m2, float((faces.aantal * faces.area).sum()))
+    assert summary["gebied_ha"] == pytest.approx(4.0)
+    assert summary["bedekt_ha"] == pytest.approx(3.0)
+    assert summary["max_diepte"] == 3
+    assert summary["per_diepte"] == [
+        {"aantal": 1, "oppervlakte_ha": 1.5},
+        {"aantal": 2, "oppervlakte_ha": 1.0},
+        {"aantal": 3, "oppervlakte_ha": 0.5},
+    ]
+    assert summary["per_thema"] == {"natuur": 2.0, "wonen": 2.5}
+    assert summary["themas"] == ["natuur", "wonen"]
+    assert summary["overlap_ha"] == [[2.0, 1.5], [1.5, 2.5]]
+    assert summary["ruimtedruk"] == pytest.approx(5.0 / 4.0)
+
+
+def test_empty_input() -> None:
+    faces = compute_faces([], box(0, 0, 1, 1))
+    assert len(faces) == 0
+    assert summarize(faces, [], 1.0, 0.0)["max_diepte"] == 0
+
+
+# Random input: boxes and triangles on a coarse grid, so that edges coincide, cross at
+# vertices and touch, as digitised claims do.
+coordinate = st.integers(0, 40)
+
+
+@st.composite
+def polygons(draw: st.DrawFn) -> Polygon:
+    x0, y0 = draw(coordinate), draw(coordinate)
+    if draw(st.booleans()):
+        return box(x0, y0, x0 + draw(st.integers(1, 20)), y0 + draw(st.integers(1, 20)))
+    points = [(x0, y0), (draw(coordinate), draw(coordinate)), (draw(coordinate), draw(coordinate))]
+    triangle = Polygon(points)
+    if triangle.area < 1:
+        return box(x0, y0, x0 + 1, y0 + 1)
+    return triangle.normalize()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(polygons(), min_size=1, max_size=12))
+def test_invariants_on_random_input(geoms: list[Polygon]) -> None:
+    faces = compute_faces(geoms, sliver_width=0.01)
+    check_invariants(geoms, faces)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(polygons(), min_size=1, max_size=10))
+def test_invariants_with_clip(geoms: list[Polygon]) -> None:
+    clip = Polygon([(5, 5), (35, 8), (30, 35), (8, 30)])
+    faces = compute_faces(geoms, clip, sliver_width=0.01)
+    check_invariants(geoms, faces, clip)
+
+
+def _irregular(rng: np.random.Generator, n: int) -> list[Polygon]:
+    geoms = []
+    for _ in range(n):
+        cx, cy = rng.uniform(0, 5000, 2)
+        angles = np.sort(rng.uniform(0, 2 * np.pi, 60))
+        radius = rng.uniform(300, 900) * (1 + 0.3 * np.cos(3 * angles + rng.uniform(0, 6)))
+        geoms.append(
+            Polygon(np.column_stack([cx + radius * np.cos(angles), cy + radius * np.sin(angles)]))
+        )
+    return geoms
+
+
+def test_tiled_and_parallel_equal_the_plain_computation(monkeypatch: pytest.MonkeyPatch) -> None:
+    geoms = _irregular(np.random.default_rng(7), 60)
+    plain = compute_faces(geoms)
+    monkeypatch.setattr(analysis, "TILE_VERTICES", 300)  # forces a grid of tiles
+    tiled = compute_faces(geoms)
+    monkeypatch.setattr(analysis, "PARALLEL_MIN_VERTICES", 0)
+    parallel = compute_faces(geoms, workers=2)
+    expected = {k: round(v, 3) for k, v in _by_members(plain).items()}
+    for other in (tiled, parallel):
+        assert {k: round(v, 3) for k, v in _by_members(other).items()} == expected
+        assert sorted(other.members) == sorted(plain.members)
+    check_invariants(geoms, tiled)
