@@ -7,6 +7,7 @@ a fresh database is created on that server. Missing PostGIS fails the run: nothi
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from gebiedsregie.app import create_app
 from gebiedsregie.cli import migrate
-from gebiedsregie.db import get_session, make_engine, sqlalchemy_url
+from gebiedsregie.db import get_session, get_session_factory, make_engine, sqlalchemy_url
 from gebiedsregie.localdb import LocalCluster, create_database, drop_database
 from gebiedsregie.settings import Settings
 
@@ -90,6 +91,7 @@ def settings() -> Settings:
 def client(session: Session, settings: Settings, database_url: str) -> Iterator[TestClient]:
     app = create_app(settings, database_url)
     app.dependency_overrides[get_session] = lambda: session
+    app.dependency_overrides[get_session_factory] = lambda: lambda: nullcontext(session)
     with TestClient(app) as client:
         yield client
 

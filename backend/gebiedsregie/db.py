@@ -1,6 +1,7 @@
 """Engine, sessions and the declarative Base."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Annotated
 
@@ -67,3 +68,14 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_session_factory(request: Request) -> Callable[[], AbstractContextManager[Session]]:
+    """Return a factory of sessions for work that outlives the request (streamed responses)."""
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    return factory
+
+
+SessionFactoryDep = Annotated[
+    Callable[[], AbstractContextManager[Session]], Depends(get_session_factory)
+]

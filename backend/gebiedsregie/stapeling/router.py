@@ -1,17 +1,18 @@
 """/api/v1/gebieden/{id}/stapeling, /stapeling/samenvatting, and POST /api/v1/stapeling"""
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from gebiedsregie.api import GEOJSON, ContentCrs, JsonBody, OutputCrs, SettingsDep
 from gebiedsregie.crs import Crs
-from gebiedsregie.db import SessionDep
+from gebiedsregie.db import SessionDep, SessionFactoryDep
 from gebiedsregie.errors import InvalidInput
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.geometry import GeometryRejected, check_geometry
@@ -103,7 +104,7 @@ def _links(
 
 
 def _faces_in_own_session(
-    factory: sessionmaker[Session],
+    factory: Callable[[], AbstractContextManager[Session]],
     view: service.View,
     min_aantal: int,
     offset: int,
@@ -125,6 +126,7 @@ def get_stapeling(
     gebied_id: str,
     request: Request,
     session: SessionDep,
+    session_factory: SessionFactoryDep,
     flt: FiltersDep,
     crs: OutputCrs,
     limit: Annotated[
@@ -148,9 +150,7 @@ def get_stapeling(
         "numberReturned": returned,
         "links": _links(request, offset, limit, returned, matched),
     }
-    features = _faces_in_own_session(
-        request.app.state.sessionmaker, view, flt.min_aantal, offset, limit, crs
-    )
+    features = _faces_in_own_session(session_factory, view, flt.min_aantal, offset, limit, crs)
     return StreamingResponse(
         _stream(head, features),
         media_type=GEOJSON,
