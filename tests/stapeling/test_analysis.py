@@ -41,16 +41,25 @@ def check_invariants(
         float(faces.area.sum()), abs=tolerance
     )
     # Area is conserved: depth times area adds up to the inputs' areas.
-    inputs = sum(g.area for g in clipped)
-    assert float((faces.aantal * faces.area).sum()) == pytest.approx(inputs, abs=tolerance)
+    total = sum(g.area for g in clipped)
+    assert float((faces.aantal * faces.area).sum()) == pytest.approx(total, abs=tolerance)
     # A face's set is exactly the inputs that contain an interior point of it: measured by
     # area, so that an absorbed sliver (which belongs to another set) stays within tolerance.
-    for face, members in zip(faces.geoms, faces.members, strict=True):
-        assert face.is_valid and face.area > 0
-        for i, g in enumerate(clipped):
-            outside = face.difference(g).area if i in members else face.intersection(g).area
+    # The overlay is snap-rounded: floating overlay misjudges edges that run along each other.
+    assert all(face.is_valid and face.area > 0 for face in faces.geoms)
+    inputs = np.array(clipped, dtype=object)
+    face_i, input_i = shapely.STRtree(inputs).query(faces.geoms, predicate="intersects")
+    shared = shapely.area(
+        shapely.intersection(faces.geoms[face_i], inputs[input_i], grid_size=1e-7)
+    )
+    covered = {(int(f), int(i)): float(a) for f, i, a in zip(face_i, input_i, shared, strict=True)}
+    for f, members in enumerate(faces.members):
+        for i in range(len(clipped)):
+            inside = covered.get((f, i), 0.0)
+            outside = faces.area[f] - inside if i in members else inside
             assert outside <= tolerance, (i, members, outside)
-        if faces.sliver_m2 == 0 and snapping == 0:
+    if faces.sliver_m2 == 0 and snapping == 0:
+        for face, members in zip(faces.geoms, faces.members, strict=True):
             point = shapely.point_on_surface(face)
             assert tuple(i for i, g in enumerate(clipped) if g.contains(point)) == members
     # Adjacent faces (sharing an edge) never carry the same set.
@@ -186,14 +195,14 @@ def polygons(draw: st.DrawFn) -> Polygon:
     return triangle.normalize()
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(polygons(), min_size=1, max_size=12))
 def test_invariants_on_random_input(geoms: list[Polygon]) -> None:
     faces = compute_faces(geoms, sliver_width=0.01)
     check_invariants(geoms, faces)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(polygons(), min_size=1, max_size=10))
 def test_invariants_with_clip(geoms: list[Polygon]) -> None:
     clip = Polygon([(5, 5), (35, 8), (30, 35), (8, 30)])

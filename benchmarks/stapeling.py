@@ -1,0 +1,186 @@
+"""How fast is the stapeling? Ours against the PostGIS recipe and the naive geopandas approach.
+
+Run:  .venv/bin/python benchmarks/stapeling.py [--sizes 100,1000,5000,20000] [--quick]
+
+Everything runs in this one process (and one PostGIS), so the ratios compare like with like on
+a shared, noisy machine: medians of repeated runs, each approach on the same synthetic data.
+Memory is the peak resident size of a fresh child process that does only our computation.
+Uses DATABASE_URL, else the project's local PostGIS; it creates and drops its own database.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import psycopg
+import shapely
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import generate  # noqa: E402
+
+from gebiedsregie.localdb import LocalCluster, create_database, drop_database  # noqa: E402
+from gebiedsregie.settings import Settings  # noqa: E402
+from gebiedsregie.stapeling.analysis import compute_faces, summarize  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def median_time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def ours(data: Any, workers: int) -> tuple[int, int]:
+    faces = compute_faces(data.geoms, data.area, workers=workers)
+    summarize(faces, data.themas, data.area.area, float((faces.aantal * faces.area).sum()))
+    return len(faces), int(faces.aantal.max())
+
+
+def ours_in_child(n: int, workers: int) -> dict[str, Any]:
+    """Run ours once in a fresh process; return its time and peak memory."""
+    code = (
+        "import json,sys,time,resource;sys.path.insert(0,'benchmarks');"
+        "from synthetic import generate;from gebiedsregie.stapeling.analysis import "
+        "compute_faces;"
+        f"d=generate({n});t=time.perf_counter();"
+        f"f=compute_faces(d.geoms,d.area,workers={workers});dt=time.perf_counter()-t;"
+        "print(json.dumps({'s':dt,'faces':len(f),'rss_mb':"
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024,'children_mb':"
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def naive(data: Any) -> int:
+    """What most users write: geopandas overlay(how="union"), one layer at a time."""
+    layers = [gpd.GeoDataFrame({f"o{i}": [1]}, geometry=[g], crs=28992)
+              for i, g in enumerate(data.geoms)]
+    result = layers[0]
+    for layer in layers[1:]:
+        result = gpd.overlay(result, layer, how="union", keep_geom_type=True)
+    result = gpd.clip(result, data.area)
+    counts = result.drop(columns="geometry").notna().sum(axis=1)
+    return int(counts.max())
+
+
+POSTGIS_RECIPE = """
+WITH noded AS (SELECT ST_Union(ST_Boundary(geom)) AS g FROM bench_opgave),
+faces AS (SELECT (ST_Dump(ST_Polygonize(g))).geom AS geom FROM noded),
+labelled AS (
+    SELECT f.geom, count(o.id) AS aantal
+    FROM faces f JOIN bench_opgave o ON ST_Contains(o.geom, ST_PointOnSurface(f.geom))
+    GROUP BY f.geom)
+SELECT count(*), max(aantal) FROM labelled
+"""
+
+
+def load(conn: psycopg.Connection, n: int) -> None:
+    data = generate(n)
+    clipped = shapely.intersection(data.geoms, data.area)
+    conn.execute("DROP TABLE IF EXISTS bench_opgave")
+    conn.execute("CREATE TABLE bench_opgave (id int PRIMARY KEY, geom geometry)")
+    with conn.cursor().copy("COPY bench_opgave (id, geom) FROM STDIN") as copy:
+        for i, geom in enumerate(clipped):
+            copy.write_row((i, shapely.to_wkb(geom, hex=True)))
+    conn.execute("UPDATE bench_opgave SET geom = ST_SetSRID(geom, 28992)")
+    conn.execute("CREATE INDEX ON bench_opgave USING gist (geom)")
+    conn.execute("ANALYZE bench_opgave")
+    conn.commit()
+
+
+def postgis(conn: psycopg.Connection) -> tuple[int, int]:
+    row = conn.execute(POSTGIS_RECIPE).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100,1000,5000,20000")
+    parser.add_argument("--naive-sizes", default="100,300")
+    parser.add_argument("--postgis-max", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    settings = Settings()
+    if settings.database_url:
+        admin = settings.database_url
+    else:
+        cluster = LocalCluster(settings)
+        cluster.start()
+        admin = cluster.url("postgres")
+    name = f"gebiedsregie_bench_{secrets.token_hex(3)}"
+    create_database(admin, name)
+    url = admin.rsplit("/", 1)[0] + "/" + name
+    rows = []
+    try:
+        with psycopg.connect(url) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            conn.commit()
+            for n in sorted(set(sizes) | {int(s) for s in args.naive_sizes.split(",")}):
+                data = generate(n)
+                vertices = int(shapely.get_num_coordinates(data.geoms).sum())
+                repeat = args.repeat if n <= 5000 else 1
+                row: dict[str, Any] = {"n": n, "vertices": vertices}
+                if n in sizes:
+                    row["ours_1"], (row["faces"], row["max"]) = median_time(
+                        lambda data=data: ours(data, 1), repeat)
+                    row["ours_2"], _ = median_time(lambda data=data: ours(data, 2), repeat)
+                    child = ours_in_child(n, 2)
+                    row["rss_mb"] = max(child["rss_mb"], child["children_mb"])
+                if n <= args.postgis_max and n in sizes:
+                    load(conn, n)
+                    row["postgis"], (pg_faces, pg_max) = median_time(lambda: postgis(conn),
+                                                                     repeat)
+                    row["postgis_faces"] = pg_faces
+                if str(n) in args.naive_sizes.split(","):
+                    row["naive"], _ = median_time(lambda data=data: naive(data), 1)
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    finally:
+        drop_database(admin, name)
+    print()
+    print(table(rows))
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    def fmt(value: Any, digits: int = 2) -> str:
+        return "–" if value is None else f"{value:.{digits}f}"
+
+    lines = ["| opgaven | vertices | faces | max depth | ours 1 core (s) | ours 2 cores (s) "
+             "| PostGIS recipe (s) | naive overlay (s) | PostGIS / ours | naive / ours "
+             "| peak RSS (MB) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        best = min(v for v in (r.get("ours_1"), r.get("ours_2")) if v is not None) \
+            if "ours_1" in r else None
+        pg = r.get("postgis")
+        nv = r.get("naive")
+        lines.append(
+            f"| {r['n']:,} | {r['vertices']:,} | {r.get('faces', '–')} | {r.get('max', '–')} "
+            f"| {fmt(r.get('ours_1'))} | {fmt(r.get('ours_2'))} | {fmt(pg)} | {fmt(nv)} "
+            f"| {fmt(pg / best, 1) if pg and best else '–'} "
+            f"| {fmt(nv / best, 0) if nv and best else '–'} "
+            f"| {fmt(r.get('rss_mb'), 0)} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    main()
