@@ -14,8 +14,10 @@ Method
 4. Absorb slivers (see Tolerance) into the neighbour they share the longest edge with, and
    dissolve faces that touch and carry the same set, so adjacent faces always differ.
 
-Large inputs are cut into vertical strips of about equal vertex counts, solved in parallel
-processes, and the faces cut by strip borders are dissolved back together in step 4.
+Large inputs are cut into a grid of tiles of about TILE_VERTICES each (many small noding
+problems beat one large one), solved in two threads (GEOS and numpy release the GIL), and the
+faces cut by tile borders are dissolved back together in step 4. Faces are traced by our own
+half-edge polygonizer (`planar.py`), which is faster than GEOS polygonize.
 
 Tolerance
 ---------
@@ -26,9 +28,10 @@ set. Isolated slivers (an input that is itself that thin, with no neighbour) are
 """
 
 import math
-import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +45,7 @@ SLIVER_WIDTH_M = 0.5
 SNAP_GRID_M = 0.001  # the storage grid: snap rounding here moves nothing stored
 CONSERVATION_RTOL = 1e-9
 TILE_VERTICES = 20_000  # noding and polygonizing many small tiles beats one large problem
-PARALLEL_MIN_VERTICES = 400_000  # below this, processes cost more than they save
+PARALLEL_MIN_VERTICES = 100_000  # below this, a second thread costs more than it saves
 
 
 @dataclass
@@ -206,7 +209,7 @@ def _in_tiles(
         if hit.any():
             jobs.append((geoms[hit], index[hit], rect))
     if workers > 1 and vertices >= PARALLEL_MIN_VERTICES:
-        results = _in_processes(jobs, workers)
+        results = _in_threads(jobs, workers)
     else:
         results = [_solve_tile(job) for job in jobs]
     parts = [r[0] for r in results if len(r[0])]
@@ -216,27 +219,11 @@ def _in_tiles(
     return faces, members, snapped, _touching(faces, x_borders, y_borders)
 
 
-_JOBS: list[Any] = []
-
-
-def _solve_job(i: int) -> Solved:
-    return _solve_tile(_JOBS[i])
-
-
-def _in_processes(jobs: list[Any], workers: int) -> list[Solved]:
-    """Solve tiles in forked processes, which inherit the inputs instead of receiving them.
-
-    Threads do not help: GEOS polygonize holds the GIL. Fork is safe here because the
-    children only run GEOS and pickle their result.
-    """
-    global _JOBS
-    _JOBS = jobs
-    try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(workers) as pool:
-            return pool.map(_solve_job, range(len(jobs)), chunksize=1)
-    finally:
-        _JOBS = []
+def _in_threads(jobs: list[Any], workers: int) -> list[Solved]:
+    """Solve tiles in threads: GEOS noding and the numpy face tracing run without the GIL
+    for most of their time, and threads share the inputs instead of copying them."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_solve_tile, jobs))
 
 
 def _touching(faces: np.ndarray, x_borders: list[float], y_borders: list[float]) -> set[int]:
@@ -276,37 +263,34 @@ def _absorb_slivers(
     best = [(int(pair_s[i]), int(pair_n[i])) for i in first if shared[i] > 0]
     if not best:
         return faces, members, 0.0, set()
-    absorbed: dict[int, list[int]] = defaultdict(list)
+    # A sliver takes its neighbour's set; the dissolve that follows unites them.
+    members = list(members)
     for s_i, n_i in best:
-        absorbed[n_i].append(s_i)
-    gone = np.array([s_i for s_i, _ in best])
-    faces = faces.copy()
-    for target, parts in absorbed.items():
-        faces[target] = shapely.union_all(faces[[target, *parts]])
-    keep = np.ones(len(faces), dtype=bool)
-    keep[gone] = False
-    remap = np.cumsum(keep) - 1
-    changed = {int(remap[t]) for t in absorbed}
-    kept_members = [m for i, m in enumerate(members) if keep[i]]
-    return faces[keep], kept_members, float(area[gone].sum()), changed
+        members[s_i] = members[n_i]
+    absorbed = np.array([s_i for s_i, _ in best])
+    changed = {n_i for _, n_i in best} | set(absorbed.tolist())
+    return faces, members, float(area[absorbed].sum()), changed
 
 
 def _union_groups(
     faces: np.ndarray, members: list[tuple[int, ...]], groups: dict[tuple[int, ...], list[int]]
 ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
     """Replace each group of same-set faces by the connected parts of its union."""
+    todo = [(key, idx) for key, idx in groups.items() if len(idx) > 1]
+    if not todo:
+        return faces, members
+    taken = np.zeros(len(faces), dtype=bool)
+    for _, idx in todo:
+        taken[idx] = True
+    # GEOS unions run without the GIL: two threads share the groups.
+    with ThreadPoolExecutor(max_workers=default_workers()) as pool:
+        unions = list(pool.map(lambda item: shapely.union_all(faces[item[1]]), todo))
     out_faces: list[Any] = []
     out_members: list[tuple[int, ...]] = []
-    taken = np.zeros(len(faces), dtype=bool)
-    for key, idx in groups.items():
-        if len(idx) < 2:
-            continue
-        taken[idx] = True
-        for part in _polygons(shapely.union_all(faces[idx])):
+    for (key, _), union in zip(todo, unions, strict=True):
+        for part in _polygons(union):
             out_faces.append(part)
             out_members.append(key)
-    if not out_faces:
-        return faces, members
     rest = np.flatnonzero(~taken)
     merged = np.concatenate([faces[rest], np.array(out_faces, dtype=object)])
     return merged, [members[i] for i in rest] + out_members
@@ -383,7 +367,7 @@ def compute_faces(
 
 
 def default_workers() -> int:
-    return max(1, min(2, multiprocessing.cpu_count()))
+    return max(1, min(2, os.cpu_count() or 1))
 
 
 def thema_matrix(faces: Faces, themas: Sequence[str]) -> tuple[list[str], np.ndarray]:
