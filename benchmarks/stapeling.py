@@ -25,11 +25,11 @@ import psycopg
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import generate  # noqa: E402
+from synthetic import generate
 
-from gebiedsregie.localdb import LocalCluster, create_database, drop_database  # noqa: E402
-from gebiedsregie.settings import Settings  # noqa: E402
-from gebiedsregie.stapeling.analysis import compute_faces, summarize  # noqa: E402
+from gebiedsregie.localdb import LocalCluster, create_database, drop_database
+from gebiedsregie.settings import Settings
+from gebiedsregie.stapeling.analysis import compute_faces, summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,15 +61,17 @@ def ours_in_child(n: int, workers: int) -> dict[str, Any]:
         "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024,'children_mb':"
         "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024}))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def naive(data: Any) -> int:
     """What most users write: geopandas overlay(how="union"), one layer at a time."""
-    layers = [gpd.GeoDataFrame({f"o{i}": [1]}, geometry=[g], crs=28992)
-              for i, g in enumerate(data.geoms)]
+    layers = [
+        gpd.GeoDataFrame({f"o{i}": [1]}, geometry=[g], crs=28992) for i, g in enumerate(data.geoms)
+    ]
     result = layers[0]
     for layer in layers[1:]:
         result = gpd.overlay(result, layer, how="union", keep_geom_type=True)
@@ -109,12 +111,42 @@ def postgis(conn: psycopg.Connection) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def warm(url: str) -> dict[str, float]:
+    """Median milliseconds of a stored (warm) stapeling of each seeded gebied, via the API."""
+    from fastapi.testclient import TestClient
+
+    from gebiedsregie.app import create_app
+    from gebiedsregie.cli import migrate
+    from gebiedsregie.db import make_engine, make_sessionmaker
+    from gebiedsregie.seed import seed
+
+    migrate(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        seed(session, ROOT / "geodata")
+    engine.dispose()
+    result: dict[str, float] = {}
+    with TestClient(create_app(Settings(), url)) as client:
+        for slug in ("food-valley", "zuidoost-drenthe", "chemelot"):
+            for what in ("stapeling", "stapeling/samenvatting"):
+                path = f"/api/v1/gebieden/{slug}/{what}"
+                if what == "stapeling":  # the first request computes and stores
+                    cold, response = median_time(lambda path=path: client.get(path), 1)
+                    assert response.headers["gebiedsregie-stapeling"] == "berekend"
+                    result[f"{slug} cold ms"] = round(cold * 1000, 1)
+                hot, response = median_time(lambda path=path: client.get(path), 30)
+                assert response.headers["gebiedsregie-stapeling"] == "opgeslagen"
+                result[f"{slug} {what} warm ms"] = round(hot * 1000, 1)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100,1000,5000,20000")
     parser.add_argument("--naive-sizes", default="100,300")
     parser.add_argument("--postgis-max", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--warm", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -130,6 +162,8 @@ def main() -> None:
     url = admin.rsplit("/", 1)[0] + "/" + name
     rows = []
     try:
+        if args.warm:
+            print(json.dumps(warm(url), indent=1), flush=True)
         with psycopg.connect(url) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
             conn.commit()
@@ -140,14 +174,14 @@ def main() -> None:
                 row: dict[str, Any] = {"n": n, "vertices": vertices}
                 if n in sizes:
                     row["ours_1"], (row["faces"], row["max"]) = median_time(
-                        lambda data=data: ours(data, 1), repeat)
+                        lambda data=data: ours(data, 1), repeat
+                    )
                     row["ours_2"], _ = median_time(lambda data=data: ours(data, 2), repeat)
                     child = ours_in_child(n, 2)
                     row["rss_mb"] = max(child["rss_mb"], child["children_mb"])
                 if n <= args.postgis_max and n in sizes:
                     load(conn, n)
-                    row["postgis"], (pg_faces, pg_max) = median_time(lambda: postgis(conn),
-                                                                     repeat)
+                    row["postgis"], (pg_faces, _pg_max) = median_time(lambda: postgis(conn), repeat)
                     row["postgis_faces"] = pg_faces
                 if str(n) in args.naive_sizes.split(","):
                     row["naive"], _ = median_time(lambda data=data: naive(data), 1)
@@ -161,23 +195,29 @@ def main() -> None:
 
 def table(rows: list[dict[str, Any]]) -> str:
     def fmt(value: Any, digits: int = 2) -> str:
-        return "–" if value is None else f"{value:.{digits}f}"
+        return "-" if value is None else f"{value:.{digits}f}"
 
-    lines = ["| opgaven | vertices | faces | max depth | ours 1 core (s) | ours 2 cores (s) "
-             "| PostGIS recipe (s) | naive overlay (s) | PostGIS / ours | naive / ours "
-             "| peak RSS (MB) |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| opgaven | vertices | faces | max depth | ours 1 core (s) | ours 2 cores (s) "
+        "| PostGIS recipe (s) | naive overlay (s) | PostGIS / ours | naive / ours "
+        "| peak RSS (MB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
-        best = min(v for v in (r.get("ours_1"), r.get("ours_2")) if v is not None) \
-            if "ours_1" in r else None
+        best = (
+            min(v for v in (r.get("ours_1"), r.get("ours_2")) if v is not None)
+            if "ours_1" in r
+            else None
+        )
         pg = r.get("postgis")
         nv = r.get("naive")
         lines.append(
-            f"| {r['n']:,} | {r['vertices']:,} | {r.get('faces', '–')} | {r.get('max', '–')} "
+            f"| {r['n']:,} | {r['vertices']:,} | {r.get('faces', '-')} | {r.get('max', '-')} "
             f"| {fmt(r.get('ours_1'))} | {fmt(r.get('ours_2'))} | {fmt(pg)} | {fmt(nv)} "
-            f"| {fmt(pg / best, 1) if pg and best else '–'} "
-            f"| {fmt(nv / best, 0) if nv and best else '–'} "
-            f"| {fmt(r.get('rss_mb'), 0)} |")
+            f"| {fmt(pg / best, 1) if pg and best else '-'} "
+            f"| {fmt(nv / best, 0) if nv and best else '-'} "
+            f"| {fmt(r.get('rss_mb'), 0)} |"
+        )
     return "\n".join(lines)
 
 

@@ -10,8 +10,16 @@ import numpy as np
 import shapely
 from shapely import Polygon
 
-THEMAS = ("wonen", "energie", "landbouw", "natuur", "water-bodem", "bereikbaarheid",
-          "economie", "leefbaarheid")
+THEMAS = (
+    "wonen",
+    "energie",
+    "landbouw",
+    "natuur",
+    "water-bodem",
+    "bereikbaarheid",
+    "economie",
+    "leefbaarheid",
+)
 ORIGIN = (150_000.0, 420_000.0)  # RD New, the middle of the country
 
 
@@ -22,8 +30,9 @@ class Synthetic:
     area: Polygon  # the study area, as a gebied would be
 
 
-def irregular(rng: np.random.Generator, cx: float, cy: float, area_m2: float,
-              vertices: int) -> Polygon:
+def irregular(
+    rng: np.random.Generator, cx: float, cy: float, area_m2: float, vertices: int
+) -> Polygon:
     """Return a smooth, star-shaped, irregular polygon of about `area_m2`."""
     angles = np.sort(rng.uniform(0, 2 * np.pi, vertices))
     # A few low harmonics make lobes; a little noise makes the edge hand-drawn.
@@ -34,8 +43,11 @@ def irregular(rng: np.random.Generator, cx: float, cy: float, area_m2: float,
     radius = np.clip(radius, 0.3, None)
     ring = np.column_stack([np.cos(angles) * radius, np.sin(angles) * radius])
     polygon = shapely.make_valid(Polygon(ring))
-    polygon = max(shapely.get_parts(polygon), key=lambda p: p.area) \
-        if polygon.geom_type != "Polygon" else polygon
+    polygon = (
+        max(shapely.get_parts(polygon), key=lambda p: p.area)
+        if polygon.geom_type != "Polygon"
+        else polygon
+    )
     scale = np.sqrt(area_m2 / polygon.area)
     return shapely.affinity.affine_transform(polygon, [scale, 0, 0, scale, cx, cy])
 

@@ -100,7 +100,7 @@ def cmd_stapeling(args: argparse.Namespace, settings: Settings) -> int:
     from gebiedsregie.errors import DomainError
     from gebiedsregie.gebieden import service as gebieden_service
     from gebiedsregie.stapeling import service
-    from gebiedsregie.stapeling.report import summary_table, write_faces
+    from gebiedsregie.stapeling.report import summary_table, write_features
 
     url = _url(settings)
     engine = make_engine(url)
@@ -111,8 +111,8 @@ def cmd_stapeling(args: argparse.Namespace, settings: Settings) -> int:
             view = service.stored(session, gebied, flt)
             print(summary_table(gebied.naam, view.samenvatting))
             if args.out:
-                faces = service.iter_faces(session, view, args.min_aantal)
-                count = write_faces(Path(args.out), faces, CRS84)
+                features = service.iter_features(session, view, CRS84, args.min_aantal)
+                count = write_features(Path(args.out), features)
                 print(f"{count} vlakken geschreven naar {args.out}")
     except DomainError as exc:
         print(f"fout: {exc.detail}", file=sys.stderr)

@@ -225,6 +225,17 @@ def to_geojson(geom_rd: shapely.Geometry, crs: Crs) -> dict[str, Any]:
     return dict(mapping(out))
 
 
+def geojson_texts(geoms_rd: np.ndarray | list[shapely.Geometry], crs: Crs) -> list[str]:
+    """Return GeoJSON geometry texts of RD geometries in `crs` (as `to_geojson`, vectorised)."""
+    if len(geoms_rd) == 0:
+        return []
+    out = shapely.orient_polygons(
+        from_rd(np.asarray(geoms_rd, dtype=object), crs), exterior_cw=False
+    )
+    out = shapely.transform(out, lambda xy: np.round(xy, crs.decimals))
+    return list(shapely.to_geojson(out))
+
+
 def bbox_polygon(bbox: Sequence[float], crs: Crs) -> Polygon:
     """Return a bbox given in `crs` as an RD polygon, densified so its edges stay true."""
     box = shapely.box(*bbox)

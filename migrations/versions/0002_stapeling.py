@@ -119,6 +119,9 @@ def upgrade() -> None:
         sa.Column("opgaven", ARRAY(sa.Uuid), nullable=False),
         sa.Column("oppervlakte_ha", sa.Double, nullable=False),
         sa.Column("geom", Geometry("POLYGON", srid=28992, spatial_index=False), nullable=False),
+        # The GeoJSON of the geometry in both CRSs, written once: a warm read only streams it.
+        sa.Column("geometrie_crs84", sa.Text, nullable=False),
+        sa.Column("geometrie_rd", sa.Text, nullable=False),
     )
     op.create_index("ix_stapeling_vlak_aantal", "stapeling_vlak", ["stapeling_id", "aantal"])
     op.execute(FUNCTIONS)

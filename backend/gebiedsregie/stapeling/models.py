@@ -66,5 +66,7 @@ class StapelingVlak(Base):
     opgaven: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid))
     oppervlakte_ha: Mapped[float] = mapped_column(Double)
     geom: Mapped[WKBElement] = mapped_column(Geometry("POLYGON", srid=RD_NEW, spatial_index=False))
+    geometrie_crs84: Mapped[str] = mapped_column(Text)
+    geometrie_rd: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_stapeling_vlak_aantal", "stapeling_id", "aantal"),)

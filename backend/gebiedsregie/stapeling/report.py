@@ -1,13 +1,8 @@
 """Plain-text and file output of a stapeling, for the command line."""
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-from gebiedsregie.crs import Crs
-from gebiedsregie.stapeling.schemas import vlak_feature
-from gebiedsregie.stapeling.service import Face
 
 
 def _number(value: float, decimals: int = 1) -> str:
@@ -47,15 +42,13 @@ def summary_table(naam: str, samenvatting: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_faces(path: Path, faces: Iterable[Face], crs: Crs) -> int:
-    """Write the faces as a GeoJSON FeatureCollection, one feature at a time."""
+def write_features(path: Path, features: Iterable[str]) -> int:
+    """Write Feature texts as a GeoJSON FeatureCollection, one feature at a time."""
     count = 0
     with path.open("w", encoding="utf-8") as f:
         f.write('{"type": "FeatureCollection", "features": [\n')
-        for face in faces:
-            f.write(
-                (",\n" if count else "") + json.dumps(vlak_feature(face, crs), ensure_ascii=False)
-            )
+        for feature in features:
+            f.write((",\n" if count else "") + feature)
             count += 1
         f.write("\n]}\n")
     return count

@@ -25,7 +25,6 @@ from gebiedsregie.stapeling.schemas import (
     Samenvatting,
     VlakkenCollection,
     samenvatting_in,
-    vlak_feature,
 )
 
 router = APIRouter(tags=["stapeling"])
@@ -68,7 +67,7 @@ FiltersDep = Annotated[Filters, Depends(filters)]
 
 
 def _stream(
-    head: dict[str, Any], features: Iterable[dict[str, Any]], tail: dict[str, Any] | None = None
+    head: dict[str, Any], features: Iterable[str], tail: dict[str, Any] | None = None
 ) -> Iterator[bytes]:
     """Yield a FeatureCollection as JSON in chunks of about CHUNK_BYTES: never one giant string.
 
@@ -77,7 +76,7 @@ def _stream(
     buffer = [json.dumps(head, ensure_ascii=False)[:-1], ', "features": [']
     size = 0
     for i, feature in enumerate(features):
-        text = (", " if i else "") + json.dumps(feature, ensure_ascii=False)
+        text = (", " if i else "") + feature
         buffer.append(text)
         size += len(text)
         if size >= CHUNK_BYTES:
@@ -103,18 +102,17 @@ def _links(
     return links
 
 
-def _faces_in_own_session(
+def _features_in_own_session(
     factory: Callable[[], AbstractContextManager[Session]],
     view: service.View,
     min_aantal: int,
     offset: int,
     limit: int | None,
     crs: Crs,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[str]:
     # The response streams after the request's session is closed: use a session of its own.
     with factory() as session:
-        for face in service.iter_faces(session, view, min_aantal, offset, limit):
-            yield vlak_feature(face, crs)
+        yield from service.iter_features(session, view, crs, min_aantal, offset, limit)
 
 
 @router.get(
@@ -150,7 +148,7 @@ def get_stapeling(
         "numberReturned": returned,
         "links": _links(request, offset, limit, returned, matched),
     }
-    features = _faces_in_own_session(session_factory, view, flt.min_aantal, offset, limit, crs)
+    features = _features_in_own_session(session_factory, view, flt.min_aantal, offset, limit, crs)
     return StreamingResponse(
         _stream(head, features),
         media_type=GEOJSON,
@@ -221,7 +219,7 @@ def post_stapeling(
     if checked.messages:
         tail["meldingen"] = checked.messages  # type: ignore[assignment]
     return StreamingResponse(
-        _stream(head, (vlak_feature(f, crs) for f in faces), tail),
+        _stream(head, service.feature_texts(faces, crs), tail),
         media_type=GEOJSON,
         headers={"Content-Crs": crs.header},
     )

@@ -7,9 +7,7 @@ import shapely
 from pydantic import BaseModel, Field
 
 from gebiedsregie.crs import Crs, from_rd
-from gebiedsregie.geometry import to_geojson
 from gebiedsregie.schemas import Geometry, Link
-from gebiedsregie.stapeling.service import Face
 
 
 class VlakProperties(BaseModel):
@@ -70,22 +68,6 @@ class Samenvatting(BaseModel):
 
 class AdhocStapeling(VlakkenCollection):
     samenvatting: Samenvatting
-
-
-def vlak_feature(face: Face, crs: Crs) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": face.nr,
-        "geometry": to_geojson(face.geom, crs),
-        "properties": {
-            "nr": face.nr,
-            "aantal": face.aantal,
-            "aantal_themas": face.aantal_themas,
-            "themas": face.themas,
-            "opgaven": [str(o) for o in face.opgaven],
-            "oppervlakte_ha": face.oppervlakte_ha,
-        },
-    }
 
 
 def samenvatting_in(samenvatting: dict[str, Any], crs: Crs) -> dict[str, Any]:

@@ -14,15 +14,17 @@ from shapely import Geometry, MultiPolygon
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from gebiedsregie.crs import RD_NEW
+from gebiedsregie.crs import CRS84, RD, RD_NEW, Crs
 from gebiedsregie.errors import FieldError, InvalidInput
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied
+from gebiedsregie.geometry import geojson_texts
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.stapeling.analysis import Faces, compute_faces, default_workers, summarize
 from gebiedsregie.stapeling.models import Stapeling, StapelingEpoch, StapelingVlak
 
 INSERT_BATCH = 2_000
+TEXT_BATCH = 2_000
 HOTSPOTS = 10
 HOTSPOT_MIN_HA = 1.0  # smaller faces are no place to direct, however deep
 
@@ -88,11 +90,37 @@ class Face:
     themas: list[str]
     opgaven: list[uuid.UUID]
     oppervlakte_ha: float
-    geom: Geometry
+    geom: Geometry | None  # RD; None when read back as text
 
     @property
     def aantal_themas(self) -> int:
         return len(self.themas)
+
+    def feature_json(self, geometry: str) -> str:
+        """Return this face as a GeoJSON Feature text, around its geometry's GeoJSON text."""
+        properties = json.dumps(
+            {
+                "nr": self.nr,
+                "aantal": self.aantal,
+                "aantal_themas": self.aantal_themas,
+                "themas": self.themas,
+                "opgaven": [str(o) for o in self.opgaven],
+                "oppervlakte_ha": self.oppervlakte_ha,
+            },
+            ensure_ascii=False,
+        )
+        return (
+            f'{{"type": "Feature", "id": {self.nr}, "geometry": {geometry}, '
+            f'"properties": {properties}}}'
+        )
+
+
+def feature_texts(faces: Sequence[Face], crs: Crs) -> Iterator[str]:
+    """Yield GeoJSON Feature texts of faces that carry their RD geometry."""
+    for start in range(0, len(faces), TEXT_BATCH):
+        batch = faces[start : start + TEXT_BATCH]
+        texts = geojson_texts([f.geom for f in batch], crs)
+        yield from (f.feature_json(t) for f, t in zip(batch, texts, strict=True))
 
 
 @dataclass
@@ -222,22 +250,24 @@ def stored(session: Session, gebied: Gebied, flt: StapelingFilter) -> View:
 def _insert_faces(session: Session, stapeling_id: uuid.UUID, faces: list[Face]) -> None:
     for start in range(0, len(faces), INSERT_BATCH):
         batch = faces[start : start + INSERT_BATCH]
-        session.execute(
-            insert(StapelingVlak),
-            [
-                {
-                    "stapeling_id": stapeling_id,
-                    "nr": f.nr,
-                    "aantal": f.aantal,
-                    "aantal_themas": f.aantal_themas,
-                    "themas": f.themas,
-                    "opgaven": f.opgaven,
-                    "oppervlakte_ha": f.oppervlakte_ha,
-                    "geom": from_shape(f.geom, srid=RD_NEW),
-                }
-                for f in batch
-            ],
-        )
+        geoms = [f.geom for f in batch]
+        crs84, rd = geojson_texts(geoms, CRS84), geojson_texts(geoms, RD)
+        rows = [
+            {
+                "stapeling_id": stapeling_id,
+                "nr": f.nr,
+                "aantal": f.aantal,
+                "aantal_themas": f.aantal_themas,
+                "themas": f.themas,
+                "opgaven": f.opgaven,
+                "oppervlakte_ha": f.oppervlakte_ha,
+                "geom": from_shape(f.geom, srid=RD_NEW),
+                "geometrie_crs84": text_84,
+                "geometrie_rd": text_rd,
+            }
+            for f, text_84, text_rd in zip(batch, crs84, rd, strict=True)
+        ]
+        session.execute(insert(StapelingVlak), rows)
 
 
 def count_faces(session: Session, view: View, min_aantal: int) -> int:
@@ -256,19 +286,25 @@ def count_faces(session: Session, view: View, min_aantal: int) -> int:
     )
 
 
-def iter_faces(
+def iter_features(
     session: Session,
     view: View,
+    crs: Crs,
     min_aantal: int,
     offset: int = 0,
     limit: int | None = None,
-    batch: int = 1_000,
-) -> Iterator[Face]:
-    """Yield the faces at least `min_aantal` deep, in order, fetched in batches."""
+    batch: int = 2_000,
+) -> Iterator[str]:
+    """Yield the faces at least `min_aantal` deep as GeoJSON Feature texts, in order.
+
+    Stored faces are read in batches with their GeoJSON already written, so a warm read
+    neither transforms nor serialises geometry.
+    """
     if view.faces is not None:
         selected = [f for f in view.faces if f.aantal >= min_aantal]
-        yield from selected[offset : None if limit is None else offset + limit]
+        yield from feature_texts(selected[offset : None if limit is None else offset + limit], crs)
         return
+    column = StapelingVlak.geometrie_rd if crs.epsg == RD_NEW else StapelingVlak.geometrie_crs84
     position, remaining = offset, limit
     while remaining is None or remaining > 0:
         size = batch if remaining is None else min(batch, remaining)
@@ -279,7 +315,7 @@ def iter_faces(
                 StapelingVlak.themas,
                 StapelingVlak.opgaven,
                 StapelingVlak.oppervlakte_ha,
-                func.ST_AsBinary(StapelingVlak.geom),
+                column,
             )
             .where(
                 StapelingVlak.stapeling_id == view.stapeling_id, StapelingVlak.aantal >= min_aantal
@@ -288,9 +324,8 @@ def iter_faces(
             .offset(position)
             .limit(size)
         ).all()
-        geoms = shapely.from_wkb([bytes(r[5]) for r in rows]) if rows else []
-        for r, geom in zip(rows, geoms, strict=True):
-            yield Face(r[0], r[1], list(r[2]), list(r[3]), r[4], geom)
+        for r in rows:
+            yield Face(r[0], r[1], list(r[2]), list(r[3]), r[4], None).feature_json(r[5])
         if len(rows) < size:
             return
         position += len(rows)
