@@ -81,11 +81,12 @@ def naive(data: Any) -> int:
 
 
 POSTGIS_RECIPE = """
-WITH noded AS (SELECT ST_Union(ST_Boundary(geom)) AS g FROM bench_opgave),
-faces AS (SELECT (ST_Dump(ST_Polygonize(g))).geom AS geom FROM noded),
+WITH noded AS MATERIALIZED (SELECT ST_Union(ST_Boundary(geom)) AS g FROM bench_opgave),
+faces AS MATERIALIZED (SELECT (ST_Dump(ST_Polygonize(g))).geom AS geom FROM noded),
+points AS MATERIALIZED (SELECT geom, ST_PointOnSurface(geom) AS p FROM faces),
 labelled AS (
     SELECT f.geom, count(o.id) AS aantal
-    FROM faces f JOIN bench_opgave o ON ST_Contains(o.geom, ST_PointOnSurface(f.geom))
+    FROM points f JOIN bench_opgave o ON ST_Contains(o.geom, f.p)
     GROUP BY f.geom)
 SELECT count(*), max(aantal) FROM labelled
 """
