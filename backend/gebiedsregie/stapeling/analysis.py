@@ -272,52 +272,58 @@ def _absorb_slivers(
     return faces, members, float(area[absorbed].sum()), changed
 
 
-def _union_groups(
-    faces: np.ndarray, members: list[tuple[int, ...]], groups: dict[tuple[int, ...], list[int]]
-) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-    """Replace each group of same-set faces by the connected parts of its union."""
-    todo = [(key, idx) for key, idx in groups.items() if len(idx) > 1]
-    if not todo:
-        return faces, members
-    taken = np.zeros(len(faces), dtype=bool)
-    for _, idx in todo:
-        taken[idx] = True
-    # GEOS unions run without the GIL: two threads share the groups.
-    with ThreadPoolExecutor(max_workers=default_workers()) as pool:
-        unions = list(pool.map(lambda item: shapely.union_all(faces[item[1]]), todo))
-    out_faces: list[Any] = []
-    out_members: list[tuple[int, ...]] = []
-    for (key, _), union in zip(todo, unions, strict=True):
-        for part in _polygons(union):
-            out_faces.append(part)
-            out_members.append(key)
-    rest = np.flatnonzero(~taken)
-    merged = np.concatenate([faces[rest], np.array(out_faces, dtype=object)])
-    return merged, [members[i] for i in rest] + out_members
+def _components(pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """Return the connected components (of two or more) of the graph with these edges."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for x in parent:
+        groups[find(x)].append(x)
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def _dissolve(
-    faces: np.ndarray,
-    members: list[tuple[int, ...]],
-    candidates: set[int],
-    *,
-    same_set_anywhere: bool,
+    faces: np.ndarray, members: list[tuple[int, ...]], candidates: set[int]
 ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-    """Union touching faces that carry the same set.
+    """Union each candidate face with the faces of the same set it touches (transitively).
 
-    Faces cut by a tile border only meet other border faces: then only the candidates are
-    grouped. A face that absorbed a sliver may meet any face of its set.
+    Candidates are faces cut by a tile border, and faces that took a sliver's place.
     """
-    groups: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    if same_set_anywhere:
-        keys = {members[i] for i in candidates}
-        for i, m in enumerate(members):
-            if m in keys:
-                groups[m].append(i)
-    else:
-        for i in candidates:
-            groups[members[i]].append(i)
-    return _union_groups(faces, members, groups)
+    if not candidates:
+        return faces, members
+    cand = np.array(sorted(candidates))
+    left, right = shapely.STRtree(faces).query(faces[cand], predicate="intersects")
+    left = cand[left]
+    pairs = [
+        (int(a), int(b))
+        for a, b in zip(left, right, strict=True)
+        if a != b and members[a] == members[b]
+    ]
+    groups = _components(pairs)
+    if not groups:
+        return faces, members
+    # GEOS unions run without the GIL: two threads share the groups.
+    with ThreadPoolExecutor(max_workers=default_workers()) as pool:
+        unions = list(pool.map(lambda idx: shapely.union_all(faces[idx]), groups))
+    taken = np.zeros(len(faces), dtype=bool)
+    out_faces: list[Any] = []
+    out_members: list[tuple[int, ...]] = []
+    for idx, union in zip(groups, unions, strict=True):
+        taken[idx] = True
+        for part in _polygons(union):  # faces touching in a point stay apart
+            out_faces.append(part)
+            out_members.append(members[idx[0]])
+    rest = np.flatnonzero(~taken)
+    merged = np.concatenate([faces[rest], np.array(out_faces, dtype=object)])
+    return merged, [members[i] for i in rest] + out_members
 
 
 def compute_faces(
@@ -360,9 +366,9 @@ def compute_faces(
     else:
         faces, members, snapped = _solve(clipped, index)
     # The tiling cut faces apart: put them back together before judging slivers.
-    faces, members = _dissolve(faces, members, cut, same_set_anywhere=False)
+    faces, members = _dissolve(faces, members, cut)
     faces, members, sliver_m2, changed = _absorb_slivers(faces, members, sliver_width)
-    faces, members = _dissolve(faces, members, changed, same_set_anywhere=True)
+    faces, members = _dissolve(faces, members, changed)
     return Faces(np.asarray(faces, dtype=object), members, sliver_m2, snapped)
 
 
