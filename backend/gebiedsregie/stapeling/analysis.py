@@ -300,19 +300,27 @@ def _dissolve(
     if not candidates:
         return faces, members
     cand = np.array(sorted(candidates))
-    left, right = shapely.STRtree(faces).query(faces[cand], predicate="intersects")
+    key_of: dict[tuple[int, ...], int] = {}
+    key = np.array([key_of.setdefault(m, len(key_of)) for m in members])
+    # Envelopes first; the exact test only for the few pairs that carry the same set.
+    left, right = shapely.STRtree(faces).query(faces[cand])
     left = cand[left]
-    pairs = [
-        (int(a), int(b))
-        for a, b in zip(left, right, strict=True)
-        if a != b and members[a] == members[b]
-    ]
+    same = (left != right) & (key[left] == key[right])
+    left, right = left[same], right[same]
+    touching = shapely.intersects(faces[left], faces[right])
+    pairs = list(zip(left[touching].tolist(), right[touching].tolist(), strict=True))
     groups = _components(pairs)
     if not groups:
         return faces, members
-    # GEOS unions run without the GIL: two threads share the groups.
-    with ThreadPoolExecutor(max_workers=default_workers()) as pool:
-        unions = list(pool.map(lambda idx: shapely.union_all(faces[idx]), groups))
+    # GEOS unions run without the GIL: the threads share the groups, a slice each.
+    workers = default_workers()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        slices = list(
+            pool.map(
+                lambda k: [shapely.union_all(faces[g]) for g in groups[k::workers]], range(workers)
+            )
+        )
+    unions = [slices[i % workers][i // workers] for i in range(len(groups))]
     taken = np.zeros(len(faces), dtype=bool)
     out_faces: list[Any] = []
     out_members: list[tuple[int, ...]] = []
