@@ -29,7 +29,8 @@ from synthetic import generate
 
 from gebiedsregie.localdb import LocalCluster, create_database, drop_database
 from gebiedsregie.settings import Settings
-from gebiedsregie.stapeling.analysis import compute_faces, summarize
+from gebiedsregie.stapeling.analysis import compute_faces
+from gebiedsregie.stapeling.summary import summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 

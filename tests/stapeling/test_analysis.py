@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from shapely import MultiPolygon, Polygon, box
 
 from gebiedsregie.stapeling import analysis
-from gebiedsregie.stapeling.analysis import Faces, compute_faces, summarize
+from gebiedsregie.stapeling.analysis import Faces, compute_faces
+from gebiedsregie.stapeling.summary import summarize
 
 
 def _by_members(faces: Faces) -> dict[tuple[int, ...], float]:

@@ -20,8 +20,9 @@ from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied
 from gebiedsregie.geometry import geojson_texts
 from gebiedsregie.opgaven import service as opgaven_service
-from gebiedsregie.stapeling.analysis import Faces, compute_faces, default_workers, summarize
+from gebiedsregie.stapeling.analysis import Faces, compute_faces, default_workers
 from gebiedsregie.stapeling.models import Stapeling, StapelingEpoch, StapelingVlak
+from gebiedsregie.stapeling.summary import summarize
 
 INSERT_BATCH = 2_000
 TEXT_BATCH = 2_000
