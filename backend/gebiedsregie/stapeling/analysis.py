@@ -291,7 +291,7 @@ def _components(pairs: list[tuple[int, int]]) -> list[list[int]]:
 
 
 def _dissolve(
-    faces: np.ndarray, members: list[tuple[int, ...]], candidates: set[int]
+    faces: np.ndarray, members: list[tuple[int, ...]], candidates: set[int], workers: int = 1
 ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
     """Union each candidate face with the faces of the same set it touches (transitively).
 
@@ -313,7 +313,6 @@ def _dissolve(
     if not groups:
         return faces, members
     # GEOS unions run without the GIL: the threads share the groups, a slice each.
-    workers = default_workers()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         slices = list(
             pool.map(
@@ -374,9 +373,9 @@ def compute_faces(
     else:
         faces, members, snapped = _solve(clipped, index)
     # The tiling cut faces apart: put them back together before judging slivers.
-    faces, members = _dissolve(faces, members, cut)
+    faces, members = _dissolve(faces, members, cut, workers)
     faces, members, sliver_m2, changed = _absorb_slivers(faces, members, sliver_width)
-    faces, members = _dissolve(faces, members, changed)
+    faces, members = _dissolve(faces, members, changed, workers)
     return Faces(np.asarray(faces, dtype=object), members, sliver_m2, snapped)
 
 
