@@ -151,6 +151,39 @@ def geo_response(content: Any, crs: Crs, status_code: int = 200, **headers: str)
     )
 
 
+def feature_response(
+    feature: dict[str, Any],
+    crs: Crs,
+    versie: int,
+    location: str | None = None,
+    checked: CheckedGeometry | None = None,
+) -> JSONResponse:
+    """Return one stored Feature: 201 with its Location when just made, its versie as ETag,
+    and what was done to its geometry (`meldingen`)."""
+    if checked is not None and checked.messages:
+        feature["meldingen"] = checked.messages
+    headers = {"ETag": f'"{versie}"'}
+    if location is not None:
+        headers["Location"] = location
+    return geo_response(feature, crs, 201 if location else 200, **headers)
+
+
+def collection_response(
+    request: Request, page: "Page", features: list[dict[str, Any]], matched: int, crs: Crs
+) -> JSONResponse:
+    """Return a page of Features as a FeatureCollection with numberMatched and links."""
+    return geo_response(
+        {
+            "type": "FeatureCollection",
+            "numberMatched": matched,
+            "numberReturned": len(features),
+            "links": page_links(request, page, len(features), matched),
+            "features": features,
+        },
+        crs,
+    )
+
+
 @dataclass(frozen=True)
 class Page:
     limit: int

@@ -14,7 +14,13 @@ from starlette.exceptions import HTTPException
 
 from gebiedsregie import __version__
 from gebiedsregie.db import make_engine, make_sessionmaker
-from gebiedsregie.errors import PROBLEM_JSON, DomainError, problem, problem_for
+from gebiedsregie.errors import (
+    PROBLEM_JSON,
+    DomainError,
+    ServiceUnavailable,
+    problem,
+    problem_for,
+)
 from gebiedsregie.gebieden.router import router as gebieden_router
 from gebiedsregie.openapi import install_openapi
 from gebiedsregie.opgaven.router import router as opgaven_router
@@ -71,17 +77,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> JSONResponse:
         log.error("database unavailable: %s", exc.orig.__class__.__name__)
-        return _problem_response(
-            problem(
-                503,
-                "Dienst tijdelijk niet beschikbaar",
-                "De database is niet bereikbaar; probeer het later opnieuw.",
-                "niet-beschikbaar",
-                None,
-                request.url.path,
-            ),
-            {"Retry-After": "10"},
+        unavailable = ServiceUnavailable(
+            "De database is niet bereikbaar; probeer het later opnieuw."
         )
+        return _problem_response(problem_for(unavailable, request.url.path), {"Retry-After": "10"})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -218,22 +218,22 @@ def area_ha(geom_rd: shapely.Geometry) -> float:
     return round(geom_rd.area / 10_000, 4)
 
 
+def _for_output(geoms_rd: Any, crs: Crs) -> Any:
+    # RFC 7946 orientation (exterior counter-clockwise), rounded to the CRS's precision.
+    out = shapely.orient_polygons(from_rd(geoms_rd, crs), exterior_cw=False)
+    return shapely.transform(out, lambda xy: np.round(xy, crs.decimals))
+
+
 def to_geojson(geom_rd: shapely.Geometry, crs: Crs) -> dict[str, Any]:
     """Return a GeoJSON geometry of `geom_rd` in `crs`: RFC 7946 orientation, rounded."""
-    out = shapely.orient_polygons(from_rd(geom_rd, crs), exterior_cw=False)
-    out = shapely.transform(out, lambda xy: np.round(xy, crs.decimals))
-    return dict(mapping(out))
+    return dict(mapping(_for_output(geom_rd, crs)))
 
 
 def geojson_texts(geoms_rd: np.ndarray | list[shapely.Geometry], crs: Crs) -> list[str]:
     """Return GeoJSON geometry texts of RD geometries in `crs` (as `to_geojson`, vectorised)."""
     if len(geoms_rd) == 0:
         return []
-    out = shapely.orient_polygons(
-        from_rd(np.asarray(geoms_rd, dtype=object), crs), exterior_cw=False
-    )
-    out = shapely.transform(out, lambda xy: np.round(xy, crs.decimals))
-    return list(shapely.to_geojson(out))
+    return list(shapely.to_geojson(_for_output(np.asarray(geoms_rd, dtype=object), crs)))
 
 
 def bbox_polygon(bbox: Sequence[float], crs: Crs) -> Polygon:

@@ -77,7 +77,7 @@ def gebied_geometry(
     if missing:
         raise ValueError(f"unknown CBS gemeenten: {missing}")
     union = shapely.union_all([gemeenten[n][2] for n in names], grid_size=GRID_SIZE_M)
-    return shapely.MultiPolygon(shapely.get_parts(union)) if union.geom_type == "Polygon" else union
+    return shapely.MultiPolygon(list(shapely.get_parts(union)))
 
 
 def seed(session: Session, geodata: Path) -> SeedReport:

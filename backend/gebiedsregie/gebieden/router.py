@@ -10,8 +10,8 @@ from gebiedsregie.api import (
     OutputCrs,
     PageDep,
     SettingsDep,
-    geo_response,
-    page_links,
+    collection_response,
+    feature_response,
     parse_feature,
 )
 from gebiedsregie.db import SessionDep
@@ -32,15 +32,11 @@ router = APIRouter(prefix="/gebieden", tags=["gebieden"])
 
 
 def _response(
-    gebied: Gebied, crs: OutputCrs, status_code: int = 200, checked: CheckedGeometry | None = None
+    gebied: Gebied, crs: OutputCrs, created: bool = False, checked: CheckedGeometry | None = None
 ) -> Response:
     feature = gebied_feature(gebied, service.gebied_shape(gebied), crs)
-    if checked is not None and checked.messages:
-        feature["meldingen"] = checked.messages
-    headers = {"ETag": f'"{gebied.versie}"'}
-    if status_code == 201:
-        headers["Location"] = f"/api/v1/gebieden/{gebied.id}"
-    return geo_response(feature, crs, status_code, **headers)
+    location = f"/api/v1/gebieden/{gebied.id}" if created else None
+    return feature_response(feature, crs, gebied.versie, location, checked)
 
 
 @router.get("", response_model=GebiedFeatureCollection, responses=geojson_responses())
@@ -54,16 +50,7 @@ def list_gebieden(
     """Alle gebieden, als GeoJSON FeatureCollection."""
     gebieden, matched = service.list_gebieden(session, soort or [], page.limit, page.offset)
     features = [gebied_feature(g, service.gebied_shape(g), crs) for g in gebieden]
-    return geo_response(
-        {
-            "type": "FeatureCollection",
-            "numberMatched": matched,
-            "numberReturned": len(features),
-            "links": page_links(request, page, len(features), matched),
-            "features": features,
-        },
-        crs,
-    )
+    return collection_response(request, page, features, matched, crs)
 
 
 @router.post(
@@ -84,7 +71,7 @@ def create_gebied(
     feature = parse_feature(body, GebiedFields, content_crs, settings, geometry_required=True)
     assert feature.geometry is not None
     gebied = service.create_gebied(session, feature.fields.model_dump(), feature.geometry.geom)
-    return _response(gebied, crs, 201, feature.geometry)
+    return _response(gebied, crs, True, feature.geometry)
 
 
 @router.get("/{gebied_id}", response_model=GebiedFeature, responses=geojson_responses())

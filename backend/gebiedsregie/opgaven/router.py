@@ -13,8 +13,8 @@ from gebiedsregie.api import (
     OutputCrs,
     PageDep,
     SettingsDep,
-    geo_response,
-    page_links,
+    collection_response,
+    feature_response,
     parse_bbox,
     parse_feature,
 )
@@ -58,17 +58,13 @@ def _response(
     session: Session,
     opgave: Opgave,
     crs: OutputCrs,
-    status_code: int = 200,
+    created: bool = False,
     checked: CheckedGeometry | None = None,
 ) -> Response:
     gebieden = service.gebieden_of(session, [opgave.id])[opgave.id]
     feature = opgave_feature(opgave, service.opgave_shape(opgave), gebieden, crs)
-    if checked is not None and checked.messages:
-        feature["meldingen"] = checked.messages
-    headers = {"ETag": f'"{opgave.versie}"'}
-    if status_code == 201:
-        headers["Location"] = f"/api/v1/opgaven/{opgave.id}"
-    return geo_response(feature, crs, status_code, **headers)
+    location = f"/api/v1/opgaven/{opgave.id}" if created else None
+    return feature_response(feature, crs, opgave.versie, location, checked)
 
 
 @router.get("", response_model=OpgaveFeatureCollection, responses=geojson_responses())
@@ -98,16 +94,7 @@ def list_opgaven(
     opgaven, matched = service.list_opgaven(session, flt, page.limit, page.offset)
     gebieden = service.gebieden_of(session, [o.id for o in opgaven])
     features = [opgave_feature(o, service.opgave_shape(o), gebieden[o.id], crs) for o in opgaven]
-    return geo_response(
-        {
-            "type": "FeatureCollection",
-            "numberMatched": matched,
-            "numberReturned": len(features),
-            "links": page_links(request, page, len(features), matched),
-            "features": features,
-        },
-        crs,
-    )
+    return collection_response(request, page, features, matched, crs)
 
 
 @router.post(
@@ -135,7 +122,7 @@ def create_opgave(
     )
     assert feature.geometry is not None
     opgave = service.create_opgave(session, feature.fields.model_dump(), feature.geometry.geom)
-    return _response(session, opgave, crs, 201, feature.geometry)
+    return _response(session, opgave, crs, True, feature.geometry)
 
 
 @router.get("/{opgave_id}", response_model=OpgaveFeature, responses=geojson_responses())

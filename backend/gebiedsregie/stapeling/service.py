@@ -4,14 +4,14 @@ import json
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import shapely
 from geoalchemy2.shape import from_shape
 from shapely import Geometry, MultiPolygon
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from gebiedsregie.crs import CRS84, RD, RD_NEW, Crs
@@ -131,7 +131,6 @@ class Result:
     faces: list[Face]
     samenvatting: dict[str, Any]
     rekentijd_ms: int = 0
-    filters: dict[str, Any] = field(default_factory=dict)
 
 
 def analyse(
@@ -348,11 +347,3 @@ def adhoc(session: Session, area: MultiPolygon, flt: StapelingFilter, max_opgave
     result = analyse(area, opgaven_service.geometries(session, opgaven_filter))
     result.samenvatting["filters"] = flt.as_dict()
     return result
-
-
-def invalidate_all(session: Session) -> int:
-    """Delete every stored stapeling (after a change of the analysis itself)."""
-    deleted = session.scalar(select(func.count()).select_from(Stapeling)) or 0
-    session.execute(delete(Stapeling))
-    session.commit()
-    return deleted
