@@ -1,5 +1,7 @@
 """Service-wide behaviour: health, OpenAPI, headers, problem+json for HTTP errors."""
 
+import re
+
 from fastapi.testclient import TestClient
 
 from gebiedsregie import __version__
@@ -72,3 +74,14 @@ def test_http_errors_are_problems(client: TestClient) -> None:
     wrong = client.post("/api/v1/themas")
     assert wrong.status_code == 405
     assert wrong.json()["title"] == "Methode niet toegestaan"
+
+
+def test_docs_work_offline(client: TestClient) -> None:
+    home = client.get("/", follow_redirects=False)
+    assert home.status_code == 307 and home.headers["location"] == "/api/v1/docs"
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)=["\']([^"\']+)', page.text)
+    assert sources and all(s.startswith("/") for s in sources), sources
+    for source in sources:
+        assert client.get(source).status_code == 200, source

@@ -7,10 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException
+from swagger_ui_bundle import swagger_ui_path
 
 from gebiedsregie import __version__
 from gebiedsregie.db import make_engine, make_sessionmaker
@@ -108,6 +111,26 @@ def _database_ok(engine: Engine) -> tuple[bool, str]:
         return False, ""
 
 
+def _install_docs(app: FastAPI) -> None:
+    """Serve the API documentation with Swagger UI from the installed package, offline."""
+    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{API_PREFIX}/openapi.json",
+            title="Gebiedsregie API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        # The map pages are not built yet; until then the browser lands on the API docs.
+        return RedirectResponse(f"{API_PREFIX}/docs")
+
+
 def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     """Return the application; `database_url` overrides the settings (tests, the CLI)."""
     url = database_url or settings.database_url
@@ -127,7 +150,7 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
         description="Waar stapelen ruimtelijke opgaven zich op, per gebied.",
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served below, from our own copy of Swagger UI (no CDN)
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -148,6 +171,8 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     api.include_router(opgaven_router)
     api.include_router(stapeling_router)
     app.include_router(api)
+
+    _install_docs(app)
 
     @app.get("/health", tags=["beheer"])
     def health(request: Request) -> JSONResponse:
