@@ -14,7 +14,6 @@ python3 -c 'import ensurepip, venv' 2>/dev/null || need python3-venv
 pg_version=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1 || true)
 if [ -z "$pg_version" ]; then
   need postgresql
-  need postgresql-contrib
 fi
 
 if [ -n "$pg_version" ] && [ ! -f "/usr/share/postgresql/$pg_version/extension/postgis.control" ]; then
