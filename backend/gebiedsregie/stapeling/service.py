@@ -12,6 +12,7 @@ import shapely
 from geoalchemy2.shape import from_shape
 from shapely import Geometry, MultiPolygon
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gebiedsregie.crs import CRS84, RD, RD_NEW, Crs
@@ -56,15 +57,7 @@ class StapelingFilter:
 
     def key(self) -> str:
         """A canonical text for the filter set: the cache key next to the gebied."""
-        return json.dumps(
-            {
-                "horizon": self.horizon,
-                "status": self.status,
-                "thema": self.themas,
-                "trekker": self.trekker,
-            },
-            sort_keys=True,
-        )
+        return json.dumps(self.as_dict(), sort_keys=True)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -240,8 +233,13 @@ def stored(session: Session, gebied: Gebied, flt: StapelingFilter) -> View:
         samenvatting=result.samenvatting,
         rekentijd_ms=result.rekentijd_ms,
     )
-    session.add(row)
-    session.flush()
+    try:
+        session.add(row)
+        session.flush()
+    except IntegrityError:
+        # Another request stored the same stapeling first: answer ours, keep theirs.
+        session.rollback()
+        return View(result.samenvatting, faces=result.faces, berekend=True)
     _insert_faces(session, row.id, result.faces)
     session.commit()
     return View(result.samenvatting, stapeling_id=row.id, berekend=True)
