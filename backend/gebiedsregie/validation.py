@@ -120,3 +120,17 @@ def validate_model(model: type[M], data: Any, prefix: str, errors: list[FieldErr
     except ValidationError as exc:
         errors.extend(dutch_errors(exc.errors(), prefix))
         return None
+
+
+def clear_nulls(
+    values: dict[str, Any], required: Sequence[str], empty: dict[str, Any]
+) -> dict[str, Any]:
+    """Apply merge-patch nulls: refuse them for required fields, else use the empty value."""
+    errors = [
+        FieldError(f"properties.{name}", "Mag niet leeg (null) zijn.", "verplicht")
+        for name in required
+        if name in values and values[name] is None
+    ]
+    if errors:
+        raise InvalidInput("Verplicht veld leeggemaakt.", errors)
+    return {k: (empty[k] if v is None and k in empty else v) for k, v in values.items()}

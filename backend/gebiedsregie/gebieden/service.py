@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gebiedsregie.crs import RD_NEW
-from gebiedsregie.errors import Conflict, FieldError, InvalidInput, NotFound
+from gebiedsregie.errors import Conflict, FieldError, NotFound
 from gebiedsregie.gebieden.models import Gebied, Gemeente
+from gebiedsregie.validation import clear_nulls
 
 MIN_GEMEENTE_OVERLAP_M2 = 5_000  # half a hectare: less is a drawing slip along a border
 
@@ -162,18 +163,11 @@ def update_gebied(
     """Change a gebied: `values` holds only the fields to set."""
     if values.get("slug") is not None:
         _check_slug_free(session, values["slug"], gebied.id)
-    for name in ("slug", "naam", "soort"):
-        if name in values and values[name] is None:
-            raise InvalidInput(
-                "Verplicht veld leeggemaakt.",
-                [FieldError(f"properties.{name}", "Mag niet leeg (null) zijn.", "verplicht")],
-            )
-    values = {
-        k: ([] if v is None and k in ("provincies", "gemeenten") else v) for k, v in values.items()
-    }
-    values = {
-        k: ("" if v is None and k in ("beschrijving", "bron") else v) for k, v in values.items()
-    }
+    values = clear_nulls(
+        values,
+        required=("slug", "naam", "soort"),
+        empty={"provincies": [], "gemeenten": [], "beschrijving": "", "bron": ""},
+    )
     _apply(session, gebied, values, geom)
     return _flush(session, gebied)
 

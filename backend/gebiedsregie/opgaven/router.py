@@ -1,7 +1,6 @@
 """/api/v1/opgaven and /api/v1/themas"""
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
@@ -9,6 +8,7 @@ from sqlalchemy.orm import Session
 from gebiedsregie.api import (
     BboxCrs,
     ContentCrs,
+    FeatureInput,
     JsonBody,
     OutputCrs,
     PageDep,
@@ -18,6 +18,7 @@ from gebiedsregie.api import (
     parse_bbox,
     parse_feature,
 )
+from gebiedsregie.crs import Crs
 from gebiedsregie.db import SessionDep
 from gebiedsregie.errors import FieldError
 from gebiedsregie.geometry import CheckedGeometry, bbox_polygon
@@ -33,6 +34,9 @@ from gebiedsregie.opgaven.schemas import (
     ThemaRead,
     opgave_feature,
 )
+from gebiedsregie.settings import Settings
+
+M = TypeVar("M", OpgaveFields, OpgavePatch)
 
 router = APIRouter(prefix="/opgaven", tags=["opgaven"])
 themas_router = APIRouter(prefix="/themas", tags=["themas"])
@@ -44,14 +48,23 @@ def list_themas(session: SessionDep) -> list[ThemaRead]:
     return [ThemaRead.model_validate(t, from_attributes=True) for t in service.list_themas(session)]
 
 
-def _thema_check(session: Session) -> Callable[[dict[str, Any]], list[FieldError]]:
+def _parse(
+    session: Session, body: Any, model: type[M], crs: Crs, settings: Settings
+) -> FeatureInput[M]:
+    """Validate an opgave Feature; the thema is checked against the themas in the database.
+
+    A whole opgave (POST, PUT) needs a geometry; a patch may leave it out.
+    """
+
     def check(properties: dict[str, Any]) -> list[FieldError]:
         thema = properties.get("thema")
         if not isinstance(thema, str) or not thema:
             return []  # the schema reports these
-        return service.check_thema(session, thema, "properties.thema")
+        return service.check_themas(session, [thema], "properties.thema")
 
-    return check
+    return parse_feature(
+        body, model, crs, settings, geometry_required=model is OpgaveFields, check=check
+    )
 
 
 def _response(
@@ -112,14 +125,7 @@ def create_opgave(
     crs: OutputCrs,
 ) -> Response:
     """Maak een opgave aan."""
-    feature = parse_feature(
-        body,
-        OpgaveFields,
-        content_crs,
-        settings,
-        geometry_required=True,
-        check=_thema_check(session),
-    )
+    feature = _parse(session, body, OpgaveFields, content_crs, settings)
     assert feature.geometry is not None
     opgave = service.create_opgave(session, feature.fields.model_dump(), feature.geometry.geom)
     return _response(session, opgave, crs, True, feature.geometry)
@@ -147,14 +153,7 @@ def replace_opgave(
 ) -> Response:
     """Vervang een opgave geheel: geometrie en alle eigenschappen."""
     opgave = service.get_opgave(session, opgave_id)
-    feature = parse_feature(
-        body,
-        OpgaveFields,
-        content_crs,
-        settings,
-        geometry_required=True,
-        check=_thema_check(session),
-    )
+    feature = _parse(session, body, OpgaveFields, content_crs, settings)
     assert feature.geometry is not None
     opgave = service.update_opgave(
         session, opgave, feature.fields.model_dump(), feature.geometry.geom
@@ -178,14 +177,7 @@ def patch_opgave(
 ) -> Response:
     """Wijzig een deel van een opgave (JSON merge patch); geometrie is optioneel."""
     opgave = service.get_opgave(session, opgave_id)
-    feature = parse_feature(
-        body,
-        OpgavePatch,
-        content_crs,
-        settings,
-        geometry_required=False,
-        check=_thema_check(session),
-    )
+    feature = _parse(session, body, OpgavePatch, content_crs, settings)
     values = feature.fields.model_dump(include=feature.fields.model_fields_set)
     geom = feature.geometry.geom if feature.geometry else None
     opgave = service.update_opgave(session, opgave, values, geom)

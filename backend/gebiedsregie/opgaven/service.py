@@ -15,6 +15,7 @@ from gebiedsregie.crs import RD_NEW
 from gebiedsregie.errors import Conflict, FieldError, InvalidInput, NotFound
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.opgaven.models import Opgave, Thema
+from gebiedsregie.validation import clear_nulls
 
 REQUIRED = ("titel", "thema", "trekker", "status")
 
@@ -45,19 +46,16 @@ def thema_codes(session: Session) -> set[str]:
     return set(session.scalars(select(Thema.code)))
 
 
-def check_thema(session: Session, thema: str | None, name: str) -> list[FieldError]:
-    """Return an error when `thema` is not a known thema code."""
-    if thema is None:
+def check_themas(session: Session, themas: Sequence[str], name: str) -> list[FieldError]:
+    """Return an error for each code in `themas` that is not a known thema."""
+    if not themas:
         return []
     codes = thema_codes(session)
-    if thema in codes:
-        return []
+    allowed = ", ".join(sorted(codes))
     return [
-        FieldError(
-            name,
-            f"Onbekend thema '{thema}'; kies uit: {', '.join(sorted(codes))}.",
-            "onbekend_thema",
-        )
+        FieldError(name, f"Onbekend thema '{t}'; kies uit: {allowed}.", "onbekend_thema")
+        for t in themas
+        if t not in codes
     ]
 
 
@@ -75,7 +73,7 @@ def _conditions(session: Session, f: OpgaveFilter) -> list[ColumnElement[bool]]:
             )
         )
     if f.themas:
-        errors = [e for t in f.themas for e in check_thema(session, t, "thema")]
+        errors = check_themas(session, f.themas, "thema")
         if errors:
             raise InvalidInput("Onbekend thema in het filter.", errors)
         conditions.append(Opgave.thema.in_(f.themas))
@@ -173,15 +171,7 @@ def update_opgave(
     session: Session, opgave: Opgave, values: dict[str, Any], geom: MultiPolygon | None
 ) -> Opgave:
     """Change an opgave: `values` holds only the fields to set."""
-    for name in REQUIRED:
-        if name in values and values[name] is None:
-            raise InvalidInput(
-                "Verplicht veld leeggemaakt.",
-                [FieldError(f"properties.{name}", "Mag niet leeg (null) zijn.", "verplicht")],
-            )
-    values = {
-        k: ("" if v is None and k in ("beschrijving", "bron") else v) for k, v in values.items()
-    }
+    values = clear_nulls(values, REQUIRED, empty={"beschrijving": "", "bron": ""})
     return _store(session, opgave, values, geom)
 
 

@@ -55,7 +55,7 @@ def filters(
         int, Query(ge=1, description="Alleen vlakken met minstens zoveel opgaven.")
     ] = 1,
 ) -> Filters:
-    errors = [e for t in thema or [] for e in opgaven_service.check_thema(session, t, "thema")]
+    errors = opgaven_service.check_themas(session, thema or [], "thema")
     if errors:
         raise InvalidInput("Onbekend thema in het filter.", errors)
     return Filters(
