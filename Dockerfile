@@ -20,6 +20,8 @@ COPY backend backend
 COPY migrations migrations
 COPY alembic.ini ./
 COPY geodata geodata
+COPY frontend/static frontend/static
+COPY frontend/templates frontend/templates
 RUN pip install --no-deps . \
     && useradd --system --uid 10001 --home-dir /app gebiedsregie \
     && chown -R gebiedsregie /app

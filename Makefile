@@ -19,7 +19,12 @@ run: setup
 	$(BIN)/gebiedsregie seed
 	$(BIN)/gebiedsregie serve
 
-test: setup
+# The browser tests drive Debian's chromium: installed for the tests only.
+$(VENV)/.browser: scripts/setup-system.sh | $(STAMP)
+	./scripts/setup-system.sh --browser
+	touch $@
+
+test: setup $(VENV)/.browser
 	$(BIN)/pytest
 
 lint: setup

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages Gebiedsregie needs on Debian (bookworm or newer), only those
 # that are missing: a Python >= 3.11 with venv, and PostgreSQL with PostGIS.
+# With --browser also Debian's chromium, which the browser tests drive headless.
 set -euo pipefail
 
 missing=()
@@ -14,6 +15,10 @@ python3 -c 'import ensurepip, venv' 2>/dev/null || need python3-venv
 pg_version=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1 || true)
 if [ -z "$pg_version" ]; then
   need postgresql
+fi
+
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  need chromium
 fi
 
 if [ -n "$pg_version" ] && [ ! -f "/usr/share/postgresql/$pg_version/extension/postgis.control" ]; then

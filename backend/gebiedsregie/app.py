@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -31,6 +31,9 @@ from gebiedsregie.opgaven.router import themas_router
 from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling.router import router as stapeling_router
 from gebiedsregie.validation import dutch_errors
+from gebiedsregie.web.assets import STATIC_PREFIX
+from gebiedsregie.web.router import make_templates
+from gebiedsregie.web.router import router as web_router
 
 log = logging.getLogger("gebiedsregie")
 API_PREFIX = "/api/v1"
@@ -125,10 +128,13 @@ def _install_docs(app: FastAPI) -> None:
             swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
         )
 
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        # The map pages are not built yet; until then the browser lands on the API docs.
-        return RedirectResponse(f"{API_PREFIX}/docs")
+
+def _install_pages(app: FastAPI, settings: Settings) -> None:
+    """The map pages and the static files they use (all served here: no CDN)."""
+    app.state.templates, app.state.assets = make_templates(settings.frontend_dir)
+    static = StaticFiles(directory=settings.frontend_dir / "static")
+    app.mount(STATIC_PREFIX, static, name="static")
+    app.include_router(web_router)
 
 
 def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
@@ -173,6 +179,7 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     app.include_router(api)
 
     _install_docs(app)
+    _install_pages(app, settings)
 
     @app.get("/health", tags=["beheer"])
     def health(request: Request) -> JSONResponse:

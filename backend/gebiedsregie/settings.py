@@ -39,3 +39,8 @@ class Settings(BaseSettings):
     @property
     def var_dir(self) -> Path:
         return self.home / "var"
+
+    @property
+    def frontend_dir(self) -> Path:
+        """Templates and static files of the map pages."""
+        return self.home / "frontend"

@@ -24,7 +24,7 @@ from gebiedsregie.errors import FieldError
 from gebiedsregie.geometry import CheckedGeometry, bbox_polygon
 from gebiedsregie.openapi import geojson_body, geojson_responses
 from gebiedsregie.opgaven import service
-from gebiedsregie.opgaven.models import Opgave, Status, Trekker
+from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Opgave, Status, Trekker
 from gebiedsregie.opgaven.schemas import (
     OpgaveFeature,
     OpgaveFeatureCollection,
@@ -93,6 +93,14 @@ def list_opgaven(
     thema: Annotated[list[str] | None, Query(description="Themacode; herhaalbaar.")] = None,
     status: Annotated[list[Status] | None, Query(description="Status; herhaalbaar.")] = None,
     trekker: Annotated[list[Trekker] | None, Query(description="Trekker; herhaalbaar.")] = None,
+    horizon: Annotated[
+        int | None,
+        Query(
+            ge=HORIZON_MIN,
+            le=HORIZON_MAX,
+            description="Alleen opgaven met horizon tot en met dit jaar.",
+        ),
+    ] = None,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in bbox-crs.")] = None,
 ) -> Response:
     """Opgaven, gefilterd en gepagineerd, als GeoJSON FeatureCollection."""
@@ -102,6 +110,7 @@ def list_opgaven(
         themas=thema or [],
         status=status or [],
         trekker=trekker or [],
+        horizon_tot=horizon,
         bbox_rd=bbox_polygon(box, bbox_crs) if box else None,
     )
     opgaven, matched = service.list_opgaven(session, flt, page.limit, page.offset)

@@ -1,0 +1,129 @@
+"""What the map pages show: the folium map and the figures around it, from the services."""
+
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+from sqlalchemy.orm import Session
+
+from gebiedsregie.gebieden import service as gebieden_service
+from gebiedsregie.gebieden.models import Gebied, GebiedSoort
+from gebiedsregie.opgaven import service as opgaven_service
+from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Status, Trekker
+from gebiedsregie.stapeling import service as stapeling_service
+from gebiedsregie.web.assets import Assets
+from gebiedsregie.web.elements import Kaart, PaginaScript, add_achtergrond, render_parts
+
+API = "/api/v1"
+COMMON_JS = ["js/gebiedsregie.js", "js/tekenen.js", "js/formulier.js"]
+COMMON_CSS = ["vendor/leaflet-geoman/dist/leaflet-geoman.css", "css/kaart.css"]
+GEOMAN_JS = "vendor/leaflet-geoman/dist/leaflet-geoman.min.js"
+
+TREKKERS = {
+    Trekker.RIJK: "Rijk",
+    Trekker.PROVINCIE: "Provincie",
+    Trekker.GEMEENTE: "Gemeente",
+    Trekker.WATERSCHAP: "Waterschap",
+    Trekker.SAMENWERKINGSVERBAND: "Samenwerkingsverband",
+    Trekker.OVERIG: "Overig",
+}
+STATUSSEN = {
+    Status.VERKENNING: "Verkenning",
+    Status.PLANVORMING: "Planvorming",
+    Status.BESLUITVORMING: "Besluitvorming",
+    Status.UITVOERING: "Uitvoering",
+    Status.GEREALISEERD: "Gerealiseerd",
+}
+SOORTEN = {
+    GebiedSoort.VOORBEELDGEBIED: "Voorbeeldgebied",
+    GebiedSoort.NOVEX_GEBIED: "NOVEX-gebied",
+    GebiedSoort.DEELGEBIED: "Deelgebied",
+    GebiedSoort.EIGEN: "Eigen gebied",
+}
+
+
+@dataclass(frozen=True)
+class GebiedKaartje:
+    """The key figures of a gebied on the overview."""
+
+    slug: str
+    naam: str
+    soort: str
+    provincies: list[str]
+    oppervlakte_ha: float
+    aantal_opgaven: int
+    ruimtedruk: float | None
+    max_diepte: int
+
+
+def vocabulary(session: Session) -> dict[str, Any]:
+    """The lists the pages' forms and filters offer, as the API knows them."""
+    return {
+        "themas": [
+            {"code": t.code, "naam": t.naam, "kleur": t.kleur}
+            for t in opgaven_service.list_themas(session)
+        ],
+        "statussen": [{"code": str(k), "naam": v} for k, v in STATUSSEN.items()],
+        "trekkers": [{"code": str(k), "naam": v} for k, v in TREKKERS.items()],
+        "soorten": [{"code": str(k), "naam": v} for k, v in SOORTEN.items()],
+        "horizon": {"min": HORIZON_MIN, "max": HORIZON_MAX},
+    }
+
+
+def _kaart(
+    assets: Assets, entry: str, config: dict[str, Any], scripts: list[str]
+) -> dict[str, str]:
+    kaart = Kaart(assets)
+    add_achtergrond(kaart)
+    control = folium.LayerControl(collapsed=False, position="topright")
+    control.add_to(kaart)
+    PaginaScript(
+        assets,
+        entry,
+        control,
+        {"api": API, **config},
+        [GEOMAN_JS, *COMMON_JS, *scripts],
+        COMMON_CSS,
+    ).add_to(kaart)
+    return render_parts(kaart)
+
+
+def kaartje(session: Session, gebied: Gebied) -> GebiedKaartje:
+    view = stapeling_service.stored(session, gebied, stapeling_service.StapelingFilter())
+    samenvatting = view.samenvatting
+    return GebiedKaartje(
+        slug=gebied.slug,
+        naam=gebied.naam,
+        soort=SOORTEN.get(GebiedSoort(gebied.soort), gebied.soort),
+        provincies=list(gebied.provincies),
+        oppervlakte_ha=samenvatting["gebied_ha"],
+        aantal_opgaven=samenvatting["aantal_opgaven"],
+        ruimtedruk=samenvatting["ruimtedruk"],
+        max_diepte=samenvatting["max_diepte"],
+    )
+
+
+def overzicht(session: Session, assets: Assets) -> dict[str, Any]:
+    """Context of the overview page: all gebieden on the map, a card with figures for each."""
+    gebieden, _ = gebieden_service.list_gebieden(session, limit=1000)
+    woorden = vocabulary(session)
+    return {
+        "kaartjes": [kaartje(session, g) for g in gebieden],
+        "woorden": woorden,
+        "kaart": _kaart(assets, "overzichtPagina", woorden, ["js/overzicht.js"]),
+    }
+
+
+def gebied_pagina(session: Session, assets: Assets, gebied: Gebied) -> dict[str, Any]:
+    """Context of a gebied's map page; its data comes from the API as the page needs it."""
+    woorden = vocabulary(session)
+    config = {
+        **woorden,
+        "gebied": {"id": str(gebied.id), "slug": gebied.slug, "naam": gebied.naam},
+    }
+    return {
+        "gebied": gebied,
+        "soort": SOORTEN.get(GebiedSoort(gebied.soort), gebied.soort),
+        "woorden": woorden,
+        "kaart": _kaart(assets, "gebiedPagina", config, ["js/grafieken.js", "js/gebied.js"]),
+    }

@@ -1,0 +1,650 @@
+/* The gebied page: thema layers, the stapeling with its legend and samenvatting, filters,
+ * "wat stapelt hier?", and drawing and editing opgaven and the gebied. */
+"use strict";
+
+(function (G) {
+  const el = G.el;
+  const FILTERS = ["thema", "status", "trekker", "horizon", "min_aantal"];
+  const TEKEN_STIJL = { color: "#0b3d91", weight: 3, dashArray: "6 4", fillOpacity: 0.15 };
+  const GRENS_STIJL = { color: "#1a1a1a", weight: 3, dashArray: "10 6", fill: false };
+  const MAX_BEWERKBARE_HOEKPUNTEN = 3000; // beyond this, vertex editing in the browser crawls
+
+  G.gebiedPagina = function (map, control, config) {
+    const pagina = new GebiedPagina(map, control, config);
+    pagina.start();
+    G.pagina = pagina; // for the browser console and the browser tests
+    return pagina;
+  };
+
+  class GebiedPagina {
+    constructor(map, control, config) {
+      this.map = map;
+      this.control = control;
+      this.api = config.api;
+      this.gebied = config.gebied;
+      this.themas = new Map(config.themas.map((t) => [t.code, t]));
+      this.opgaven = new Map(); // id -> feature
+      this.opgaveLagen = new Map(); // id -> Leaflet layer
+      this.vlakLagen = new Map(); // face nr -> Leaflet layer
+      this.laadNr = 0;
+      this.bewerking = null;
+
+      for (const [name, z] of [["stapeling", 410], ["opgaven", 420], ["tekenen", 440]]) {
+        map.createPane(name).style.zIndex = z;
+      }
+      this.grens = L.featureGroup().addTo(map);
+      this.stapeling = L.featureGroup().addTo(map);
+      this.adhoc = L.featureGroup().addTo(map);
+      control.addOverlay(this.grens, "Gebiedsgrens");
+      control.addOverlay(this.stapeling, "Stapeling");
+      this.themaLagen = new Map();
+      for (const thema of config.themas) {
+        const group = L.featureGroup().addTo(map);
+        this.themaLagen.set(thema.code, group);
+        control.addOverlay(
+          group,
+          `<span class="staal staal-${G.escape(thema.code)}"></span>` +
+            `<span class="thema-laag" data-thema="${G.escape(thema.code)}">${G.escape(thema.naam)}</span>`
+        );
+      }
+      control.addOverlay(this.adhoc, "Wat stapelt hier?");
+      this.legenda = this.maakLegenda().addTo(map);
+
+      this.filterForm = document.getElementById("filters");
+      this.opgaveForm = new G.Formulier(document.getElementById("opgave-form"));
+      this.gebiedForm = new G.Formulier(document.getElementById("gebied-form"));
+    }
+
+    start() {
+      G.themaStijlen([...this.themas.values()]);
+      G.bewaakAchtergrond(this.map);
+      G.initTekenen(this.map);
+      this.leesFiltersUitUrl();
+      this.koppelFilters();
+      this.koppelBewerken();
+      // Opgaven get a fill only when the stapeling (which colours the ground) is off.
+      this.map.on("overlayadd overlayremove", (event) => {
+        if (event.layer === this.stapeling) this.stijlOpgaven();
+      });
+      this.laadGrens(true);
+      this.laad();
+    }
+
+    // --- filters -----------------------------------------------------------------------
+
+    leesFiltersUitUrl() {
+      const params = new URLSearchParams(window.location.search);
+      const themas = new Set(params.getAll("thema"));
+      for (const box of this.filterForm.querySelectorAll('input[name="thema"]')) {
+        box.checked = themas.has(box.value);
+      }
+      for (const name of ["status", "trekker", "horizon", "min_aantal"]) {
+        if (params.has(name)) this.filterForm.elements.namedItem(name).value = params.get(name);
+      }
+    }
+
+    /** The filters as API query parameters; `metDiepte` adds min_aantal. */
+    filters(metDiepte) {
+      const form = this.filterForm.elements;
+      const params = {
+        thema: [...this.filterForm.querySelectorAll('input[name="thema"]:checked')].map(
+          (box) => box.value
+        ),
+        status: form.namedItem("status").value,
+        trekker: form.namedItem("trekker").value,
+        horizon: form.namedItem("horizon").value.trim(),
+      };
+      if (metDiepte) params.min_aantal = form.namedItem("min_aantal").value.trim() || "1";
+      return params;
+    }
+
+    koppelFilters() {
+      let timer = null;
+      const changed = () => {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(() => {
+          this.schrijfFiltersInUrl();
+          this.laad();
+        }, 250);
+      };
+      this.filterForm.addEventListener("change", changed);
+      this.filterForm.addEventListener("input", changed);
+      this.filterForm.addEventListener("submit", (event) => event.preventDefault());
+      this.filterForm.addEventListener("reset", () => window.setTimeout(changed, 0));
+    }
+
+    schrijfFiltersInUrl() {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(this.filters(true))) {
+        for (const item of Array.isArray(value) ? value : [value]) {
+          if (item !== "" && !(key === "min_aantal" && item === "1")) params.append(key, item);
+        }
+      }
+      const query = params.toString();
+      window.history.replaceState(null, "", query ? `?${query}` : window.location.pathname);
+    }
+
+    toonFilterFouten(error) {
+      for (const slot of this.filterForm.querySelectorAll("[data-fout-voor]")) {
+        slot.hidden = true;
+        slot.textContent = "";
+      }
+      for (const item of (error && error.errors) || []) {
+        const slot = this.filterForm.querySelector(`[data-fout-voor="${CSS.escape(item.name)}"]`);
+        if (slot) {
+          slot.textContent = item.reason;
+          slot.hidden = false;
+        }
+      }
+    }
+
+    // --- loading -----------------------------------------------------------------------
+
+    async laadGrens(zoom) {
+      const feature = await G.api(`${this.api}/gebieden/${this.gebied.id}`);
+      this.gebiedFeature = feature;
+      this.grens.clearLayers();
+      L.geoJSON(feature, { style: GRENS_STIJL, interactive: false }).addTo(this.grens);
+      if (zoom) this.map.fitBounds(this.grens.getBounds(), { padding: [20, 20] });
+    }
+
+    /** Re-query opgaven, stapeling and samenvatting for the current filters, and redraw. */
+    async laad() {
+      const nr = ++this.laadNr;
+      document.body.dataset.laden = "ja";
+      G.meld("Kaartlagen laden…");
+      const base = `${this.api}/gebieden/${this.gebied.id}/stapeling`;
+      try {
+        const [opgaven, [vlakken, samenvatting]] = await Promise.all([
+          G.apiAll(`${this.api}/opgaven`, { gebied: this.gebied.id, ...this.filters(false) }),
+          // The faces first: that request stores the stapeling the samenvatting then reads.
+          G.api(base, { params: this.filters(true) }).then(async (faces) => [
+            faces,
+            await G.api(`${base}/samenvatting`, { params: this.filters(false) }),
+          ]),
+        ]);
+        if (nr !== this.laadNr) return; // a newer request is under way
+        this.toonFilterFouten(null);
+        this.tekenOpgaven(opgaven);
+        this.tekenStapeling(vlakken, samenvatting);
+        this.toonSamenvatting(samenvatting);
+        G.meld(
+          `${opgaven.features.length} opgaven, ${vlakken.features.length} stapelingsvlakken.`
+        );
+      } catch (error) {
+        if (!(error instanceof G.ApiError)) throw error;
+        if (nr !== this.laadNr) return;
+        this.toonFilterFouten(error);
+        G.meld(`Laden mislukt: ${error.message}`);
+      } finally {
+        if (nr === this.laadNr) document.body.dataset.laden = "nee";
+      }
+    }
+
+    // --- opgaven -----------------------------------------------------------------------
+
+    opgaveStijl(feature) {
+      const thema = this.themas.get(feature.properties.thema);
+      const kleur = thema ? thema.kleur : "#555555";
+      const fill = !this.map.hasLayer(this.stapeling);
+      return {
+        color: kleur,
+        weight: 2.5,
+        fill,
+        fillColor: kleur,
+        fillOpacity: 0.3,
+        className: `opgave thema-${feature.properties.thema}`,
+      };
+    }
+
+    stijlOpgaven() {
+      for (const [id, layer] of this.opgaveLagen) layer.setStyle(this.opgaveStijl(this.opgaven.get(id)));
+    }
+
+    tekenOpgaven(collection) {
+      this.opgaven.clear();
+      this.opgaveLagen.clear();
+      for (const group of this.themaLagen.values()) group.clearLayers();
+      for (const feature of collection.features) {
+        const group = this.themaLagen.get(feature.properties.thema);
+        if (!group) continue;
+        this.opgaven.set(feature.id, feature);
+        const layer = L.geoJSON(feature, { pane: "opgaven", style: (f) => this.opgaveStijl(f) });
+        layer.bindTooltip(() => el("span", { text: feature.properties.titel }), { sticky: true });
+        layer.bindPopup(() => this.opgavePopup(feature), { maxWidth: 340 });
+        layer.addTo(group);
+        this.opgaveLagen.set(feature.id, layer);
+      }
+    }
+
+    opgavePopup(feature) {
+      const p = feature.properties;
+      const thema = this.themas.get(p.thema);
+      const regels = [
+        ["Thema", thema ? thema.naam : p.thema],
+        ["Trekker", p.trekker],
+        ["Status", p.status],
+        ["Horizon", p.horizon],
+        ["Oppervlakte", G.ha(p.oppervlakte_ha)],
+        ["Ruimtevraag", p.ruimtevraag_ha == null ? null : G.ha(p.ruimtevraag_ha)],
+        ["Bron", p.bron],
+      ].filter(([, value]) => value != null && value !== "");
+      return el(
+        "div",
+        { class: "popup opgave-popup" },
+        el("h3", { text: p.titel }),
+        el(
+          "dl",
+          null,
+          regels.map(([key, value]) => el("div", null, el("dt", { text: key }), el("dd", { text: value })))
+        ),
+        p.beschrijving ? el("p", { class: "popup-tekst", text: p.beschrijving }) : null,
+        el(
+          "div",
+          { class: "knoppen" },
+          el("button", { type: "button", text: "Bewerken", onclick: () => this.bewerkOpgave(feature.id) }),
+          el("button", {
+            type: "button",
+            class: "gevaar",
+            text: "Verwijderen",
+            onclick: () => this.verwijderOpgave(feature.id),
+          })
+        )
+      );
+    }
+
+    // --- stapeling ---------------------------------------------------------------------
+
+    tekenStapeling(collection, samenvatting) {
+      this.stapeling.clearLayers();
+      this.vlakLagen.clear();
+      this.vlakkenLaag(collection, samenvatting, this.stapeling, this.vlakLagen);
+      this.werkLegendaBij(samenvatting.max_diepte);
+    }
+
+    /** Faces coloured by depth, hotspots outlined, into `group`. */
+    vlakkenLaag(collection, samenvatting, group, index) {
+      const hotspots = new Set(samenvatting.hotspots.map((h) => h.nr));
+      for (const feature of collection.features) {
+        const { aantal, nr } = feature.properties;
+        const hotspot = hotspots.has(nr);
+        const layer = L.geoJSON(feature, {
+          pane: "stapeling",
+          style: {
+            fillColor: G.diepteKleur(aantal),
+            fillOpacity: 0.75,
+            color: hotspot ? "#111111" : "#7a4a00",
+            weight: hotspot ? 3 : 0.4,
+            className: `stapeling-vlak diepte-${aantal}${hotspot ? " hotspot" : ""}`,
+          },
+        });
+        layer.bindPopup(() => this.vlakPopup(feature, hotspot), { maxWidth: 340 });
+        layer.addTo(group);
+        if (index) index.set(nr, layer);
+      }
+    }
+
+    vlakPopup(feature, hotspot) {
+      const p = feature.properties;
+      const items = p.opgaven.map((id) => {
+        const opgave = this.opgaven.get(id);
+        const thema = opgave && this.themas.get(opgave.properties.thema);
+        return el(
+          "li",
+          null,
+          el("span", { class: "staal", style: { backgroundColor: thema ? thema.kleur : "#999" } }),
+          opgave
+            ? el("button", {
+                type: "button",
+                class: "link",
+                text: opgave.properties.titel,
+                onclick: () => this.toonOpgave(id),
+              })
+            : el("span", { text: `opgave ${id}` }),
+          thema ? el("span", { class: "klein", text: ` (${thema.naam})` }) : null
+        );
+      });
+      return el(
+        "div",
+        { class: "popup vlak-popup" },
+        el("h3", { text: `${p.aantal} ${p.aantal === 1 ? "opgave" : "opgaven"} stapelen hier` }),
+        hotspot ? el("p", { class: "hotspot-label", text: "Hotspot" }) : null,
+        el(
+          "p",
+          null,
+          `${G.ha(p.oppervlakte_ha)} · ${p.aantal_themas} ${p.aantal_themas === 1 ? "thema" : "thema's"}: `,
+          p.themas.map((code) => (this.themas.get(code) || { naam: code }).naam).join(", ")
+        ),
+        el("ul", { class: "popup-lijst" }, items)
+      );
+    }
+
+    toonOpgave(id) {
+      const layer = this.opgaveLagen.get(id);
+      if (!layer) return;
+      this.map.closePopup();
+      this.map.fitBounds(layer.getBounds(), { maxZoom: 15, padding: [30, 30] });
+      layer.openPopup(layer.getBounds().getCenter());
+    }
+
+    maakLegenda() {
+      const legenda = L.control({ position: "bottomright" });
+      legenda.onAdd = () => {
+        this.legendaDiv = el("div", { class: "legenda", "aria-label": "Legenda stapeling" });
+        return this.legendaDiv;
+      };
+      return legenda;
+    }
+
+    werkLegendaBij(maxDiepte) {
+      const n = Math.max(1, Math.min(maxDiepte, G.DIEPTE_KLEUREN.length));
+      const rows = [];
+      for (let aantal = 1; aantal <= n; aantal++) {
+        const label = aantal === G.DIEPTE_KLEUREN.length ? `${aantal} of meer` : String(aantal);
+        rows.push(
+          el("li", null, el("span", { class: "staal", style: { backgroundColor: G.diepteKleur(aantal) } }), label)
+        );
+      }
+      rows.push(el("li", null, el("span", { class: "staal hotspot-staal" }), "hotspot"));
+      this.legendaDiv.replaceChildren(
+        el("strong", { text: "Stapeling (aantal opgaven)" }),
+        el("ul", null, rows)
+      );
+    }
+
+    // --- samenvatting ------------------------------------------------------------------
+
+    toonSamenvatting(s) {
+      document.querySelector("[data-samenvatting]").replaceChildren(...this.samenvattingBlok(s, true));
+    }
+
+    samenvattingBlok(s, metHotspots) {
+      const namen = Object.fromEntries([...this.themas].map(([code, t]) => [code, t.naam]));
+      const blok = [
+        el(
+          "dl",
+          { class: "kerncijfers" },
+          [
+            ["Oppervlakte", G.ha(s.gebied_ha)],
+            ["Met opgaven", `${G.ha(s.bedekt_ha)} (${G.procent(s.bedekt_ha, s.gebied_ha)})`],
+            ["Opgaven", G.getal(s.aantal_opgaven)],
+            ["Maximale stapeling", s.max_diepte],
+            ["Ruimtedruk", G.getal2(s.ruimtedruk)],
+            ["Vlakken", G.getal(s.aantal_vlakken)],
+          ].map(([key, value]) =>
+            el("div", null, el("dt", { text: key }), el("dd", { text: value, dataset: { cijfer: key } }))
+          )
+        ),
+      ];
+      if (!s.aantal_opgaven) {
+        blok.push(el("p", { class: "leeg", text: "Geen opgaven met deze filters." }));
+        return blok;
+      }
+      blok.push(
+        G.staafdiagram(
+          "Oppervlakte per stapelingsdiepte",
+          s.per_diepte.map((d) => ({
+            label: `${d.aantal} ${d.aantal === 1 ? "opgave" : "opgaven"}`,
+            value: d.oppervlakte_ha,
+            kleur: G.diepteKleur(d.aantal),
+          }))
+        ),
+        G.staafdiagram(
+          "Oppervlakte per thema",
+          Object.entries(s.per_thema)
+            .sort((a, b) => b[1] - a[1])
+            .map(([code, ha]) => ({
+              label: namen[code] || code,
+              value: ha,
+              kleur: (this.themas.get(code) || { kleur: "#999999" }).kleur,
+            }))
+        )
+      );
+      if (s.themas.length > 1) {
+        blok.push(G.heatmap("Overlap tussen thema's (ha)", s.themas, s.overlap_ha, namen));
+      }
+      if (metHotspots && s.hotspots.length) {
+        blok.push(
+          el("h3", { text: "Hotspots" }),
+          el(
+            "ol",
+            { class: "hotspots" },
+            s.hotspots.map((h) =>
+              el(
+                "li",
+                null,
+                el("button", {
+                  type: "button",
+                  class: "link",
+                  text: `${h.aantal} opgaven · ${G.ha(h.oppervlakte_ha)}`,
+                  onclick: () => this.toonVlak(h.nr),
+                }),
+                el("span", { class: "klein", text: ` ${h.themas.map((c) => namen[c] || c).join(", ")}` })
+              )
+            )
+          )
+        );
+      }
+      blok.push(
+        el("p", {
+          class: "uitleg",
+          text:
+            "Ruimtedruk: de oppervlakte van alle opgaven in het gebied samen, gedeeld door de " +
+            "oppervlakte van het gebied.",
+        })
+      );
+      return blok;
+    }
+
+    toonVlak(nr) {
+      const layer = this.vlakLagen.get(nr);
+      if (!layer) return;
+      if (!this.map.hasLayer(this.stapeling)) this.stapeling.addTo(this.map);
+      this.map.fitBounds(layer.getBounds(), { maxZoom: 15, padding: [30, 30] });
+      layer.openPopup(layer.getBounds().getCenter());
+    }
+
+    // --- wat stapelt hier? -------------------------------------------------------------
+
+    async watStapeltHier(layer) {
+      const resultaat = document.getElementById("adhoc-resultaat");
+      const fout = document.querySelector("[data-adhoc-fout]");
+      fout.hidden = true;
+      this.adhoc.clearLayers();
+      this.map.removeLayer(layer);
+      layer.options.pane = "tekenen";
+      layer.setStyle({ ...TEKEN_STIJL, fill: false });
+      layer.addTo(this.adhoc);
+      if (!this.map.hasLayer(this.adhoc)) this.adhoc.addTo(this.map);
+      resultaat.replaceChildren(el("p", { text: "Berekenen…" }));
+      try {
+        const body = { type: "Feature", geometry: G.geometrieVan(layer), properties: {} };
+        const result = await G.api(`${this.api}/stapeling`, {
+          method: "POST",
+          params: this.filters(true),
+          body,
+        });
+        this.vlakkenLaag(result, result.samenvatting, this.adhoc, null);
+        layer.bringToFront();
+        resultaat.replaceChildren(
+          el("h3", { text: "In het getekende vlak" }),
+          ...this.samenvattingBlok(result.samenvatting, false),
+          el("button", { type: "button", text: "Wissen", onclick: () => this.wisAdhoc() })
+        );
+      } catch (error) {
+        if (!(error instanceof G.ApiError)) throw error;
+        resultaat.replaceChildren();
+        fout.textContent = error.errors.length
+          ? error.errors.map((e) => e.reason).join(" ")
+          : error.message;
+        fout.hidden = false;
+        layer.bindTooltip(el("span", { text: fout.textContent }), {
+          permanent: true,
+          direction: "center",
+          className: "kaartfout",
+        });
+      }
+    }
+
+    wisAdhoc() {
+      this.adhoc.clearLayers();
+      document.getElementById("adhoc-resultaat").replaceChildren();
+    }
+
+    // --- drawing and editing -----------------------------------------------------------
+
+    koppelBewerken() {
+      G.tekenknoppen(
+        this.map,
+        {
+          opgave: (layer) => this.startOpgave(layer, null),
+          adhoc: (layer) => this.watStapeltHier(layer),
+        },
+        TEKEN_STIJL
+      );
+      this.opgaveForm.on({
+        submit: (values) => this.bewaarOpgave(values),
+        cancel: () => this.stopBewerken(),
+      });
+      this.gebiedForm.on({
+        submit: (values) => this.bewaarGebied(values),
+        cancel: () => this.stopBewerken(),
+      });
+      document.querySelector("[data-gebied-bewerk]").addEventListener("click", () => this.bewerkGebied());
+      document
+        .querySelector("[data-gebied-verwijder]")
+        .addEventListener("click", () => this.verwijderGebied());
+    }
+
+    /** Start editing `layer` (a new shape, or a copy of a stored one) with a form. */
+    /** `verborgen` is [parent, layer]: the stored shape, hidden while its copy is edited. */
+    beginBewerking(form, layer, verborgen, bewerkbaar) {
+      this.stopBewerken();
+      layer.options.pane = "tekenen";
+      if (this.map.hasLayer(layer)) this.map.removeLayer(layer);
+      layer.setStyle(TEKEN_STIJL).addTo(this.map);
+      if (verborgen) verborgen[0].removeLayer(verborgen[1]);
+      this.bewerking = {
+        form,
+        layer,
+        verborgen,
+        stop: bewerkbaar ? G.bewerkVorm(layer) : () => {},
+      };
+      form.layer = layer;
+      form.show();
+    }
+
+    stopBewerken() {
+      if (!this.bewerking) return;
+      const { form, layer, verborgen, stop } = this.bewerking;
+      stop();
+      layer.remove();
+      if (verborgen) verborgen[0].addLayer(verborgen[1]);
+      form.layer = null;
+      form.hide();
+      this.bewerking = null;
+    }
+
+    startOpgave(layer, feature) {
+      const form = this.opgaveForm;
+      form.form.querySelector("[data-formtitel]").textContent = feature
+        ? "Opgave bewerken"
+        : "Nieuwe opgave";
+      const checked = this.filters(false).thema;
+      const stored = feature && this.opgaveLagen.get(feature.id);
+      const parent = feature && this.themaLagen.get(feature.properties.thema);
+      this.beginBewerking(form, layer, stored ? [parent, stored] : null, true);
+      this.bewerking.feature = feature;
+      form.fill(
+        feature
+          ? feature.properties
+          : {
+              thema: checked[0] || form.form.elements.namedItem("thema").value,
+              trekker: "provincie",
+              status: "verkenning",
+            }
+      );
+    }
+
+    bewerkOpgave(id) {
+      const feature = this.opgaven.get(id);
+      this.map.closePopup();
+      const copy = L.geoJSON(feature.geometry).getLayers()[0];
+      this.startOpgave(copy, feature);
+    }
+
+    async bewaarOpgave(values) {
+      const { layer, feature } = this.bewerking;
+      const body = { type: "Feature", geometry: G.geometrieVan(layer), properties: values };
+      const saved = feature
+        ? await G.api(`${this.api}/opgaven/${feature.id}`, { method: "PATCH", body })
+        : await G.api(`${this.api}/opgaven`, { method: "POST", body });
+      this.stopBewerken();
+      await this.laad();
+      G.meld(this.opgeslagenMelding(`Opgave "${saved.properties.titel}" opgeslagen.`, saved));
+    }
+
+    opgeslagenMelding(text, saved) {
+      const meldingen = (saved.meldingen || []).map((m) => m.tekst || m.reason || m.detail);
+      return meldingen.length ? `${text} ${meldingen.filter(Boolean).join(" ")}` : text;
+    }
+
+    async verwijderOpgave(id) {
+      const feature = this.opgaven.get(id);
+      const titel = feature ? feature.properties.titel : id;
+      if (!window.confirm(`Opgave "${titel}" verwijderen?`)) return;
+      this.map.closePopup();
+      try {
+        await G.api(`${this.api}/opgaven/${id}`, { method: "DELETE" });
+        await this.laad();
+        G.meld(`Opgave "${titel}" verwijderd.`);
+      } catch (error) {
+        if (!(error instanceof G.ApiError)) throw error;
+        G.meld(`Verwijderen mislukt: ${error.message}`);
+      }
+    }
+
+    bewerkGebied() {
+      const feature = this.gebiedFeature;
+      if (!feature) return;
+      const copy = L.geoJSON(feature.geometry).getLayers()[0];
+      const hoekpunten = JSON.stringify(feature.geometry.coordinates).split("],[").length;
+      const bewerkbaar = hoekpunten <= MAX_BEWERKBARE_HOEKPUNTEN;
+      this.beginBewerking(this.gebiedForm, copy, [this.map, this.grens], bewerkbaar);
+      this.gebiedForm.form.querySelector(".formuitleg").textContent = bewerkbaar
+        ? "Verschuif de hoekpunten van de grens op de kaart of pas de gegevens aan."
+        : `De grens heeft ${G.getal(hoekpunten)} hoekpunten: te veel om hier te verschuiven. ` +
+          "Pas de gegevens aan, of vervang de grens met een import.";
+      this.bewerking.vormGewijzigd = false;
+      copy.on("pm:edit", () => {
+        if (this.bewerking) this.bewerking.vormGewijzigd = true;
+      });
+      this.gebiedForm.fill(feature.properties);
+    }
+
+    async bewaarGebied(values) {
+      const { layer, vormGewijzigd } = this.bewerking;
+      const body = { type: "Feature", properties: { naam: values.naam, beschrijving: values.beschrijving } };
+      if (vormGewijzigd) body.geometry = G.geometrieVan(layer);
+      const saved = await G.api(`${this.api}/gebieden/${this.gebied.id}`, { method: "PATCH", body });
+      this.stopBewerken();
+      this.gebied.naam = saved.properties.naam;
+      document.querySelector("#paneel h1").textContent = saved.properties.naam;
+      await this.laadGrens(false);
+      await this.laad();
+      G.meld(this.opgeslagenMelding(`Gebied "${saved.properties.naam}" opgeslagen.`, saved));
+    }
+
+    async verwijderGebied() {
+      const naam = this.gebied.naam;
+      if (!window.confirm(`Gebied "${naam}" verwijderen? De opgaven blijven bestaan.`)) return;
+      try {
+        await G.api(`${this.api}/gebieden/${this.gebied.id}`, { method: "DELETE" });
+        window.location.assign("/");
+      } catch (error) {
+        if (!(error instanceof G.ApiError)) throw error;
+        G.meld(`Verwijderen mislukt: ${error.message}`);
+      }
+    }
+  }
+})(window.Gebiedsregie);

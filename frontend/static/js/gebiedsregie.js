@@ -1,0 +1,175 @@
+/* Gebiedsregie: shared helpers of the map pages (API calls, DOM building, formats, colours).
+ * Plain scripts, no build step: each file adds to the global `Gebiedsregie`. */
+"use strict";
+
+window.Gebiedsregie = window.Gebiedsregie || {};
+
+(function (G) {
+  const GETAL = new Intl.NumberFormat("nl-NL", { maximumFractionDigits: 0 });
+  const GETAL_1 = new Intl.NumberFormat("nl-NL", { maximumFractionDigits: 1 });
+  const GETAL_2 = new Intl.NumberFormat("nl-NL", {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
+
+  /** Hectares as Dutch text: 1.234 ha, 12,5 ha below 100. */
+  G.ha = function (value) {
+    if (value == null) return "–";
+    return `${(Math.abs(value) < 100 ? GETAL_1 : GETAL).format(value)} ha`;
+  };
+  G.getal = (value) => (value == null ? "–" : GETAL.format(value));
+  G.getal2 = (value) => (value == null ? "–" : GETAL_2.format(value));
+  G.procent = (part, whole) => (whole ? `${GETAL.format((100 * part) / whole)}%` : "–");
+
+  /** Build an element. Text is always set as text, never parsed as HTML. */
+  G.el = function (tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value == null || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key === "class") node.className = value;
+      else if (key === "style") Object.assign(node.style, value);
+      else if (key === "dataset") Object.assign(node.dataset, value);
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child == null || child === false) continue;
+      node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  };
+
+  /** Escape text for the few Leaflet APIs that only take HTML strings (layer control). */
+  G.escape = function (text) {
+    const div = document.createElement("div");
+    div.textContent = text == null ? "" : String(text);
+    return div.innerHTML.replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  };
+
+  /** An API failure, with the problem+json body (RFC 9457) when there is one. */
+  class ApiError extends Error {
+    constructor(status, problem) {
+      super((problem && (problem.detail || problem.title)) || `Fout ${status}`);
+      this.status = status;
+      this.problem = problem || {};
+      this.errors = (problem && problem.errors) || [];
+    }
+  }
+  G.ApiError = ApiError;
+
+  function withParams(path, params) {
+    const url = new URL(path, window.location.origin);
+    for (const [key, value] of Object.entries(params || {})) {
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (item != null && item !== "") url.searchParams.append(key, item);
+      }
+    }
+    return url;
+  }
+
+  /** Call the API; resolve with the JSON body, reject with an ApiError. */
+  G.api = async function (path, { method = "GET", params, body } = {}) {
+    const headers = { Accept: "application/geo+json, application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/geo+json";
+    let response;
+    try {
+      response = await fetch(withParams(path, params), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new ApiError(0, {
+        title: "Geen verbinding",
+        detail: "De server is niet bereikbaar. Controleer de verbinding en probeer het opnieuw.",
+      });
+    }
+    if (response.status === 204) return null;
+    const type = response.headers.get("Content-Type") || "";
+    const data = type.includes("json") ? await response.json() : null;
+    if (!response.ok) throw new ApiError(response.status, data);
+    return data;
+  };
+
+  /** All features of a paged collection, following the `next` links. */
+  G.apiAll = async function (path, params) {
+    let page = await G.api(path, { params: { ...params, limit: 1000 } });
+    const features = page.features.slice();
+    for (;;) {
+      const next = (page.links || []).find((link) => link.rel === "next");
+      if (!next) break;
+      page = await G.api(next.href);
+      features.push(...page.features);
+    }
+    return { type: "FeatureCollection", features };
+  };
+
+  // Sequential palette for the stapelingsdiepte (light yellow to dark red), 1 .. 8+.
+  G.DIEPTE_KLEUREN = [
+    "#ffffb2",
+    "#fed976",
+    "#feb24c",
+    "#fd8d3c",
+    "#fc4e2a",
+    "#e31a1c",
+    "#bd0026",
+    "#800026",
+  ];
+  G.diepteKleur = (aantal) =>
+    G.DIEPTE_KLEUREN[Math.max(0, Math.min(aantal, G.DIEPTE_KLEUREN.length) - 1)];
+
+  /** Black or white, whichever reads best on `hex`. */
+  G.tekstKleur = function (hex) {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+    const lum = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    return lum > 0.5 ? "#000000" : "#ffffff";
+  };
+
+  /**
+   * Classes .staal-<code> in each thema's colour, for swatches in markup (templates, the
+   * layer control). A constructed stylesheet: no inline style attributes, so a strict
+   * Content-Security-Policy holds.
+   */
+  G.themaStijlen = function (themas) {
+    const sheet = new CSSStyleSheet();
+    const rules = themas
+      .filter((t) => /^[a-z0-9-]+$/.test(t.code) && /^#[0-9a-f]{6}$/i.test(t.kleur))
+      .map((t) => `.staal-${t.code} { background-color: ${t.kleur}; }`);
+    sheet.replaceSync(rules.join("\n"));
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  };
+
+  /** A short message in the panel's live region. */
+  G.meld = function (text) {
+    const status = document.querySelector("[data-status]");
+    if (status) status.textContent = text || "";
+  };
+
+  /** Keep the map usable without background tiles: say so once, leave the layers working. */
+  G.bewaakAchtergrond = function (map) {
+    let notice = null;
+    map.eachLayer((layer) => {
+      if (!(layer instanceof L.TileLayer)) return;
+      layer.on("tileerror", () => {
+        if (notice) return;
+        notice = L.control({ position: "bottomleft" });
+        notice.onAdd = () =>
+          G.el("div", {
+            class: "achtergrond-melding",
+            role: "status",
+            text: "Achtergrondkaart niet bereikbaar; de kaartlagen werken gewoon.",
+          });
+        notice.addTo(map);
+      });
+    });
+  };
+
+  /** The map pages' geoman setup: Dutch texts, no toolbar (our own buttons draw). */
+  G.initTekenen = function (map) {
+    if (map.pm) {
+      map.pm.setLang("nl");
+      map.pm.setGlobalOptions({ allowSelfIntersection: false, snappable: true });
+    }
+  };
+})(window.Gebiedsregie);

@@ -1,0 +1,144 @@
+"""The running app for browser tests: its own seeded database, uvicorn in a thread, and
+Debian's chromium driven by Playwright (never a downloaded browser)."""
+
+import os
+import re
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
+
+from gebiedsregie.app import create_app
+from gebiedsregie.cli import migrate
+from gebiedsregie.db import make_engine, make_sessionmaker
+from gebiedsregie.localdb import create_database, drop_database
+from gebiedsregie.seed import seed
+from gebiedsregie.settings import Settings
+from tests.conftest import GEODATA, url_for
+
+CHROMIUM = Path(os.environ.get("GEBIEDSREGIE_CHROMIUM", "/usr/bin/chromium"))
+# The flags a headless chromium needs in a closed sandbox (root, no GPU, no Google services).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TILE_HOSTS = re.compile(r"^https://(service\.pdok\.nl|tile\.openstreetmap\.org)/")
+# A 1x1 transparent PNG, served instead of background tiles: tests never reach the internet.
+BLANK_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+@pytest.fixture(scope="session")
+def live_url(fresh_database: tuple[str, str]) -> Iterator[str]:
+    """Serve the app, on a database of its own seeded with the voorbeeldgebieden."""
+    admin = fresh_database[0]
+    name = f"gebiedsregie_web_{os.getpid()}_{secrets.token_hex(3)}"
+    create_database(admin, name)
+    url = url_for(admin, name)
+    migrate(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        seed(session, GEODATA)
+    engine.dispose()
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(Settings(database_url=None), url)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the app did not start for the browser tests")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    drop_database(admin, name)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@dataclass
+class Journal:
+    """What a page did: JavaScript errors, and every URL it requested."""
+
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        # A background tile that cannot load is expected offline; the map must cope.
+        if TILE_HOSTS.match(message.location.get("url", "")):
+            return
+        self.errors.append(f"console: {message.text} ({message.location})")
+
+    def request(self, request: Request) -> None:
+        self.requests.append(request.url)
+
+
+@dataclass
+class Browsing:
+    page: Page
+    journal: Journal
+    base: str
+
+    def open(self, path: str) -> Page:
+        """Go to `path` and wait until the page has loaded its data from the API."""
+        self.page.goto(self.base + path)
+        self.wait_loaded()
+        return self.page
+
+    def wait_loaded(self) -> None:
+        self.page.wait_for_function("document.body.dataset.laden === 'nee'", timeout=30_000)
+
+
+@pytest.fixture
+def browsing(browser: Browser, live_url: str, request: pytest.FixtureRequest) -> Iterator[Browsing]:
+    """A fresh browser context; tiles answer blank (or fail, with the marker `tiles_fail`)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="nl-NL")
+    if request.node.get_closest_marker("tiles_fail"):
+        context.route(TILE_HOSTS, lambda route: route.abort())
+    else:
+        context.route(
+            TILE_HOSTS, lambda route: route.fulfill(body=BLANK_PNG, content_type="image/png")
+        )
+    page = context.new_page()
+    journal = Journal()
+    page.on("console", journal.console)
+    page.on("pageerror", lambda exc: journal.errors.append(f"pageerror: {exc}"))
+    page.on("request", journal.request)
+    yield Browsing(page, journal, live_url)
+    context.close()
+    assert journal.errors == [], "JavaScript errors in the browser"
