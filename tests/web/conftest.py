@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TILE_HOSTS = re.compile(r"^https://(service\.pdok\.nl|tile\.openstreetmap\.org)/")
+FAILED_STATUS = re.compile(r"Failed to load resource: the server responded with a status of (\d+)")
 # A 1x1 transparent PNG, served instead of background tiles: tests never reach the internet.
 BLANK_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -95,12 +96,17 @@ class Journal:
 
     errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    # HTTP statuses a test provokes on purpose (chromium logs each as a console error).
+    expected_statuses: set[int] = field(default_factory=set)
 
     def console(self, message: ConsoleMessage) -> None:
         if message.type != "error":
             return
         # A background tile that cannot load is expected offline; the map must cope.
         if TILE_HOSTS.match(message.location.get("url", "")):
+            return
+        status = FAILED_STATUS.match(message.text)
+        if status and int(status.group(1)) in self.expected_statuses:
             return
         self.errors.append(f"console: {message.text} ({message.location})")
 

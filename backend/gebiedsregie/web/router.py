@@ -18,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 def getal(value: float | None, decimals: int = 0) -> str:
     """A number the Dutch way: 12.345,6."""
     if value is None:
-        return "–"
+        return "\u2013"  # en dash: no value
     text = f"{value:,.{decimals}f}"
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 

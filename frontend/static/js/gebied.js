@@ -66,7 +66,7 @@
       this.map.on("overlayadd overlayremove", (event) => {
         if (event.layer === this.stapeling) this.stijlOpgaven();
       });
-      this.laadGrens(true);
+      this.grensGeladen = this.laadGrens(true);
       this.laad();
     }
 
@@ -145,7 +145,7 @@
       this.gebiedFeature = feature;
       this.grens.clearLayers();
       L.geoJSON(feature, { style: GRENS_STIJL, interactive: false }).addTo(this.grens);
-      if (zoom) this.map.fitBounds(this.grens.getBounds(), { padding: [20, 20] });
+      if (zoom) this.map.fitBounds(this.grens.getBounds(), { padding: [20, 20], animate: false });
     }
 
     /** Re-query opgaven, stapeling and samenvatting for the current filters, and redraw. */
@@ -163,6 +163,7 @@
             await G.api(`${base}/samenvatting`, { params: this.filters(false) }),
           ]),
         ]);
+        await this.grensGeladen; // the first view is the gebied's, before "loaded" is said
         if (nr !== this.laadNr) return; // a newer request is under way
         this.toonFilterFouten(null);
         this.tekenOpgaven(opgaven);
@@ -307,7 +308,7 @@
       return el(
         "div",
         { class: "popup vlak-popup" },
-        el("h3", { text: `${p.aantal} ${p.aantal === 1 ? "opgave" : "opgaven"} stapelen hier` }),
+        el("h3", { text: p.aantal === 1 ? "1 opgave hier" : `${p.aantal} opgaven stapelen hier` }),
         hotspot ? el("p", { class: "hotspot-label", text: "Hotspot" }) : null,
         el(
           "p",

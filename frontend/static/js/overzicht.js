@@ -52,7 +52,7 @@
           this.lagen.set(slug, layer);
         }
         if (collection.features.length) {
-          this.map.fitBounds(this.gebieden.getBounds(), { padding: [30, 30], maxZoom: 11 });
+          this.map.fitBounds(this.gebieden.getBounds(), { padding: [30, 30], maxZoom: 11, animate: false });
         }
         G.meld("");
       } catch (error) {

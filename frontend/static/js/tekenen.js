@@ -30,11 +30,15 @@
    */
   G.teken = function (map, vorm, style) {
     map.pm.disableDraw();
+    // While drawing, clicks go to the drawing, not to the popups of the layers below.
+    const container = map.getContainer();
+    container.classList.add("tekenmodus");
     return new Promise((resolve) => {
       let done = false;
       const finish = (layer) => {
         if (done) return;
         done = true;
+        container.classList.remove("tekenmodus");
         map.off("pm:create", onCreate);
         map.off("pm:drawend", onEnd);
         document.removeEventListener("keydown", onKey);
