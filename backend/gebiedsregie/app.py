@@ -24,6 +24,7 @@ from gebiedsregie.errors import (
     problem,
     problem_for,
 )
+from gebiedsregie.gebieden.router import provincies_router
 from gebiedsregie.gebieden.router import router as gebieden_router
 from gebiedsregie.openapi import install_openapi
 from gebiedsregie.opgaven.router import router as opgaven_router
@@ -174,6 +175,7 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(themas_router)
     api.include_router(gebieden_router)
+    api.include_router(provincies_router)
     api.include_router(opgaven_router)
     api.include_router(stapeling_router)
     app.include_router(api)

@@ -12,6 +12,7 @@ from gebiedsregie.api import (
     SettingsDep,
     collection_response,
     feature_response,
+    geo_response,
     parse_feature,
 )
 from gebiedsregie.db import SessionDep
@@ -25,10 +26,26 @@ from gebiedsregie.gebieden.schemas import (
     GebiedPatch,
     gebied_feature,
 )
-from gebiedsregie.geometry import CheckedGeometry
+from gebiedsregie.geometry import CheckedGeometry, to_geojson
 from gebiedsregie.openapi import geojson_body, geojson_responses
 
 router = APIRouter(prefix="/gebieden", tags=["gebieden"])
+provincies_router = APIRouter(prefix="/provincies", tags=["referentie"])
+
+
+@provincies_router.get("", responses=geojson_responses())
+def list_provincies(session: SessionDep, crs: OutputCrs) -> Response:
+    """De provinciegrenzen (uit de CBS-gemeenten, vereenvoudigd), als referentie op de kaart."""
+    features = [
+        {
+            "type": "Feature",
+            "id": naam,
+            "geometry": to_geojson(outline, crs),
+            "properties": {"naam": naam, "aantal_gemeenten": n, "bron": service.PROVINCIE_BRON},
+        }
+        for naam, n, outline in service.provincie_outlines(session)
+    ]
+    return geo_response({"type": "FeatureCollection", "features": features}, crs)
 
 
 def _response(

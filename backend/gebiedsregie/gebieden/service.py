@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+import shapely
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import MultiPolygon
 from sqlalchemy import ColumnElement, Select, and_, func, not_, select, true
@@ -189,3 +190,27 @@ def gebied_geom_expr(key: str) -> Any:
     as_uuid = _parse_uuid(key)
     condition = Gebied.id == as_uuid if as_uuid else Gebied.slug == key
     return select(Gebied.geom).where(condition).scalar_subquery()
+
+
+PROVINCIE_TOLERANCE_M = 100.0
+PROVINCIE_BRON = (
+    "Samengevoegde CBS-gemeentegrenzen 2024 (gemeente_gegeneraliseerd), vereenvoudigd tot "
+    f"{PROVINCIE_TOLERANCE_M:.0f} m; \u00a9 CBS / PDOK, CC BY 4.0."
+)
+
+
+def provincie_outlines(session: Session) -> list[tuple[str, int, MultiPolygon]]:
+    """Return (naam, number of gemeenten, simplified RD outline) per provincie, by name.
+
+    Reference for the maps, made from the CBS gemeenten: it keeps the map readable when the
+    background tiles cannot load.
+    """
+    outline = func.ST_Multi(
+        func.ST_SimplifyPreserveTopology(func.ST_Union(Gemeente.geom), PROVINCIE_TOLERANCE_M)
+    )
+    rows = session.execute(
+        select(Gemeente.provincie, func.count(), func.ST_AsBinary(outline))
+        .group_by(Gemeente.provincie)
+        .order_by(Gemeente.provincie)
+    ).all()
+    return [(naam, n, shapely.from_wkb(bytes(wkb))) for naam, n, wkb in rows]

@@ -7,6 +7,7 @@ in Python strings beyond that one call.
 from typing import Any
 
 import folium
+from branca.element import Figure
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
@@ -117,6 +118,7 @@ def render_parts(kaart: Kaart) -> dict[str, str]:
     zooming (WCAG 1.4.4); our templates and kaart.css bring their own.
     """
     figure = kaart.get_root()
+    assert isinstance(figure, Figure)
     figure.render()
     figure.header._children.pop(kaart.get_name(), None)
     return {

@@ -58,6 +58,7 @@
     start() {
       G.themaStijlen([...this.themas.values()]);
       G.bewaakAchtergrond(this.map);
+      this.provincies = G.provincieLaag(this.map, this.control, this.api);
       G.initTekenen(this.map);
       this.leesFiltersUitUrl();
       this.koppelFilters();

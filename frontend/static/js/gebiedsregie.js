@@ -146,6 +146,33 @@ window.Gebiedsregie = window.Gebiedsregie || {};
     if (status) status.textContent = text || "";
   };
 
+  /**
+   * The provinces as a quiet reference layer (from the API, made of the CBS gemeenten), below
+   * everything else. Without background tiles they are filled, so land and water still show.
+   */
+  G.provincieLaag = function (map, control, api) {
+    const pane = map.createPane("referentie");
+    pane.style.zIndex = 350;
+    pane.style.pointerEvents = "none";
+    const group = L.featureGroup().addTo(map);
+    control.addOverlay(group, "Provinciegrenzen (CBS)");
+    const style = { pane: "referentie", color: "#6b6b6b", weight: 1.2, fill: false, interactive: false };
+    G.api(`${api}/provincies`)
+      .then((collection) => {
+        L.geoJSON(collection, { ...style, style: () => style }).addTo(group);
+        map.attributionControl.addAttribution("Provinciegrenzen: &copy; CBS / PDOK (CC BY 4.0)");
+        if (map.getContainer().classList.contains("zonder-achtergrond")) G.vulProvincies(group);
+      })
+      .catch((error) => G.meld(`Provinciegrenzen niet geladen: ${error.message}`));
+    map.on("achtergrondweg", () => G.vulProvincies(group));
+    return group;
+  };
+
+  G.vulProvincies = (group) =>
+    group.eachLayer((layer) =>
+      layer.setStyle({ fill: true, fillColor: "#f7f6f0", fillOpacity: 1 })
+    );
+
   /** Keep the map usable without background tiles: say so once, leave the layers working. */
   G.bewaakAchtergrond = function (map) {
     let notice = null;
@@ -153,6 +180,8 @@ window.Gebiedsregie = window.Gebiedsregie || {};
       if (!(layer instanceof L.TileLayer)) return;
       layer.on("tileerror", () => {
         if (notice) return;
+        map.getContainer().classList.add("zonder-achtergrond");
+        map.fire("achtergrondweg");
         notice = L.control({ position: "bottomleft" });
         notice.onAdd = () =>
           G.el("div", {

@@ -17,6 +17,7 @@
   class OverzichtPagina {
     constructor(map, control, config) {
       this.map = map;
+      this.control = control;
       this.api = config.api;
       this.gebieden = L.featureGroup().addTo(map);
       this.lagen = new Map(); // slug -> layer
@@ -27,6 +28,7 @@
 
     start() {
       G.bewaakAchtergrond(this.map);
+      this.provincies = G.provincieLaag(this.map, this.control, this.api);
       G.initTekenen(this.map);
       G.tekenknoppen(this.map, { gebied: (layer) => this.startNieuw(layer) }, TEKEN_STIJL);
       this.form.on({ submit: (values) => this.bewaar(values), cancel: () => this.stopNieuw() });
