@@ -13,7 +13,7 @@ from shapely.geometry import shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gebiedsregie.crs import CRS84, to_rd
+from gebiedsregie.crs import CRS84, RD, to_rd
 from gebiedsregie.gebieden.models import Gebied, Gemeente
 from gebiedsregie.opgaven.models import Opgave
 from gebiedsregie.seed import _gemeente_shapes, seed
@@ -156,3 +156,23 @@ def test_shipped_gemeenten_equal_the_source() -> None:
     assert len(data["features"]) == 342
     assert "CBS" in data["attribution"]
     assert all(f["properties"]["provincie"] for f in data["features"])
+
+
+def test_provincie_outlines_for_the_maps(client: TestClient, session: Session) -> None:
+    seed(session, GEODATA)
+    response = client.get("/api/v1/provincies")
+    assert response.status_code == 200
+    assert response.headers["content-crs"] == f"<{CRS84.uri}>"
+    features = response.json()["features"]
+    assert len(features) == 12
+    by_name = {f["properties"]["naam"]: f for f in features}
+    assert sum(f["properties"]["aantal_gemeenten"] for f in features) == 342
+    assert by_name["Utrecht"]["properties"]["aantal_gemeenten"] == 26
+    assert "CBS" in by_name["Utrecht"]["properties"]["bron"]
+    # Simplified, yet the same province: areas within 1% of the gemeenten's union.
+    rd = client.get("/api/v1/provincies", params={"crs": RD.uri}).json()["features"]
+    drenthe = next(shape(f["geometry"]) for f in rd if f["properties"]["naam"] == "Drenthe")
+    exact = session.scalar(
+        select(func.sum(func.ST_Area(Gemeente.geom))).where(Gemeente.provincie == "Drenthe")
+    )
+    assert drenthe.area == pytest.approx(exact, rel=0.01)

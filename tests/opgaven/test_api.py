@@ -148,8 +148,22 @@ def test_rfc7946_orientation_in_output(client: TestClient) -> None:
 
 
 def test_list_filters(client: TestClient, session: Session) -> None:
-    make_opgave(session, titel="A wonen", thema="wonen", status="planvorming", trekker="gemeente")
-    make_opgave(session, titel="B natuur", thema="natuur", status="verkenning", trekker="provincie")
+    make_opgave(
+        session,
+        titel="A wonen",
+        thema="wonen",
+        status="planvorming",
+        trekker="gemeente",
+        horizon=2030,
+    )
+    make_opgave(
+        session,
+        titel="B natuur",
+        thema="natuur",
+        status="verkenning",
+        trekker="provincie",
+        horizon=2040,
+    )
     make_opgave(
         session,
         box(180_000, 450_000, 181_000, 451_000),
@@ -157,6 +171,7 @@ def test_list_filters(client: TestClient, session: Session) -> None:
         thema="energie",
         status="uitvoering",
         trekker="rijk",
+        horizon=None,
     )
 
     def titels(**params) -> list[str]:
@@ -168,6 +183,10 @@ def test_list_filters(client: TestClient, session: Session) -> None:
     assert titels(thema=["wonen", "energie"]) == ["A wonen", "C energie"]
     assert titels(status="verkenning") == ["B natuur"]
     assert titels(trekker="rijk") == ["C energie"]
+    assert titels(horizon=2035) == ["A wonen"]  # without a horizon, C does not qualify
+    refused = client.get("/api/v1/opgaven", params={"horizon": 1800})
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["name"] == "horizon"
     assert titels(bbox="179999,449999,182000,452000", **{"bbox-crs": RD_URI}) == ["C energie"]
     ede84 = from_rd(box(173_900, 447_900, 175_100, 449_100), CRS84).bounds
     assert titels(bbox=",".join(map(str, ede84))) == ["A wonen", "B natuur"]
