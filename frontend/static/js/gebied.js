@@ -23,6 +23,9 @@
       this.api = config.api;
       this.gebied = config.gebied;
       this.themas = new Map(config.themas.map((t) => [t.code, t]));
+      this.namen = Object.fromEntries(
+        [...config.statussen, ...config.trekkers].map((item) => [item.code, item.naam])
+      );
       this.opgaven = new Map(); // id -> feature
       this.opgaveLagen = new Map(); // id -> Leaflet layer
       this.vlakLagen = new Map(); // face nr -> Leaflet layer
@@ -224,8 +227,8 @@
       const thema = this.themas.get(p.thema);
       const regels = [
         ["Thema", thema ? thema.naam : p.thema],
-        ["Trekker", p.trekker],
-        ["Status", p.status],
+        ["Trekker", this.namen[p.trekker] || p.trekker],
+        ["Status", this.namen[p.status] || p.status],
         ["Horizon", p.horizon],
         ["Oppervlakte", G.ha(p.oppervlakte_ha)],
         ["Ruimtevraag", p.ruimtevraag_ha == null ? null : G.ha(p.ruimtevraag_ha)],
