@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Request,
+    sync_playwright,
+)
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from gebiedsregie.app import create_app
 from gebiedsregie.cli import migrate
@@ -127,7 +135,10 @@ class Browsing:
         return self.page
 
     def wait_loaded(self) -> None:
-        self.page.wait_for_function("document.body.dataset.laden === 'nee'", timeout=30_000)
+        try:
+            self.page.wait_for_function("document.body.dataset.laden === 'nee'", timeout=30_000)
+        except PlaywrightTimeout:
+            raise AssertionError(f"page never finished loading: {self.journal.errors}") from None
 
 
 @pytest.fixture
