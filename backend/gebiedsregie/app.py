@@ -31,6 +31,7 @@ from gebiedsregie.opgaven.router import router as opgaven_router
 from gebiedsregie.opgaven.router import themas_router
 from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling.router import router as stapeling_router
+from gebiedsregie.uitwisseling.router import router as uitwisseling_router
 from gebiedsregie.validation import dutch_errors
 from gebiedsregie.web.assets import STATIC_PREFIX
 from gebiedsregie.web.router import make_templates
@@ -178,6 +179,7 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     api.include_router(provincies_router)
     api.include_router(opgaven_router)
     api.include_router(stapeling_router)
+    api.include_router(uitwisseling_router)
     app.include_router(api)
 
     _install_docs(app)

@@ -122,6 +122,46 @@ def cmd_stapeling(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from gebiedsregie.crs import CRS84, RD
+    from gebiedsregie.db import make_engine, make_sessionmaker
+    from gebiedsregie.errors import DomainError
+    from gebiedsregie.gebieden import service as gebieden_service
+    from gebiedsregie.stapeling.service import StapelingFilter
+    from gebiedsregie.uitwisseling.service import build_export
+    from gebiedsregie.uitwisseling.writers import novex_geojson, write_gpkg
+
+    engine = make_engine(_url(settings))
+    flt = StapelingFilter.of(args.thema, args.status, args.trekker, args.horizon)
+    try:
+        with make_sessionmaker(engine)() as session:
+            gebied = gebieden_service.get_gebied(session, args.gebied)
+            export = build_export(session, gebied, flt, settings.stapeling_max_opgaven)
+    except DomainError as exc:
+        print(f"fout: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    out = Path(args.out or f"novex-{gebied.slug}-{export.gegenereerd_op:%Y%m%d}.{args.formaat}")
+    if args.formaat == "gpkg":
+        out.unlink(missing_ok=True)
+        write_gpkg(export, out)
+    else:
+        out.write_bytes(novex_geojson(export, RD if args.crs == "rd" else CRS84))
+    counts = ", ".join(f"{len(laag.records)} {naam}" for naam, laag in export.lagen.items())
+    print(f"{out}: {counts}")
+    return 0
+
+
+def _add_filters(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--thema", action="append", default=[], help="themacode; herhaalbaar")
+    command.add_argument("--status", action="append", default=[], help="status; herhaalbaar")
+    command.add_argument("--trekker", action="append", default=[], help="trekker; herhaalbaar")
+    command.add_argument(
+        "--horizon", type=int, help="alleen opgaven met horizon tot en met dit jaar"
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="gebiedsregie",
@@ -148,12 +188,19 @@ def parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stapeling", help="toon de stapeling van opgaven in een gebied")
     st.add_argument("gebied", help="id of slug van het gebied")
     st.add_argument("--out", help="schrijf de vlakken als GeoJSON (CRS84) naar dit bestand")
-    st.add_argument("--thema", action="append", default=[], help="themacode; herhaalbaar")
-    st.add_argument("--status", action="append", default=[], help="status; herhaalbaar")
-    st.add_argument("--trekker", action="append", default=[], help="trekker; herhaalbaar")
-    st.add_argument("--horizon", type=int, help="alleen opgaven met horizon tot en met dit jaar")
+    _add_filters(st)
     st.add_argument("--min-aantal", type=int, default=1, help="alleen vlakken zo diep (--out)")
     st.set_defaults(func=cmd_stapeling)
+
+    ex = sub.add_parser("export", help="exporteer een gebied (NOVEX-GeoJSON of GeoPackage)")
+    ex.add_argument("gebied", help="id of slug van het gebied")
+    ex.add_argument("--formaat", choices=["geojson", "gpkg"], default="geojson")
+    ex.add_argument(
+        "--crs", choices=["crs84", "rd"], default="crs84", help="GeoJSON: CRS84 of RD New"
+    )
+    ex.add_argument("--out", help="bestand (standaard: novex-<gebied>-<datum>.<formaat>)")
+    _add_filters(ex)
+    ex.set_defaults(func=cmd_export)
     return p
 
 

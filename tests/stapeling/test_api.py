@@ -1,6 +1,7 @@
 """The stapeling endpoints and CLI against real PostGIS: results, filters, and never stale."""
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from sqlalchemy.orm import Session
 from gebiedsregie.crs import CRS84, to_rd
 from gebiedsregie.stapeling import service
 from gebiedsregie.stapeling.models import Stapeling, StapelingVlak
-from tests.conftest import ROOT
+from gebiedsregie.seed import seed
+from tests.conftest import GEODATA, ROOT
 from tests.factories import RD_HEADERS, RD_URI, feature, make_gebied, make_opgave
 
 GEBIED = box(170_000, 440_000, 180_000, 450_000)  # 10,000 ha
@@ -364,3 +366,16 @@ def test_cli(tmp_path: Path, admin_engine_factory) -> None:  # type: ignore[no-u
     assert filtered.returncode == 0 and "energie" in filtered.stdout
     missing = run("stapeling", "nergens")
     assert missing.returncode == 2 and "bestaat niet" in missing.stderr
+
+
+def test_face_coordinates_keep_their_promised_precision(
+    client: TestClient, session: Session
+) -> None:
+    # GEOS's GeoJSON writer prints 5.5578823999999996 for 5.5578824: the texts must not.
+    seed(session, GEODATA)
+    for params, decimals in (({}, 8), ({"crs": RD_URI}, 3)):
+        for _ in range(2):  # computed, then stored
+            text = client.get("/api/v1/gebieden/food-valley/stapeling", params=params).text
+            coordinates = "".join(re.findall(r'"coordinates":\s*(\[[^}]*\])', text))
+            longest = max(len(m) for m in re.findall(r"\.(\d+)", coordinates))
+            assert longest <= decimals

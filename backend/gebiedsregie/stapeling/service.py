@@ -331,6 +331,28 @@ def iter_features(
             remaining -= len(rows)
 
 
+def faces_with_geometry(session: Session, view: View) -> list[Face]:
+    """Return all faces of `view`, in order, each with its RD geometry (for exports)."""
+    if view.faces is not None:
+        return list(view.faces)
+    rows = session.execute(
+        select(
+            StapelingVlak.nr,
+            StapelingVlak.aantal,
+            StapelingVlak.themas,
+            StapelingVlak.opgaven,
+            StapelingVlak.oppervlakte_ha,
+            func.ST_AsBinary(StapelingVlak.geom),
+        )
+        .where(StapelingVlak.stapeling_id == view.stapeling_id)
+        .order_by(StapelingVlak.nr)
+    ).all()
+    geoms = shapely.from_wkb([bytes(r[5]) for r in rows])
+    return [
+        Face(r[0], r[1], list(r[2]), list(r[3]), r[4], g) for r, g in zip(rows, geoms, strict=True)
+    ]
+
+
 def adhoc(session: Session, area: MultiPolygon, flt: StapelingFilter, max_opgaven: int) -> Result:
     """Compute the stapeling inside a drawn area; nothing is stored."""
     area_expr = func.ST_GeomFromWKB(area.wkb, RD_NEW)

@@ -1,0 +1,1 @@
+"""Uitwisseling: the NOVEX export (GeoJSON, GeoPackage) and the import of real layers."""

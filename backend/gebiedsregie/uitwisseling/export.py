@@ -1,0 +1,73 @@
+"""The content of an export: the gebied, its opgaven and its stapeling, as layers.
+
+Pure data in, data out: the service fills an Export; the writers turn it into files.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import shapely
+
+from gebiedsregie.crs import RD_NEW, Crs, from_rd
+
+PROFIEL = "gebiedsregie-novex"
+PROFIEL_VERSIE = "1.0"
+LAGEN = ("gebied", "opgave", "stapeling")
+LIJST_SCHEIDING = ";"  # arrays in GeoPackage text columns
+
+
+@dataclass
+class Laag:
+    """One kind of feature: its properties and RD geometries, in the same order."""
+
+    naam: str
+    records: list[dict[str, Any]] = field(default_factory=list)
+    geometries: list[shapely.Geometry] = field(default_factory=list)
+
+    def add(self, record: dict[str, Any], geom_rd: shapely.Geometry) -> None:
+        self.records.append(record)
+        self.geometries.append(geom_rd)
+
+
+@dataclass
+class Export:
+    """Everything one export holds, before it is written in a format and CRS."""
+
+    gebied: dict[str, Any]  # id, slug, naam
+    filters: dict[str, Any]
+    bronnen: list[str]
+    generator: dict[str, str]
+    gegenereerd_op: datetime
+    lagen: dict[str, Laag]
+
+    def metadata(self, crs: Crs, aantallen: dict[str, int], weggelaten: int) -> dict[str, Any]:
+        return {
+            "profiel": PROFIEL,
+            "profiel_versie": PROFIEL_VERSIE,
+            "generator": self.generator,
+            "gegenereerd_op": self.gegenereerd_op.isoformat(timespec="seconds"),
+            "gebied": self.gebied,
+            "filters": self.filters,
+            "crs": crs.uri,
+            "bronnen": self.bronnen,
+            "aantallen": aantallen,
+            "weggelaten": weggelaten,
+        }
+
+
+def strict_geometries(geoms_rd: list[shapely.Geometry], crs: Crs) -> np.ndarray:
+    """Return the geometries in `crs` on its precision grid, valid, exteriors anticlockwise.
+
+    Snapping to the grid (not just rounding) keeps every ring valid and free of repeated
+    vertices; a part thinner than the grid disappears, and an empty result means the whole
+    geometry did (the caller leaves it out and counts it).
+    """
+    geoms = np.asarray(geoms_rd, dtype=object)
+    if crs.epsg != RD_NEW:
+        geoms = from_rd(geoms, crs)
+    geoms = shapely.set_precision(geoms, 10.0**-crs.decimals)
+    geoms = shapely.orient_polygons(geoms, exterior_cw=False)
+    # The grid's multiples are not always the doubles nearest their decimals: round them.
+    return shapely.transform(geoms, lambda xy: np.round(xy, crs.decimals))
