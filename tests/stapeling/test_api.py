@@ -13,9 +13,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from gebiedsregie.crs import CRS84, to_rd
+from gebiedsregie.seed import seed
 from gebiedsregie.stapeling import service
 from gebiedsregie.stapeling.models import Stapeling, StapelingVlak
-from gebiedsregie.seed import seed
 from tests.conftest import GEODATA, ROOT
 from tests.factories import RD_HEADERS, RD_URI, feature, make_gebied, make_opgave
 

@@ -2,6 +2,7 @@
 
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ def check_rfc7946(text: str, collection: dict[str, Any], max_decimals: int) -> N
             assert all(not interior.is_ccw for interior in polygon.interiors)
         for ring in rings(feature["geometry"]):
             assert ring[0] == ring[-1] and len(ring) >= 4
-            assert all(a != b for a, b in zip(ring, ring[1:], strict=False)), "repeated vertex"
+            assert all(a != b for a, b in pairwise(ring)), "repeated vertex"
 
 
 def test_geojson_export_is_valid_strict_and_complete(client: TestClient, session: Session) -> None:
@@ -173,7 +174,7 @@ def test_geopackage_export_reads_back_with_gdal(
     assert response.headers["content-crs"] == f"<{RD.uri}>"
     path = tmp_path / "export.gpkg"
     path.write_bytes(response.content)
-    layers = {name: kind for name, kind in pyogrio.list_layers(path)}
+    layers = dict(pyogrio.list_layers(path))
     assert layers == {
         "gebied": "MultiPolygon",
         "opgave": "MultiPolygon",
