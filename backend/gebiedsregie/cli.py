@@ -1,6 +1,7 @@
 """The `gebiedsregie` command: serve, db, seed."""
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -153,6 +154,75 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+KANDIDAAT_VELDEN = (
+    "titel",
+    "thema",
+    "trekker",
+    "status",
+    "horizon",
+    "beschrijving",
+    "bron",
+    "ruimtevraag_ha",
+    "extern_id",
+)
+
+
+def _progress(done: int, total: int) -> None:
+    """A progress bar on stderr (only on a terminal-like stream it redraws in place)."""
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done >= total else ""
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=sys.stderr)
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from gebiedsregie.db import make_engine, make_sessionmaker
+    from gebiedsregie.errors import DomainError
+    from gebiedsregie.uitwisseling.service import ImportOpties, import_file
+
+    path = Path(args.bestand)
+    if not path.is_file():
+        print(f"fout: {path} bestaat niet", file=sys.stderr)
+        return 2
+    opties = ImportOpties(
+        dry_run=args.dry_run,
+        strikt=args.strikt,
+        laag=args.laag,
+        crs=args.crs,
+        gekozen={prop: getattr(args, f"veld_{prop}") for prop in KANDIDAAT_VELDEN},
+        vast={
+            "thema": args.thema,
+            "trekker": args.trekker,
+            "status": args.status,
+            "bron": args.bron,
+            "buffer_m": args.buffer_m,
+        },
+    )
+    engine = make_engine(_url(settings))
+    try:
+        with make_sessionmaker(engine)() as session:
+            report = import_file(session, path, path.name, opties, settings, _progress)
+    except DomainError as exc:
+        print(f"fout: {exc.detail}", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error.name}: {error.reason}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    bestand, totals = report["bestand"], report["samenvatting"]
+    print(f"{bestand['naam']} ({bestand['formaat']}, laag {bestand['laag']}, {bestand['crs']})")
+    for key, value in totals.items():
+        print(f"  {key:<13}{value:>8}")
+    for regel in report["features"]:
+        if regel["status"] == "geweigerd":
+            print(f"  feature {regel['nr']}: {'; '.join(regel['redenen'])}")
+    if args.rapport:
+        Path(args.rapport).write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    if args.dry_run:
+        print("dry run: niets opgeslagen")
+    return 0
+
+
 def _add_filters(command: argparse.ArgumentParser) -> None:
     command.add_argument("--thema", action="append", default=[], help="themacode; herhaalbaar")
     command.add_argument("--status", action="append", default=[], help="status; herhaalbaar")
@@ -201,6 +271,24 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", help="bestand (standaard: novex-<gebied>-<datum>.<formaat>)")
     _add_filters(ex)
     ex.set_defaults(func=cmd_export)
+
+    im = sub.add_parser(
+        "import", help="importeer opgaven uit GeoJSON, GeoPackage, Shapefile (zip) of GML"
+    )
+    im.add_argument("bestand", help="het bestand")
+    im.add_argument("--dry-run", action="store_true", help="alleen controleren, niets opslaan")
+    im.add_argument("--strikt", action="store_true", help="niets opslaan bij een weigering")
+    im.add_argument("--laag", help="laag in een bestand met meer lagen")
+    im.add_argument("--crs", help="CRS als het bestand er geen noemt, bijv. EPSG:28992")
+    im.add_argument("--thema", help="één thema voor het hele bestand")
+    im.add_argument("--trekker", help="trekker als het veld leeg is")
+    im.add_argument("--status", help="status als het veld leeg is")
+    im.add_argument("--bron", help="bron als het veld leeg is")
+    im.add_argument("--buffer-m", type=float, help="buffer in meters voor punten en lijnen")
+    for prop in KANDIDAAT_VELDEN:
+        im.add_argument(f"--veld-{prop.replace('_', '-')}", help=f"veld voor {prop}")
+    im.add_argument("--rapport", help="schrijf het volledige rapport (JSON) naar dit bestand")
+    im.set_defaults(func=cmd_import)
     return p
 
 

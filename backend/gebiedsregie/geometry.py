@@ -193,7 +193,14 @@ def check_geometry(
     geom = shape(obj)
     geom = shapely.force_2d(geom)
     _check_envelope(geom, crs, name)
-    geom_rd = to_rd(geom, crs)
+    return check_rd_geometry(to_rd(geom, crs), name)
+
+
+def check_rd_geometry(geom_rd: shapely.Geometry, name: str = "geometry") -> CheckedGeometry:
+    """Return an areal RD geometry as a valid, snapped MultiPolygon inside NL, or raise.
+
+    A self-intersecting shape is repaired (make_valid, areal part kept) and says so.
+    """
     if not _netherlands().covers(geom_rd):
         raise _fail(name, "Geometrie ligt (deels) buiten Nederland.", "buiten_nederland")
 

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     page_limit_max: int = Field(default=1000, ge=1)
     statement_timeout_ms: int = Field(default=30_000, ge=0)
     stapeling_max_opgaven: int = Field(default=20_000, ge=1)
+    max_upload_bytes: int = Field(default=200_000_000, ge=1024, description="Import: bestand.")
+    max_import_features: int = Field(default=100_000, ge=1, description="Import: features.")
 
     @property
     def var_dir(self) -> Path:

@@ -197,9 +197,11 @@ def test_geopackage_export_reads_back_with_gdal(
     assert len(deepest["opgaven"].split(";")) == 3
 
 
-def test_export_of_a_seeded_voorbeeldgebied(client: TestClient, session: Session) -> None:
+@pytest.mark.parametrize("slug", ["food-valley", "zuidoost-drenthe", "chemelot"])
+def test_export_of_the_voorbeeldgebieden(client: TestClient, session: Session, slug: str) -> None:
+    # Chemelot's boundary once made GEOS's snap rounding fail: the export must not.
     seed(session, GEODATA)
-    response = client.get("/api/v1/gebieden/food-valley/export")
+    response = client.get(f"/api/v1/gebieden/{slug}/export")
     collection = response.json()
     VALIDATOR.validate(collection)
     check_rfc7946(response.text, collection, 7)

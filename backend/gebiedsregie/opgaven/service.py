@@ -7,7 +7,7 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import MultiPolygon, Polygon
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, func, insert, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -165,6 +165,26 @@ def create_opgave(session: Session, values: dict[str, Any], geom: MultiPolygon) 
     opgave = Opgave()
     session.add(opgave)
     return _store(session, opgave, values, geom)
+
+
+def extern_ids_present(session: Session, extern_ids: Sequence[str]) -> set[str]:
+    """Return those of `extern_ids` that an opgave already carries."""
+    if not extern_ids:
+        return set()
+    found = session.scalars(select(Opgave.extern_id).where(Opgave.extern_id.in_(extern_ids)))
+    return {e for e in found if e is not None}
+
+
+def insert_opgaven(session: Session, rows: Sequence[tuple[dict[str, Any], MultiPolygon]]) -> None:
+    """Add many new opgaven in one statement; the caller commits (or rolls back)."""
+    if rows:
+        session.execute(
+            insert(Opgave),
+            [
+                {"id": uuid.uuid4(), **values, "geom": from_shape(geom, srid=RD_NEW)}
+                for values, geom in rows
+            ],
+        )
 
 
 def update_opgave(

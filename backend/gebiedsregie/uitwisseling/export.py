@@ -67,7 +67,27 @@ def strict_geometries(geoms_rd: list[shapely.Geometry], crs: Crs) -> np.ndarray:
     geoms = np.asarray(geoms_rd, dtype=object)
     if crs.epsg != RD_NEW:
         geoms = from_rd(geoms, crs)
-    geoms = shapely.set_precision(geoms, 10.0**-crs.decimals)
+    grid = 10.0**-crs.decimals
+    try:
+        geoms = shapely.set_precision(geoms, grid)
+    except shapely.errors.GEOSException:
+        # GEOS's snap rounding can fail on a rare shape ("unable to assign free hole"): retry
+        # one by one, and on failure snap a repaired copy.
+        geoms = np.array([_on_grid(g, grid) for g in geoms], dtype=object)
     geoms = shapely.orient_polygons(geoms, exterior_cw=False)
     # The grid's multiples are not always the doubles nearest their decimals: round them.
     return shapely.transform(geoms, lambda xy: np.round(xy, crs.decimals))
+
+
+def _on_grid(geom: shapely.Geometry, grid: float) -> shapely.Geometry:
+    try:
+        return shapely.set_precision(geom, grid)
+    except shapely.errors.GEOSException:
+        pass
+    for repaired in (shapely.make_valid(geom), shapely.buffer(geom, 0)):
+        try:
+            return shapely.set_precision(repaired, grid)
+        except shapely.errors.GEOSException:
+            continue
+    # Last resort: round the vertices alone; the caller's validity checks still apply.
+    return shapely.remove_repeated_points(shapely.set_precision(geom, grid, mode="pointwise"))

@@ -1,11 +1,13 @@
 """/api/v1/gebieden/{id}/export (NOVEX GeoJSON, GeoPackage) and /api/v1/import."""
 
+import shutil
 import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
@@ -17,6 +19,7 @@ from gebiedsregie.openapi import PROBLEM
 from gebiedsregie.stapeling.router import FiltersDep
 from gebiedsregie.uitwisseling import service
 from gebiedsregie.uitwisseling.writers import GEOPACKAGE, novex_geojson, write_gpkg
+from gebiedsregie.validation import check_size
 
 router = APIRouter(tags=["uitwisseling"])
 SCHEMA = Path(__file__).with_name("novex.schema.json")
@@ -82,3 +85,97 @@ def _remove(folder: Path) -> None:
     for file in folder.iterdir():
         file.unlink()
     folder.rmdir()
+
+
+CHUNK = 1024 * 1024
+Veld = Annotated[str | None, Form(description="Veld in het bestand voor deze eigenschap.")]
+
+
+def _save_upload(upload: UploadFile, folder: Path, max_bytes: int) -> Path:
+    """Copy the upload to `folder`, refusing it past `max_bytes` (413)."""
+    path = folder / "upload"
+    size = 0
+    with path.open("wb") as out:
+        while chunk := upload.file.read(CHUNK):
+            size += len(chunk)
+            if size > max_bytes:
+                check_size(size, max_bytes)
+            out.write(chunk)
+    return path
+
+
+@router.post(
+    "/import",
+    responses={200: {"description": "Het importrapport, per feature."}, 400: PROBLEM, 413: PROBLEM},
+)
+def import_upload(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    bestand: Annotated[
+        UploadFile,
+        File(description="GeoJSON, GeoPackage, gezipte Shapefile of (gezipte) GML."),
+    ],
+    dry_run: Annotated[
+        bool, Form(description="Alleen controleren en rapporteren; niets opslaan.")
+    ] = False,
+    strikt: Annotated[
+        bool, Form(description="Niets opslaan als er ook maar één feature geweigerd wordt.")
+    ] = False,
+    laag: Annotated[str | None, Form(description="Laag in een bestand met meer lagen.")] = None,
+    crs: Annotated[
+        str | None, Form(description="CRS voor een bestand dat er zelf geen noemt (EPSG:28992).")
+    ] = None,
+    thema: Annotated[str | None, Form(description="Eén thema voor het hele bestand.")] = None,
+    trekker: Annotated[str | None, Form(description="Trekker als het veld leeg is.")] = None,
+    status: Annotated[str | None, Form(description="Status als het veld leeg is.")] = None,
+    bron: Annotated[str | None, Form(description="Bron als het veld leeg is.")] = None,
+    buffer_m: Annotated[
+        float | None,
+        Form(gt=0, le=10_000, description="Buffer in meters voor punten en lijnen."),
+    ] = None,
+    veld_titel: Veld = None,
+    veld_thema: Veld = None,
+    veld_trekker: Veld = None,
+    veld_status: Veld = None,
+    veld_horizon: Veld = None,
+    veld_beschrijving: Veld = None,
+    veld_bron: Veld = None,
+    veld_ruimtevraag_ha: Veld = None,
+    veld_extern_id: Veld = None,
+) -> JSONResponse:
+    """Importeer opgaven uit een bestand, in welk CRS ook; met dry_run alleen het rapport."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit():
+        check_size(int(declared), settings.max_upload_bytes + CHUNK)  # form overhead
+    opties = service.ImportOpties(
+        dry_run=dry_run,
+        strikt=strikt,
+        laag=laag,
+        crs=crs,
+        gekozen={
+            "titel": veld_titel,
+            "thema": veld_thema,
+            "trekker": veld_trekker,
+            "status": veld_status,
+            "horizon": veld_horizon,
+            "beschrijving": veld_beschrijving,
+            "bron": veld_bron,
+            "ruimtevraag_ha": veld_ruimtevraag_ha,
+            "extern_id": veld_extern_id,
+        },
+        vast={
+            "thema": thema,
+            "trekker": trekker,
+            "status": status,
+            "bron": bron,
+            "buffer_m": buffer_m,
+        },
+    )
+    folder = Path(tempfile.mkdtemp(prefix="gebiedsregie-import-"))
+    try:
+        path = _save_upload(bestand, folder, settings.max_upload_bytes)
+        report = service.import_file(session, path, bestand.filename or "upload", opties, settings)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return JSONResponse(report)

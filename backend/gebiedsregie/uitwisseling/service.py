@@ -1,15 +1,24 @@
 """Exports and imports: what goes in and out, through the other domains' services."""
 
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from gebiedsregie import __version__
+from gebiedsregie.errors import FieldError, InvalidInput, PayloadTooLarge
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied
 from gebiedsregie.geometry import area_ha
 from gebiedsregie.opgaven import service as opgaven_service
+from gebiedsregie.opgaven.models import Status, Trekker
+from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling import service as stapeling_service
+from gebiedsregie.uitwisseling import importer, readers
 from gebiedsregie.uitwisseling.export import LAGEN, Export, Laag
 
 BOUNDARY_SOURCE = (
@@ -91,3 +100,139 @@ def build_export(
         gegenereerd_op=datetime.now(UTC),
         lagen=lagen,
     )
+
+
+BATCH = 1_000
+
+
+@dataclass
+class ImportOpties:
+    """What the user asked of an import."""
+
+    dry_run: bool = False
+    strikt: bool = False  # refuse the whole file when any feature is refused
+    laag: str | None = None
+    crs: str | None = None  # for a file that names none
+    gekozen: dict[str, str | None] = field(default_factory=dict)  # property -> field
+    vast: dict[str, Any] = field(default_factory=dict)  # thema, trekker, status, bron, buffer_m
+
+
+def _check_vast(session: Session, vast: dict[str, Any]) -> None:
+    errors = opgaven_service.check_themas(
+        session, [vast["thema"]] if vast.get("thema") else [], "thema"
+    )
+    for name, allowed in (("trekker", Trekker), ("status", Status)):
+        value = vast.get(name)
+        if value and value not in {str(v) for v in allowed}:
+            choices = ", ".join(str(v) for v in allowed)
+            errors.append(
+                FieldError(name, f"Onbekende {name} '{value}'; kies uit: {choices}.", "ongeldig")
+            )
+    if errors:
+        raise InvalidInput("Ongeldige vaste waarde voor de import.", errors)
+
+
+def import_file(
+    session: Session,
+    path: Path,
+    filename: str,
+    opties: ImportOpties,
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Check every feature of the file and, unless a dry run, store the accepted ones as
+    opgaven in one transaction. Returns the report, per feature."""
+    bron = readers.open_bron(path, filename, opties.laag)
+    if bron.aantal > settings.max_import_features:
+        reason = (
+            f"'{filename}' heeft {bron.aantal} features; "
+            f"de grens is {settings.max_import_features}."
+        )
+        raise PayloadTooLarge(reason, [FieldError("bestand", reason, "te_veel_features")])
+    crs = readers.choose_crs(bron, opties.crs)
+    _check_vast(session, opties.vast)
+    toewijzing = importer.toewijzing_for(bron.velden, opties.gekozen, opties.vast, filename)
+    themas = {t.code: t.naam for t in opgaven_service.list_themas(session)}
+    omzetter = importer.Omzetter(
+        toewijzing, themas, settings.max_vertices, heeft_laag="laag" in bron.velden
+    )
+    regels: list[importer.Regel] = []
+    geschreven = 0
+    try:
+        for frame in bron.batches(BATCH, crs):
+            rows = frame.drop(columns=frame.geometry.name).to_dict("records")
+            kandidaten = []
+            for row, geom in zip(rows, frame.geometry, strict=True):
+                result = omzetter.zet_om(len(regels) + 1, row, geom)
+                if isinstance(result, importer.Kandidaat):
+                    kandidaten.append(result)
+                    regels.append(result.regel)
+                else:
+                    regels.append(result)
+            present = opgaven_service.extern_ids_present(
+                session, [k.values["extern_id"] for k in kandidaten]
+            )
+            nieuw = []
+            for kandidaat in kandidaten:
+                if kandidaat.values["extern_id"] in present:
+                    kandidaat.regel.status = importer.BESTAAT_AL
+                    kandidaat.regel.redenen.append("Al geïmporteerd (zelfde extern_id).")
+                else:
+                    nieuw.append((kandidaat.values, kandidaat.geom))
+            if not opties.dry_run:
+                opgaven_service.insert_opgaven(session, nieuw)
+                geschreven += len(nieuw)
+            if progress:
+                progress(len(regels), bron.aantal)
+        geweigerd = any(r.status == importer.GEWEIGERD for r in regels)
+        if opties.dry_run or (opties.strikt and geweigerd):
+            session.rollback()
+            geschreven = 0
+        else:
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return _report(bron, crs, opties, toewijzing, regels, geschreven)
+
+
+def _report(
+    bron: readers.Bron,
+    crs: Any,
+    opties: ImportOpties,
+    toewijzing: importer.Toewijzing,
+    regels: list[importer.Regel],
+    geschreven: int,
+) -> dict[str, Any]:
+    counts = Counter(r.status for r in regels)
+    herkomst = "opgegeven" if opties.crs else "RFC 7946" if bron.crs_impliciet else "bestand"
+    return {
+        "bestand": {
+            "naam": bron.naam,
+            "formaat": bron.formaat,
+            "laag": bron.laag,
+            "lagen": bron.lagen,
+            "velden": bron.velden,
+            "aantal": bron.aantal,
+            "crs": crs.to_string(),
+            "crs_herkomst": herkomst,
+        },
+        "toewijzing": toewijzing.as_dict(),
+        "dry_run": opties.dry_run,
+        "strikt": opties.strikt,
+        "samenvatting": {
+            "totaal": len(regels),
+            **{
+                status: counts.get(status, 0)
+                for status in (
+                    importer.GEACCEPTEERD,
+                    importer.HERSTELD,
+                    importer.GEWEIGERD,
+                    importer.BESTAAT_AL,
+                    importer.OVERGESLAGEN,
+                )
+            },
+            "geschreven": geschreven,
+        },
+        "features": [r.as_dict() for r in regels],
+    }

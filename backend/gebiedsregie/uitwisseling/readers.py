@@ -1,0 +1,191 @@
+"""Reading the layers provinces publish: GeoJSON (also with a legacy `crs` member),
+GeoPackage, zipped Shapefile and (zipped) GML, through GDAL (pyogrio), in batches."""
+
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas
+import pyogrio
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from gebiedsregie.crs import RD_NEW
+from gebiedsregie.errors import FieldError, InvalidInput
+
+SNIFF_BYTES = 64 * 1024
+CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{')  # the legacy member is an object
+# Bounds in which coordinates of a file without CRS look like RD New metres.
+RD_LOOK = (-7_000, 289_000, 300_000, 629_000)
+
+
+def _refuse(reason: str, code: str, name: str = "bestand") -> InvalidInput:
+    return InvalidInput(reason, [FieldError(name, reason, code)])
+
+
+@dataclass
+class Bron:
+    """One layer of an uploaded file, opened."""
+
+    naam: str  # the file's own name, for the report
+    gdal_path: str
+    formaat: str
+    laag: str
+    lagen: list[str]
+    velden: list[str]
+    aantal: int
+    crs: CRS | None  # as the file states it; None when it states none
+    crs_impliciet: bool  # GeoJSON without `crs` member: CRS84 by RFC 7946, but overridable
+    bounds: tuple[float, float, float, float] | None
+
+    def batches(self, size: int, crs: CRS) -> Iterator[geopandas.GeoDataFrame]:
+        """Yield the features `size` at a time, reprojected from `crs` to RD New."""
+        for start in range(0, self.aantal, size):
+            frame = pyogrio.read_dataframe(
+                self.gdal_path, layer=self.laag, skip_features=start, max_features=size
+            )
+            if frame.crs is None or self.crs_impliciet or frame.crs != crs:
+                frame = frame.set_crs(crs, allow_override=True)
+            yield frame.to_crs(RD_NEW) if crs.to_epsg() != RD_NEW else frame
+
+
+def _kind(path: Path, filename: str) -> str:
+    head = path.open("rb").read(SNIFF_BYTES)
+    suffix = Path(filename).suffix.lower()
+    if head.startswith(b"SQLite format 3\x00"):
+        return "GeoPackage"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"{"):
+        return "GeoJSON"
+    if text.startswith(b"<") and (b"gml" in head or suffix in {".gml", ".xml"}):
+        return "GML"
+    raise _refuse(
+        f"Bestandsvorm van '{filename}' niet herkend. Lever GeoJSON, GeoPackage, een "
+        "gezipte Shapefile of (gezipte) GML.",
+        "onbekende_bestandsvorm",
+    )
+
+
+def _zip_member(path: Path, filename: str, laag: str | None) -> tuple[str, str, str | None]:
+    """Return (GDAL path, formaat, layer) of the Shapefile or GML inside a zip."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.startswith("__MACOSX/")]
+    except zipfile.BadZipFile:
+        raise _refuse(f"'{filename}' is geen geldig zip-bestand.", "zip_ongeldig") from None
+    shapes = [n for n in names if n.lower().endswith(".shp")]
+    gmls = [n for n in names if n.lower().endswith((".gml", ".xml")) and not n.endswith(".xsd")]
+    candidates, formaat = (shapes, "Shapefile") if shapes else (gmls, "GML")
+    if not candidates:
+        raise _refuse(
+            f"In '{filename}' staat geen Shapefile (.shp) of GML-bestand.", "zip_zonder_laag"
+        )
+    if len(candidates) > 1:
+        stems = {Path(n).stem: n for n in candidates}
+        if laag not in stems:
+            raise _refuse(
+                f"'{filename}' bevat meer lagen; kies er een met laag: {', '.join(sorted(stems))}.",
+                "kies_laag",
+                "laag",
+            )
+        member = stems[laag]
+    else:
+        member = candidates[0]
+    if formaat == "Shapefile":
+        stem = member[: -len(".shp")]
+        present = {n.lower() for n in names}
+        missing = [ext for ext in (".shx", ".dbf") if f"{stem}{ext}".lower() not in present]
+        if missing:
+            raise _refuse(
+                f"De Shapefile '{Path(member).name}' mist {' en '.join(missing)}.",
+                "shapefile_onvolledig",
+            )
+    return f"/vsizip/{path}/{member}", formaat, None
+
+
+def open_bron(path: Path, filename: str, laag: str | None) -> Bron:
+    """Open the file at `path` (uploaded as `filename`) and choose its layer."""
+    kind = _kind(path, filename)
+    gdal_path, formaat = str(path), kind
+    if kind == "zip":
+        gdal_path, formaat, _ = _zip_member(path, filename, laag)
+        laag = None  # one layer per member
+    try:
+        lagen = [str(name) for name, _ in pyogrio.list_layers(gdal_path)]
+    except pyogrio.errors.DataSourceError:
+        raise _refuse(f"'{filename}' is niet leesbaar als {formaat}.", "niet_leesbaar") from None
+    if not lagen:
+        raise _refuse(f"'{filename}' bevat geen lagen.", "geen_lagen")
+    if laag is None:
+        # Our own NOVEX export: take the opgaven.
+        laag = "opgave" if "opgave" in lagen else lagen[0] if len(lagen) == 1 else None
+    if laag not in lagen:
+        raise _refuse(
+            f"Kies een laag van '{filename}' met laag: {', '.join(lagen)}.", "kies_laag", "laag"
+        )
+    info = pyogrio.read_info(gdal_path, layer=laag, force_total_bounds=True)
+    crs = None
+    if info.get("crs"):
+        try:
+            crs = CRS.from_user_input(info["crs"])
+        except CRSError:
+            raise _refuse(
+                f"Het CRS van '{filename}' is onbekend: {info['crs'][:80]}", "crs_onbekend"
+            ) from None
+    impliciet = formaat == "GeoJSON" and not CRS_MEMBER.search(path.open("rb").read(SNIFF_BYTES))
+    return Bron(
+        naam=filename,
+        gdal_path=gdal_path,
+        formaat=formaat,
+        laag=laag,
+        lagen=lagen,
+        velden=[str(f) for f in info["fields"]],
+        aantal=int(info["features"]),
+        crs=crs,
+        crs_impliciet=impliciet,
+        bounds=tuple(info["total_bounds"]) if info.get("total_bounds") is not None else None,
+    )
+
+
+def choose_crs(bron: Bron, named: str | None) -> CRS:
+    """The CRS to read `bron` in: the file's own, or the one the user names where it has none.
+
+    A GeoJSON without `crs` member is CRS84 (RFC 7946) unless the user names another: old
+    files in RD often lack the member.
+    """
+    if named:
+        try:
+            chosen = CRS.from_user_input(named)
+        except CRSError:
+            raise _refuse(f"Onbekend CRS '{named}'.", "crs_onbekend", "crs") from None
+        if bron.crs is not None and not bron.crs_impliciet and not chosen.equals(bron.crs):
+            raise _refuse(
+                f"Het bestand zegt zelf {bron.crs.to_string()}; dat gaat voor. Laat crs weg.",
+                "crs_tegenstrijdig",
+                "crs",
+            )
+        return chosen
+    if bron.crs_impliciet and bron.bounds is not None and _looks_rd(bron.bounds):
+        raise _refuse(
+            f"De coördinaten in '{bron.naam}' lijken RD New (meters), maar het bestand noemt geen "
+            "CRS en GeoJSON is dan CRS84. Geef crs=EPSG:28992 op.",
+            "crs_lijkt_rd",
+            "crs",
+        )
+    if bron.crs is None:
+        raise _refuse(
+            f"'{bron.naam}' zegt niet in welk CRS het staat (geen .prj, srsName of crs). "
+            "Geef het op met crs, bijvoorbeeld EPSG:28992.",
+            "crs_ontbreekt",
+            "crs",
+        )
+    return bron.crs
+
+
+def _looks_rd(bounds: tuple[float, float, float, float]) -> bool:
+    minx, miny, maxx, maxy = bounds
+    return RD_LOOK[0] <= minx <= maxx <= RD_LOOK[2] and RD_LOOK[1] <= miny <= maxy <= RD_LOOK[3]
