@@ -6,10 +6,10 @@ stores what comes out.
 
 import hashlib
 import json
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import pandas as pd
 import shapely
 from pydantic import ValidationError
 from shapely import MultiPolygon
@@ -138,7 +138,7 @@ class Kandidaat:
 
 
 def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (not isinstance(value, str | bytes | list) and pd.isna(value)):
         return None
     text = str(value).strip()
     return text or None
@@ -227,8 +227,11 @@ class Omzetter:
             "status": (_text(self._value(row, "status")) or self.toewijzing.status).lower(),
             "horizon": _number(self._value(row, "horizon")),
             "ruimtevraag_ha": _number(self._value(row, "ruimtevraag_ha")),
-            "bron": _text(self._value(row, "bron")) or self.toewijzing.bron,
+            "bron": _text(self._value(row, "bron")),
         }
+        if values["bron"] is None:
+            # A file with a bron field keeps its empty values; one without says it was imported.
+            values["bron"] = "" if self.toewijzing.velden.get("bron") else self.toewijzing.bron
         try:
             fields = OpgaveFields.model_validate(values)
         except ValidationError as exc:
@@ -244,7 +247,7 @@ class Omzetter:
         if regel.redenen or fields is None or geom is None:
             return regel
 
-        extern_id = _text(self._value(row, "extern_id")) or _fingerprint(values, geom)
+        extern_id = _text(self._value(row, "extern_id")) or _fingerprint(row, geom)
         regel.extern_id = extern_id
         if extern_id in self.gezien:
             regel.redenen.append(
@@ -258,8 +261,10 @@ class Omzetter:
         return Kandidaat(regel, stored, geom)
 
 
-def _fingerprint(values: dict[str, Any], geom: MultiPolygon) -> str:
-    """An id for a feature without one: the same content gives the same id on re-import."""
+def _fingerprint(row: dict[str, Any], geom: MultiPolygon) -> str:
+    """An id for a feature without one: its attributes and shape as the file has them, so
+    the same feature gives the same id on re-import, whatever the file is called."""
     digest = hashlib.sha256(shapely.to_wkb(shapely.normalize(geom)))
-    digest.update(json.dumps(values, sort_keys=True, default=str).encode())
+    attributes = {k: _text(v) for k, v in row.items()}
+    digest.update(json.dumps(attributes, sort_keys=True).encode())
     return f"import:{digest.hexdigest()[:24]}"

@@ -16,6 +16,7 @@ from gebiedsregie.crs import RD_NEW
 from gebiedsregie.errors import FieldError, InvalidInput
 
 SNIFF_BYTES = 64 * 1024
+SUFFIXES = {"GeoPackage": ".gpkg", "zip": ".zip", "GeoJSON": ".geojson", "GML": ".gml"}
 CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{')  # the legacy member is an object
 # Bounds in which coordinates of a file without CRS look like RD New metres.
 RD_LOOK = (-7_000, 289_000, 300_000, 629_000)
@@ -51,8 +52,13 @@ class Bron:
             yield frame.to_crs(RD_NEW) if crs.to_epsg() != RD_NEW else frame
 
 
+def _head(path: Path) -> bytes:
+    with path.open("rb") as file:
+        return file.read(SNIFF_BYTES)
+
+
 def _kind(path: Path, filename: str) -> str:
-    head = path.open("rb").read(SNIFF_BYTES)
+    head = _head(path)
     suffix = Path(filename).suffix.lower()
     if head.startswith(b"SQLite format 3\x00"):
         return "GeoPackage"
@@ -110,6 +116,9 @@ def _zip_member(path: Path, filename: str, laag: str | None) -> tuple[str, str, 
 def open_bron(path: Path, filename: str, laag: str | None) -> Bron:
     """Open the file at `path` (uploaded as `filename`) and choose its layer."""
     kind = _kind(path, filename)
+    # GDAL goes by the extension too (and warns when a GeoPackage lacks .gpkg).
+    if path.suffix != SUFFIXES[kind]:
+        path = path.rename(path.with_suffix(SUFFIXES[kind]))
     gdal_path, formaat = str(path), kind
     if kind == "zip":
         gdal_path, formaat, _ = _zip_member(path, filename, laag)
@@ -127,7 +136,9 @@ def open_bron(path: Path, filename: str, laag: str | None) -> Bron:
         raise _refuse(
             f"Kies een laag van '{filename}' met laag: {', '.join(lagen)}.", "kies_laag", "laag"
         )
-    info = pyogrio.read_info(gdal_path, layer=laag, force_total_bounds=True)
+    info = pyogrio.read_info(
+        gdal_path, layer=laag, force_feature_count=True, force_total_bounds=True
+    )
     crs = None
     if info.get("crs"):
         try:
@@ -136,7 +147,7 @@ def open_bron(path: Path, filename: str, laag: str | None) -> Bron:
             raise _refuse(
                 f"Het CRS van '{filename}' is onbekend: {info['crs'][:80]}", "crs_onbekend"
             ) from None
-    impliciet = formaat == "GeoJSON" and not CRS_MEMBER.search(path.open("rb").read(SNIFF_BYTES))
+    impliciet = formaat == "GeoJSON" and not CRS_MEMBER.search(_head(path))
     return Bron(
         naam=filename,
         gdal_path=gdal_path,
