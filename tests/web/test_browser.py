@@ -401,3 +401,25 @@ def test_drawing_editing_and_deleting_a_gebied_with_the_keyboard(browsing: Brows
     assert page.locator(f'[data-gebied="{slug}"]').count() == 0
     ids = {g["properties"]["slug"] for g in api(browsing.base, "/api/v1/gebieden")["features"]}
     assert slug not in ids
+
+
+def test_export_links_follow_the_filters(browsing: Browsing) -> None:
+    page = browsing.open("/gebieden/food-valley")
+    page.locator("#uitwisseling summary").click()
+    page.locator('#filters input[name="thema"][value="wonen"]').check()
+    page.wait_for_url(re.compile(r"thema=wonen"))
+    browsing.wait_loaded()
+    link = page.locator('[data-export="gpkg"]')
+    href = link.get_attribute("href")
+    assert href is not None and "thema=wonen" in href and "formaat=gpkg" in href
+    with page.expect_download() as download_info:
+        page.locator('[data-export="geojson"]').click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("novex-food-valley-")
+    collection = json.loads(Path(download.path()).read_text())
+    assert collection["novex"]["filters"]["thema"] == ["wonen"]
+    assert {
+        f["properties"]["thema"]
+        for f in collection["features"]
+        if f["properties"]["laag"] == "opgave"
+    } == {"wonen"}

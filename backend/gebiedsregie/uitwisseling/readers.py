@@ -6,9 +6,12 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas
 import pyogrio
+import pyogrio.raw
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
@@ -41,15 +44,24 @@ class Bron:
     crs_impliciet: bool  # GeoJSON without `crs` member: CRS84 by RFC 7946, but overridable
     bounds: tuple[float, float, float, float] | None
 
-    def batches(self, size: int, crs: CRS) -> Iterator[geopandas.GeoDataFrame]:
-        """Yield the features `size` at a time, reprojected from `crs` to RD New."""
-        for start in range(0, self.aantal, size):
-            frame = pyogrio.read_dataframe(
-                self.gdal_path, layer=self.laag, skip_features=start, max_features=size
-            )
-            if frame.crs is None or self.crs_impliciet or frame.crs != crs:
-                frame = frame.set_crs(crs, allow_override=True)
-            yield frame.to_crs(RD_NEW) if crs.to_epsg() != RD_NEW else frame
+    def batches(
+        self, size: int, crs: CRS
+    ) -> Iterator[tuple[list[dict[str, Any]], geopandas.GeoSeries]]:
+        """Yield (properties, RD geometries) of `size` features at a time.
+
+        One sequential pass through GDAL's Arrow stream: memory stays bounded by the batch,
+        whatever the file's size (GeoJSON has no random access to skip through).
+        """
+        with pyogrio.raw.open_arrow(
+            self.gdal_path, layer=self.laag, batch_size=size, use_pyarrow=True
+        ) as (meta, reader):
+            geometry = meta["geometry_name"] or "wkb_geometry"
+            for batch in reader:
+                wkb = batch.column(geometry).to_numpy(zero_copy_only=False)
+                geoms = geopandas.GeoSeries(shapely.from_wkb(wkb), crs=crs)
+                if crs.to_epsg() != RD_NEW:
+                    geoms = geoms.to_crs(RD_NEW)
+                yield batch.drop_columns([geometry]).to_pylist(), geoms
 
 
 def _head(path: Path) -> bytes:

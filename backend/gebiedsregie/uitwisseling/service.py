@@ -159,10 +159,9 @@ def import_file(
     regels: list[importer.Regel] = []
     geschreven = 0
     try:
-        for frame in bron.batches(BATCH, crs):
-            rows = frame.drop(columns=frame.geometry.name).to_dict("records")
+        for rows, geoms in bron.batches(BATCH, crs):
             kandidaten = []
-            for row, geom in zip(rows, frame.geometry, strict=True):
+            for row, geom in zip(rows, geoms, strict=True):
                 result = omzetter.zet_om(len(regels) + 1, row, geom)
                 if isinstance(result, importer.Kandidaat):
                     kandidaten.append(result)

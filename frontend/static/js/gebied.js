@@ -64,6 +64,7 @@
       this.provincies = G.provincieLaag(this.map, this.control, this.api);
       G.initTekenen(this.map);
       this.leesFiltersUitUrl();
+      this.werkExportsBij();
       this.koppelFilters();
       this.koppelBewerken();
       // Opgaven get a fill only when the stapeling (which colours the ground) is off.
@@ -108,6 +109,7 @@
         window.clearTimeout(timer);
         timer = window.setTimeout(() => {
           this.schrijfFiltersInUrl();
+          this.werkExportsBij();
           this.laad();
         }, 250);
       };
@@ -115,6 +117,21 @@
       this.filterForm.addEventListener("input", changed);
       this.filterForm.addEventListener("submit", (event) => event.preventDefault());
       this.filterForm.addEventListener("reset", () => window.setTimeout(changed, 0));
+    }
+
+    /** The export links carry the current filters. */
+    werkExportsBij() {
+      const extra = { "geojson-rd": { crs: "http://www.opengis.net/def/crs/EPSG/0/28992" }, gpkg: { formaat: "gpkg" } };
+      for (const link of document.querySelectorAll("[data-export]")) {
+        const url = new URL(`${this.api}/gebieden/${this.gebied.id}/export`, window.location.origin);
+        const params = { ...this.filters(false), ...(extra[link.dataset.export] || {}) };
+        for (const [key, value] of Object.entries(params)) {
+          for (const item of Array.isArray(value) ? value : [value]) {
+            if (item !== "") url.searchParams.append(key, item);
+          }
+        }
+        link.href = url.pathname + url.search;
+      }
     }
 
     schrijfFiltersInUrl() {
