@@ -8,8 +8,8 @@ GeoPackage in RD New and as GeoJSON in CRS84, then times in one run:
   transaction), as a dry run and for real;
 - floor: geopandas `read_file` + `to_postgis` (no checks, no reprojection for the GeoPackage).
 Memory is the growth of resident memory during the work, in a fresh child process per
-case (module loading, about 300 MB of GDAL, PROJ and geopandas, does not count). Uses DATABASE_URL, else the project's
-local PostGIS; it creates and drops its own database.
+case (module loading, about 300 MB of GDAL, PROJ and geopandas, does not count).
+Uses DATABASE_URL, else the project's local PostGIS; it creates and drops its own database.
 """
 
 import argparse
