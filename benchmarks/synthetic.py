@@ -52,7 +52,9 @@ def irregular(
     return shapely.affinity.affine_transform(polygon, [scale, 0, 0, scale, cx, cy])
 
 
-def generate(n: int, seed: int = 28992, depth: float = 3.0) -> Synthetic:
+def generate(
+    n: int, seed: int = 28992, depth: float = 3.0, vertices: tuple[int, int] = (50, 500)
+) -> Synthetic:
     """Return `n` synthetic opgaven in a square area sized for about `depth` average depth."""
     rng = np.random.default_rng(seed)
     areas = np.exp(rng.uniform(np.log(5e4), np.log(2e7), n))  # 5 - 2,000 ha
@@ -64,8 +66,8 @@ def generate(n: int, seed: int = 28992, depth: float = 3.0) -> Synthetic:
             cx, cy = hotspots[rng.integers(len(hotspots))] + rng.normal(0, side * 0.02, 2)
         else:
             cx, cy = rng.uniform(0, side, 2)
-        vertices = int(rng.integers(50, 501))
-        geoms.append(irregular(rng, ORIGIN[0] + cx, ORIGIN[1] + cy, areas[i], vertices))
+        count = int(rng.integers(vertices[0], vertices[1] + 1))
+        geoms.append(irregular(rng, ORIGIN[0] + cx, ORIGIN[1] + cy, areas[i], count))
         themas.append(THEMAS[int(rng.integers(len(THEMAS)))])
     area = shapely.box(ORIGIN[0], ORIGIN[1], ORIGIN[0] + side, ORIGIN[1] + side)
     return Synthetic(np.array(geoms, dtype=object), themas, area)

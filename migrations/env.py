@@ -6,6 +6,7 @@ from sqlalchemy import create_engine, pool
 
 from gebiedsregie.db import Base, sqlalchemy_url
 from gebiedsregie.gebieden import models as _gebieden  # noqa: F401  (registers tables)
+from gebiedsregie.ogc import models as _ogc  # noqa: F401
 from gebiedsregie.opgaven import models as _opgaven  # noqa: F401
 from gebiedsregie.stapeling import models as _stapeling  # noqa: F401
 

@@ -26,6 +26,8 @@ from gebiedsregie.errors import (
 )
 from gebiedsregie.gebieden.router import provincies_router
 from gebiedsregie.gebieden.router import router as gebieden_router
+from gebiedsregie.ogc.router import router as ogc_router
+from gebiedsregie.ogc.tiles import router as tiles_router
 from gebiedsregie.openapi import install_openapi
 from gebiedsregie.opgaven.router import router as opgaven_router
 from gebiedsregie.opgaven.router import themas_router
@@ -182,8 +184,10 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     api.include_router(uitwisseling_router)
     app.include_router(api)
 
+    app.include_router(ogc_router)
     _install_docs(app)
     _install_pages(app, settings)
+    app.include_router(tiles_router)
 
     @app.get("/health", tags=["beheer"])
     def health(request: Request) -> JSONResponse:

@@ -52,8 +52,8 @@ BLANK_PNG = bytes.fromhex(
 
 
 @pytest.fixture(scope="session")
-def live_url(fresh_database: tuple[str, str]) -> Iterator[str]:
-    """Serve the app, on a database of its own seeded with the voorbeeldgebieden."""
+def live_database(fresh_database: tuple[str, str]) -> Iterator[str]:
+    """A database of its own, seeded with the voorbeeldgebieden, for a running app."""
     admin = fresh_database[0]
     name = f"gebiedsregie_web_{os.getpid()}_{secrets.token_hex(3)}"
     create_database(admin, name)
@@ -63,11 +63,21 @@ def live_url(fresh_database: tuple[str, str]) -> Iterator[str]:
     with make_sessionmaker(engine)() as session:
         seed(session, GEODATA)
     engine.dispose()
+    yield url
+    drop_database(admin, name)
 
+
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app(Settings(database_url=None), url)
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_url(live_database: str) -> Iterator[str]:
+    """Serve the app in a thread of this process (the browser runs in its own)."""
+    port = free_port()
+    app = create_app(Settings(database_url=None), live_database)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -80,7 +90,6 @@ def live_url(fresh_database: tuple[str, str]) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-    drop_database(admin, name)
 
 
 @pytest.fixture(scope="session")

@@ -49,10 +49,19 @@ def get_gebied(session: Session, key: str) -> Gebied:
 
 
 def list_gebieden(
-    session: Session, soort: Sequence[str] = (), limit: int = 100, offset: int = 0
+    session: Session,
+    soort: Sequence[str] = (),
+    limit: int = 100,
+    offset: int = 0,
+    bbox_rd: shapely.Polygon | None = None,
 ) -> tuple[list[Gebied], int]:
-    """Return a page of gebieden, by naam, and how many match."""
-    condition = Gebied.soort.in_(soort) if soort else true()
+    """Return a page of gebieden, by naam, and how many match (`bbox_rd`: those meeting it)."""
+    condition = and_(
+        Gebied.soort.in_(soort) if soort else true(),
+        func.ST_Intersects(Gebied.geom, func.ST_GeomFromWKB(bbox_rd.wkb, RD_NEW))
+        if bbox_rd is not None
+        else true(),
+    )
     matched = session.scalar(select(func.count()).select_from(Gebied).where(condition)) or 0
     rows = session.scalars(
         select(Gebied).where(condition).order_by(Gebied.naam, Gebied.id).limit(limit).offset(offset)

@@ -35,6 +35,7 @@ class OpgaveFilter:
     trekker: Sequence[str] = ()
     bbox_rd: Polygon | None = None
     horizon_tot: int | None = None
+    horizon_vanaf: int | None = None
     area: Any = None  # an RD geometry expression whose interior the opgave must meet
 
 
@@ -83,6 +84,8 @@ def _conditions(session: Session, f: OpgaveFilter) -> list[ColumnElement[bool]]:
         conditions.append(Opgave.trekker.in_(f.trekker))
     if f.horizon_tot is not None:
         conditions.append(Opgave.horizon <= f.horizon_tot)
+    if f.horizon_vanaf is not None:
+        conditions.append(Opgave.horizon >= f.horizon_vanaf)
     if f.area is not None:
         conditions.append(gebieden_service.interior_intersects(Opgave.geom, f.area))
     if f.bbox_rd is not None:

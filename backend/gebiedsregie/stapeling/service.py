@@ -331,6 +331,62 @@ def iter_features(
             remaining -= len(rows)
 
 
+def stored_faces(
+    session: Session,
+    gebieden: Sequence[Gebied],
+    crs: Crs,
+    min_aantal: int = 1,
+    bbox_rd: Geometry | None = None,
+    limit: int = 10,
+    offset: int = 0,
+) -> tuple[list[tuple[str, Face, str]], int]:
+    """A page of the unfiltered stapeling faces of `gebieden` (computed where missing).
+
+    Returns (gebied slug, face, GeoJSON geometry text in `crs`) by gebied and nr, and how
+    many match.
+    """
+    key = StapelingFilter().key()
+    slugs = {}
+    for gebied in gebieden:
+        view = stored(session, gebied, StapelingFilter())
+        if view.stapeling_id is not None:
+            slugs[view.stapeling_id] = gebied.slug
+    conditions = [
+        StapelingVlak.stapeling_id.in_(list(slugs)),
+        StapelingVlak.aantal >= min_aantal,
+    ]
+    if bbox_rd is not None:
+        conditions.append(
+            func.ST_Intersects(StapelingVlak.geom, func.ST_GeomFromWKB(bbox_rd.wkb, RD_NEW))
+        )
+    matched = session.scalar(select(func.count()).where(*conditions)) or 0
+    stored_text = {CRS84.uri: StapelingVlak.geometrie_crs84, RD.uri: StapelingVlak.geometrie_rd}
+    geometry = stored_text.get(crs.uri, func.ST_AsBinary(StapelingVlak.geom))
+    rows = session.execute(
+        select(
+            StapelingVlak.stapeling_id,
+            StapelingVlak.nr,
+            StapelingVlak.aantal,
+            StapelingVlak.themas,
+            StapelingVlak.opgaven,
+            StapelingVlak.oppervlakte_ha,
+            geometry,
+        )
+        .join(Stapeling, Stapeling.id == StapelingVlak.stapeling_id)
+        .where(*conditions, Stapeling.filter_key == key)
+        .order_by(Stapeling.gebied_id, StapelingVlak.nr)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    texts = [r[6] for r in rows]
+    if crs.uri not in stored_text:  # another CRS: transform the RD geometry now
+        texts = geojson_texts(shapely.from_wkb([bytes(t) for t in texts]), crs)
+    return [
+        (slugs[r[0]], Face(r[1], r[2], list(r[3]), list(r[4]), r[5], None), text)
+        for r, text in zip(rows, texts, strict=True)
+    ], matched
+
+
 def faces_with_geometry(session: Session, view: View) -> list[Face]:
     """Return all faces of `view`, in order, each with its RD geometry (for exports)."""
     if view.faces is not None:

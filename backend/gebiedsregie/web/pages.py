@@ -18,6 +18,10 @@ API = "/api/v1"
 COMMON_JS = ["js/gebiedsregie.js", "js/tekenen.js", "js/formulier.js"]
 COMMON_CSS = ["vendor/leaflet-geoman/dist/leaflet-geoman.css", "css/kaart.css"]
 GEOMAN_JS = "vendor/leaflet-geoman/dist/leaflet-geoman.min.js"
+VECTORGRID_JS = "vendor/leaflet.vectorgrid/dist/Leaflet.VectorGrid.min.js"
+# Above this many opgaven (with the filters set), the gebied page draws the thema layers from
+# vector tiles instead of GeoJSON; `?tegeldrempel=N` in the page's URL overrides it.
+TEGEL_DREMPEL = 2_000
 
 TREKKERS = {
     Trekker.RIJK: "Rijk",
@@ -120,10 +124,17 @@ def gebied_pagina(session: Session, assets: Assets, gebied: Gebied) -> dict[str,
     config = {
         **woorden,
         "gebied": {"id": str(gebied.id), "slug": gebied.slug, "naam": gebied.naam},
+        "tegelDrempel": TEGEL_DREMPEL,
     }
+    scripts = ["js/grafieken.js", VECTORGRID_JS, "js/vectortegels.js", "js/gebied.js"]
     return {
         "gebied": gebied,
         "soort": SOORTEN.get(GebiedSoort(gebied.soort), gebied.soort),
         "woorden": woorden,
-        "kaart": _kaart(assets, "gebiedPagina", config, ["js/grafieken.js", "js/gebied.js"]),
+        "kaart": _kaart(assets, "gebiedPagina", config, scripts),
     }
+
+
+def ogc_kaart(assets: Assets, geojson_url: str) -> dict[str, str]:
+    """The map on the OGC API's HTML pages: the features of `geojson_url` (CRS84)."""
+    return _kaart(assets, "ogcPagina", {"url": geojson_url}, ["js/ogc.js"])

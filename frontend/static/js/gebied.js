@@ -8,6 +8,8 @@
   const TEKEN_STIJL = { color: "#0b3d91", weight: 3, dashArray: "6 4", fillOpacity: 0.15 };
   const GRENS_STIJL = { color: "#1a1a1a", weight: 3, dashArray: "10 6", fill: false };
   const MAX_BEWERKBARE_HOEKPUNTEN = 3000; // beyond this, vertex editing in the browser crawls
+  // `?tegeldrempel=N` in the page's URL overrides the config's threshold (to try tiles out).
+  const DREMPEL_PARAM = "tegeldrempel";
 
   G.gebiedPagina = function (map, control, config) {
     const pagina = new GebiedPagina(map, control, config);
@@ -28,6 +30,10 @@
       );
       this.opgaven = new Map(); // id -> feature
       this.opgaveLagen = new Map(); // id -> Leaflet layer
+      // Above this many opgaven, the thema layers are vector tiles instead of GeoJSON.
+      const drempel = new URLSearchParams(window.location.search).get(DREMPEL_PARAM);
+      this.tegelDrempel = /^\d+$/.test(drempel || "") ? Number(drempel) : config.tegelDrempel;
+      this.tegelLagen = new Map(); // thema code -> vector tile layer, when drawn as tiles
       this.vlakLagen = new Map(); // face nr -> Leaflet layer
       this.laadNr = 0;
       this.bewerking = null;
@@ -136,6 +142,8 @@
 
     schrijfFiltersInUrl() {
       const params = new URLSearchParams();
+      const drempel = new URLSearchParams(window.location.search).get(DREMPEL_PARAM);
+      if (drempel !== null) params.set(DREMPEL_PARAM, drempel);
       for (const [key, value] of Object.entries(this.filters(true))) {
         for (const item of Array.isArray(value) ? value : [value]) {
           if (item !== "" && !(key === "min_aantal" && item === "1")) params.append(key, item);
@@ -175,23 +183,33 @@
       document.body.dataset.laden = "ja";
       G.meld("Kaartlagen laden…");
       const base = `${this.api}/gebieden/${this.gebied.id}/stapeling`;
+      const filters = this.filters(false);
+      const params = { gebied: this.gebied.id, ...filters };
       try {
-        const [opgaven, [vlakken, samenvatting]] = await Promise.all([
-          G.apiAll(`${this.api}/opgaven`, { gebied: this.gebied.id, ...this.filters(false) }),
+        const [aantal, [vlakken, samenvatting]] = await Promise.all([
+          G.api(`${this.api}/opgaven`, { params: { ...params, limit: 1 } }).then(
+            (page) => page.numberMatched
+          ),
           // The faces first: that request stores the stapeling the samenvatting then reads.
           G.api(base, { params: this.filters(true) }).then(async (faces) => [
             faces,
-            await G.api(`${base}/samenvatting`, { params: this.filters(false) }),
+            await G.api(`${base}/samenvatting`, { params: filters }),
           ]),
         ]);
+        const alsTegels = aantal > this.tegelDrempel;
+        const opgaven = alsTegels ? null : await G.apiAll(`${this.api}/opgaven`, params);
         await this.grensGeladen; // the first view is the gebied's, before "loaded" is said
         if (nr !== this.laadNr) return; // a newer request is under way
         this.toonFilterFouten(null);
-        this.tekenOpgaven(opgaven);
+        if (alsTegels) this.tekenOpgaveTegels(filters, samenvatting.themas);
+        else this.tekenOpgaven(opgaven);
+        document.body.dataset.opgavenAls = alsTegels ? "tegels" : "geojson";
         this.tekenStapeling(vlakken, samenvatting);
         this.toonSamenvatting(samenvatting);
         G.meld(
-          `${opgaven.features.length} opgaven, ${vlakken.features.length} stapelingsvlakken.`
+          `${G.getal(alsTegels ? aantal : opgaven.features.length)} opgaven` +
+            `${alsTegels ? " (als kaarttegels)" : ""}, ` +
+            `${vlakken.features.length} stapelingsvlakken.`
         );
       } catch (error) {
         if (!(error instanceof G.ApiError)) throw error;
@@ -221,12 +239,19 @@
 
     stijlOpgaven() {
       for (const [id, layer] of this.opgaveLagen) layer.setStyle(this.opgaveStijl(this.opgaven.get(id)));
+      // Tiles are styled as they are drawn: their fill goes by a class, not by a redraw.
+      this.map.getPane("opgaven").classList.toggle("zonder-vulling", this.map.hasLayer(this.stapeling));
+    }
+
+    wisOpgaven() {
+      this.opgaven.clear();
+      this.opgaveLagen.clear();
+      this.tegelLagen.clear();
+      for (const group of this.themaLagen.values()) group.clearLayers();
     }
 
     tekenOpgaven(collection) {
-      this.opgaven.clear();
-      this.opgaveLagen.clear();
-      for (const group of this.themaLagen.values()) group.clearLayers();
+      this.wisOpgaven();
       for (const feature of collection.features) {
         const group = this.themaLagen.get(feature.properties.thema);
         if (!group) continue;
@@ -236,6 +261,54 @@
         layer.bindPopup(() => this.opgavePopup(feature), { maxWidth: 340 });
         layer.addTo(group);
         this.opgaveLagen.set(feature.id, layer);
+      }
+    }
+
+    /**
+     * Too many opgaven for GeoJSON: each thema layer holds the thema's vector tiles instead,
+     * for the `themas` that have opgaven here (with the filters), so no tile is asked for in vain.
+     */
+    tekenOpgaveTegels(filters, themas) {
+      this.wisOpgaven();
+      const params = { gebied: this.gebied.id, ...filters, thema: [] };
+      for (const [code, group] of this.themaLagen) {
+        if (!themas.includes(code)) continue;
+        const layer = G.vectorTegels(`opgaven-${code}`, params, {
+          pane: "opgaven",
+          stijl: (properties) => ({
+            ...this.opgaveStijl({ properties }),
+            fill: true, // unless the pane says otherwise: see stijlOpgaven
+            className: `opgave-tegel thema-${code}`,
+          }),
+          klik: (properties, latlng) => this.toonTegelOpgave(properties.id, latlng),
+        });
+        layer.addTo(group);
+        this.tegelLagen.set(code, layer);
+      }
+      this.stijlOpgaven();
+    }
+
+    /** The opgave's feature: the loaded one, or fetched (and kept) when drawn as tiles. */
+    async opgaveFeature(id) {
+      if (!this.opgaven.has(id)) this.opgaven.set(id, await G.api(`${this.api}/opgaven/${id}`));
+      return this.opgaven.get(id);
+    }
+
+    /** The popup of an opgave drawn as tiles, at `latlng`, or else zoomed to its shape. */
+    async toonTegelOpgave(id, latlng) {
+      try {
+        const feature = await this.opgaveFeature(id);
+        let plek = latlng;
+        if (!plek) {
+          const bounds = L.geoJSON(feature).getBounds();
+          this.map.closePopup();
+          this.map.fitBounds(bounds, { maxZoom: 15, padding: [30, 30] });
+          plek = bounds.getCenter();
+        }
+        L.popup({ maxWidth: 340 }).setLatLng(plek).setContent(this.opgavePopup(feature)).openOn(this.map);
+      } catch (error) {
+        if (!(error instanceof G.ApiError)) throw error;
+        G.meld(`Opgave niet geladen: ${error.message}`);
       }
     }
 
@@ -310,6 +383,7 @@
       const p = feature.properties;
       const items = p.opgaven.map((id) => {
         const opgave = this.opgaven.get(id);
+        if (!opgave) return this.laterGeladenOpgave(id);
         const thema = opgave && this.themas.get(opgave.properties.thema);
         return el(
           "li",
@@ -341,9 +415,33 @@
       );
     }
 
+    /** A list item for an opgave that is not loaded (tiles): its titel follows when fetched. */
+    laterGeladenOpgave(id) {
+      const staal = el("span", { class: "staal", style: { backgroundColor: "#999" } });
+      const knop = el("button", {
+        type: "button",
+        class: "link",
+        text: "opgave (laden…)",
+        onclick: () => this.toonOpgave(id),
+      });
+      this.opgaveFeature(id)
+        .then((opgave) => {
+          const thema = this.themas.get(opgave.properties.thema);
+          knop.textContent = opgave.properties.titel;
+          if (thema) staal.style.backgroundColor = thema.kleur;
+        })
+        .catch(() => {
+          knop.textContent = `opgave ${id}`;
+        });
+      return el("li", null, staal, knop);
+    }
+
     toonOpgave(id) {
       const layer = this.opgaveLagen.get(id);
-      if (!layer) return;
+      if (!layer) {
+        if (this.tegelLagen.size) this.toonTegelOpgave(id, null);
+        return;
+      }
       this.map.closePopup();
       this.map.fitBounds(layer.getBounds(), { maxZoom: 15, padding: [30, 30] });
       layer.openPopup(layer.getBounds().getCenter());
@@ -588,8 +686,8 @@
       );
     }
 
-    bewerkOpgave(id) {
-      const feature = this.opgaven.get(id);
+    async bewerkOpgave(id) {
+      const feature = await this.opgaveFeature(id);
       this.map.closePopup();
       const copy = L.geoJSON(feature.geometry).getLayers()[0];
       this.startOpgave(copy, feature);

@@ -1,0 +1,297 @@
+"""The OGC API Features collections: which there are, their extents, and their items.
+
+Items come from the domain services; this module only knows how each collection maps onto
+them and which query parameters it takes.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import shapely
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gebiedsregie.crs import CRS84, Crs, from_rd
+from gebiedsregie.errors import FieldError, InvalidInput, NotFound
+from gebiedsregie.gebieden import service as gebieden_service
+from gebiedsregie.gebieden.models import Gebied, GebiedSoort
+from gebiedsregie.gebieden.schemas import gebied_feature
+from gebiedsregie.opgaven import service as opgaven_service
+from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Opgave, Status, Trekker
+from gebiedsregie.opgaven.schemas import opgave_feature
+from gebiedsregie.stapeling import service as stapeling_service
+
+GEBIEDEN, OPGAVEN, STAPELING = "gebieden", "opgaven", "stapeling"
+COMMON_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"}
+
+
+@dataclass(frozen=True)
+class Collectie:
+    id: str
+    title: str
+    description: str
+    soort: str  # GEBIEDEN, OPGAVEN or STAPELING
+    thema: str | None = None
+    filters: tuple[str, ...] = ()  # property filters it takes
+    temporal: bool = False  # whether `datetime` applies (the opgaven's horizon)
+
+
+@dataclass
+class ItemsQuery:
+    limit: int
+    offset: int
+    crs: Crs
+    bbox_rd: shapely.Polygon | None = None
+    jaren: tuple[int | None, int | None] | None = None  # datetime as horizon years
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+
+def collecties(session: Session) -> list[Collectie]:
+    """All collections: gebieden, opgaven, one per thema, and the stapeling."""
+    opgave_filters = ("thema", "status", "trekker", "gebied")
+    result = [
+        Collectie(
+            GEBIEDEN,
+            "Gebieden",
+            "De gebieden waarin de provincie regie voert, met hun bestuurlijke indeling.",
+            GEBIEDEN,
+            filters=("soort",),
+        ),
+        Collectie(
+            OPGAVEN,
+            "Opgaven",
+            "Alle ruimtelijke opgaven. datetime filtert op de horizon (het streefjaar).",
+            OPGAVEN,
+            filters=opgave_filters,
+            temporal=True,
+        ),
+    ]
+    for thema in opgaven_service.list_themas(session):
+        result.append(
+            Collectie(
+                f"{OPGAVEN}-{thema.code}",
+                f"Opgaven {thema.naam}",
+                f"De opgaven van het thema {thema.naam}. {thema.beschrijving}".strip(),
+                OPGAVEN,
+                thema=thema.code,
+                filters=("status", "trekker", "gebied"),
+                temporal=True,
+            )
+        )
+    result.append(
+        Collectie(
+            STAPELING,
+            "Stapeling",
+            "De vlakken van de stapeling per gebied (alle opgaven): hoeveel opgaven en "
+            "themas er samenkomen. Filter op gebied en min_aantal.",
+            STAPELING,
+            filters=("gebied", "min_aantal"),
+        )
+    )
+    return result
+
+
+def get_collectie(session: Session, collection_id: str) -> Collectie:
+    for collectie in collecties(session):
+        if collectie.id == collection_id:
+            return collectie
+    raise NotFound(f"Collectie '{collection_id}' bestaat niet.")
+
+
+def extent(session: Session, collectie: Collectie) -> dict[str, Any]:
+    """The collection's spatial extent (CRS84) and, for opgaven, its horizon years."""
+    table = Gebied if collectie.soort == GEBIEDEN else Opgave
+    query = select(func.ST_Extent(table.geom))
+    if collectie.soort == STAPELING:
+        query = select(func.ST_Extent(Gebied.geom))  # faces lie inside the gebieden
+    if collectie.thema:
+        query = query.where(Opgave.thema == collectie.thema)
+    box = session.scalar(query)
+    result: dict[str, Any] = {}
+    if box is not None:
+        minx, miny, maxx, maxy = _parse_box(box)
+        corners = from_rd(shapely.box(minx, miny, maxx, maxy).segmentize(1_000), CRS84)
+        result["spatial"] = {"bbox": [[round(v, 6) for v in corners.bounds]], "crs": CRS84.uri}
+    if collectie.temporal:
+        years = select(func.min(Opgave.horizon), func.max(Opgave.horizon))
+        if collectie.thema:
+            years = years.where(Opgave.thema == collectie.thema)
+        first, last = session.execute(years).one()
+        if first is not None:
+            result["temporal"] = {
+                "interval": [[f"{first}-01-01T00:00:00Z", f"{last}-12-31T23:59:59Z"]],
+                "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+            }
+    return result
+
+
+def _parse_box(text: str) -> tuple[float, float, float, float]:
+    # PostGIS prints BOX(minx miny,maxx maxy)
+    inner = text[text.index("(") + 1 : text.rindex(")")]
+    low, high = inner.split(",")
+    minx, miny = map(float, low.split())
+    maxx, maxy = map(float, high.split())
+    return minx, miny, maxx, maxy
+
+
+def parse_datetime(value: str | None) -> tuple[int | None, int | None] | None:
+    """An RFC 3339 instant or interval as (first year, last year) of the horizon."""
+    if value is None or not value.strip():
+        return None
+    parts = value.strip().split("/")
+    if len(parts) > 2:
+        raise _bad_datetime(value)
+    years: list[int | None] = []
+    for part in parts:
+        if part in ("", ".."):
+            years.append(None)
+            continue
+        try:
+            years.append(_parse_instant(part).year)
+        except ValueError:
+            raise _bad_datetime(value) from None
+    if len(years) == 1:
+        return years[0], years[0]
+    first, last = years
+    if first is not None and last is not None and first > last:
+        raise _bad_datetime(value)
+    return first, last
+
+
+def _parse_instant(text: str) -> date:
+    if "T" in text.upper():
+        return datetime.fromisoformat(text.upper().replace("Z", "+00:00")).date()
+    return date.fromisoformat(text)
+
+
+def _bad_datetime(value: str) -> InvalidInput:
+    reason = (
+        "Geef een tijdstip of interval volgens RFC 3339, bijv. 2030-01-01/2035-12-31 of "
+        "../2035-12-31."
+    )
+    return InvalidInput(f"Ongeldige datetime '{value}'.", [FieldError("datetime", reason)])
+
+
+def check_filters(session: Session, collectie: Collectie, params: dict[str, list[str]]) -> None:
+    """Refuse unknown parameters (OGC API Features /req/core/query-param-unknown) and
+    invalid filter values, all at once."""
+    errors = []
+    for name in params:
+        if name not in COMMON_PARAMS and name not in collectie.filters:
+            allowed = ", ".join(sorted(COMMON_PARAMS | set(collectie.filters)))
+            errors.append(
+                FieldError(name, f"Onbekende parameter; toegestaan: {allowed}.", "onbekend")
+            )
+    allowed_values = {
+        "status": {str(s) for s in Status},
+        "trekker": {str(t) for t in Trekker},
+        "soort": {str(s) for s in GebiedSoort},
+    }
+    for name, values in params.items():
+        for value in values:
+            if name in allowed_values and value not in allowed_values[name]:
+                choices = ", ".join(sorted(allowed_values[name]))
+                errors.append(FieldError(name, f"Kies uit: {choices}.", "ongeldig"))
+    if "thema" in params and "thema" in collectie.filters:
+        errors.extend(opgaven_service.check_themas(session, params["thema"], "thema"))
+    if "min_aantal" in params and not all(
+        v.isdigit() and int(v) >= 1 for v in params["min_aantal"]
+    ):
+        errors.append(FieldError("min_aantal", "Een geheel getal van 1 of meer.", "ongeldig"))
+    if errors:
+        raise InvalidInput("Ongeldige parameter(s).", errors)
+
+
+def items(
+    session: Session, collectie: Collectie, query: ItemsQuery
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the collection's features (GeoJSON dicts in query.crs) and how many match."""
+    if collectie.soort == GEBIEDEN:
+        gebieden, matched = gebieden_service.list_gebieden(
+            session, query.filters.get("soort", []), query.limit, query.offset, query.bbox_rd
+        )
+        return [gebied_feature(g, gebieden_service.gebied_shape(g), query.crs) for g in gebieden], (
+            matched
+        )
+    if collectie.soort == OPGAVEN:
+        first, last = query.jaren or (None, None)
+        gebied = query.filters.get("gebied", [None])[0]
+        flt = opgaven_service.OpgaveFilter(
+            gebied=gebied,
+            themas=[collectie.thema] if collectie.thema else query.filters.get("thema", []),
+            status=query.filters.get("status", []),
+            trekker=query.filters.get("trekker", []),
+            bbox_rd=query.bbox_rd,
+            horizon_vanaf=max(first, HORIZON_MIN) if first is not None else None,
+            horizon_tot=min(last, HORIZON_MAX) if last is not None else None,
+        )
+        opgaven, matched = opgaven_service.list_opgaven(session, flt, query.limit, query.offset)
+        slugs = opgaven_service.gebieden_of(session, [o.id for o in opgaven])
+        features = [
+            opgave_feature(o, opgaven_service.opgave_shape(o), slugs[o.id], query.crs)
+            for o in opgaven
+        ]
+        return features, matched
+    return _stapeling_items(session, query)
+
+
+def _stapeling_items(session: Session, query: ItemsQuery) -> tuple[list[dict[str, Any]], int]:
+    keys = query.filters.get("gebied")
+    if keys:
+        gebieden = [gebieden_service.get_gebied(session, key) for key in keys]
+    else:
+        gebieden, _ = gebieden_service.list_gebieden(session, limit=10_000)
+    min_aantal = int(query.filters.get("min_aantal", ["1"])[0])
+    rows, matched = stapeling_service.stored_faces(
+        session, gebieden, query.crs, min_aantal, query.bbox_rd, query.limit, query.offset
+    )
+    features = [_stapeling_feature(slug, face, geometry) for slug, face, geometry in rows]
+    return features, matched
+
+
+def item(session: Session, collectie: Collectie, fid: str, crs: Crs) -> dict[str, Any]:
+    """One feature of the collection, or NotFound."""
+    missing = NotFound(f"Feature '{fid}' bestaat niet in collectie '{collectie.id}'.")
+    if collectie.soort == GEBIEDEN:
+        gebied = gebieden_service.find_gebied(session, fid)
+        if gebied is None:
+            raise missing
+        return gebied_feature(gebied, gebieden_service.gebied_shape(gebied), crs)
+    if collectie.soort == OPGAVEN:
+        try:
+            opgave = opgaven_service.get_opgave(session, fid)
+        except NotFound:
+            raise missing from None
+        if collectie.thema and opgave.thema != collectie.thema:
+            raise missing
+        gebieden = opgaven_service.gebieden_of(session, [opgave.id])
+        return opgave_feature(
+            opgave, opgaven_service.opgave_shape(opgave), gebieden[opgave.id], crs
+        )
+    slug, _, nr = fid.rpartition(".")
+    gebied = gebieden_service.find_gebied(session, slug) if slug and nr.isdigit() else None
+    if gebied is None:
+        raise missing
+    rows, _ = stapeling_service.stored_faces(session, [gebied], crs, 1, None, 1, int(nr))
+    if not rows or rows[0][1].nr != int(nr):
+        raise missing
+    return _stapeling_feature(*rows[0])
+
+
+def _stapeling_feature(slug: str, face: Any, geometry: str) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": f"{slug}.{face.nr}",
+        "geometry": json.loads(geometry),
+        "properties": {
+            "gebied": slug,
+            "nr": face.nr,
+            "aantal": face.aantal,
+            "aantal_themas": face.aantal_themas,
+            "themas": face.themas,
+            "opgaven": [str(o) for o in face.opgaven],
+            "oppervlakte_ha": face.oppervlakte_ha,
+        },
+    }

@@ -1,0 +1,303 @@
+"""OGC API - Features (Part 1 Core, Part 2 CRS) under /ogc, as JSON and as HTML."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from gebiedsregie import __version__
+from gebiedsregie.api import GEOJSON, parse_bbox
+from gebiedsregie.crs import CRS84, ETRS89, RD, Crs, parse_crs
+from gebiedsregie.db import SessionDep
+from gebiedsregie.errors import FieldError, InvalidInput
+from gebiedsregie.geometry import bbox_polygon
+from gebiedsregie.ogc import collections
+from gebiedsregie.web.pages import ogc_kaart
+
+router = APIRouter(prefix="/ogc", tags=["ogc"])
+
+OGC_CRS: dict[str, Crs] = {c.uri: c for c in (CRS84, RD, ETRS89)}
+JSON = "application/json"
+HTML = "text/html"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+LIMIT_DEFAULT, LIMIT_MAX = 10, 10_000
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+]
+
+Formaat = Annotated[
+    str | None, Query(pattern="^(json|html)$", description="json (standaard) of html.")
+]
+
+
+def _wants_html(request: Request, f: str | None) -> bool:
+    if f is not None:
+        return f == "html"
+    accept = request.headers.get("accept", "")
+    return HTML in accept and "json" not in accept.split(HTML)[0]
+
+
+def _base(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/ogc"
+
+
+def _links(request: Request, json_type: str = JSON) -> list[dict[str, str]]:
+    """self and alternate links of this resource, for its JSON and HTML forms."""
+    here = request.url.remove_query_params("f")
+    html = _wants_html(request, request.query_params.get("f"))
+    own, other = (HTML, json_type) if html else (json_type, HTML)
+    return [
+        {"href": str(here.include_query_params(f="html" if html else "json")), "rel": "self",
+         "type": own, "title": "Deze pagina"},
+        {"href": str(here.include_query_params(f="json" if html else "html")), "rel": "alternate",
+         "type": other, "title": "Als HTML" if not html else "Als JSON"},
+    ]  # fmt: skip
+
+
+def _render(
+    request: Request, template: str, body: dict[str, Any], media_type: str, **extra: Any
+) -> Response:
+    if _wants_html(request, request.query_params.get("f")):
+        templates = request.app.state.templates
+        return templates.TemplateResponse(
+            request, template, {"body": body, "base": _base(request), **extra}
+        )
+    return JSONResponse(body, media_type=media_type, headers=extra.get("headers"))
+
+
+@router.get("", summary="Landingspagina")
+def landing(request: Request, f: Formaat = None) -> Response:
+    """De landingspagina van de OGC API Features."""
+    base = _base(request)
+    body = {
+        "title": "Gebiedsregie",
+        "description": "Gebieden, ruimtelijke opgaven en hun stapeling, als OGC API Features.",
+        "links": [
+            *_links(request),
+            {"href": f"{base}/api", "rel": "service-desc", "type": OPENAPI, "title": "OpenAPI"},
+            {"href": f"{base}/api?f=html", "rel": "service-doc", "type": HTML,
+             "title": "Documentatie"},
+            {"href": f"{base}/conformance", "rel": "conformance", "type": JSON,
+             "title": "Conformiteit"},
+            {"href": f"{base}/collections", "rel": "data", "type": JSON, "title": "Collecties"},
+        ],
+    }  # fmt: skip
+    return _render(request, "ogc_landing.html", body, JSON)
+
+
+@router.get("/conformance", summary="Conformiteit")
+def conformance(request: Request, f: Formaat = None) -> Response:
+    """De conformiteitsklassen die deze API haalt."""
+    return _render(
+        request, "ogc_conformance.html", {"links": _links(request), "conformsTo": CONFORMANCE}, JSON
+    )
+
+
+@router.get("/api", summary="OpenAPI-definitie", include_in_schema=False)
+def openapi(request: Request, f: Formaat = None) -> Response:
+    """The OpenAPI 3.0 definition of the /ogc paths (the HTML form is Swagger UI)."""
+    if _wants_html(request, f):
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(
+            openapi_url=f"{_base(request)}/api?f=json",
+            title="Gebiedsregie OGC API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+        )
+    full = request.app.openapi()
+    spec = {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Gebiedsregie OGC API Features",
+            "version": __version__,
+            "description": "OGC API - Features Part 1 (Core) en Part 2 (CRS).",
+        },
+        "servers": [{"url": str(request.base_url).rstrip("/")}],
+        "paths": {k: v for k, v in full["paths"].items() if k.startswith("/ogc")},
+        "components": full.get("components", {}),
+    }
+    return JSONResponse(spec, media_type=OPENAPI)
+
+
+def _collection(request: Request, session: Any, collectie: collections.Collectie) -> dict[str, Any]:
+    base = _base(request)
+    href = f"{base}/collections/{collectie.id}"
+    return {
+        "id": collectie.id,
+        "title": collectie.title,
+        "description": collectie.description,
+        "itemType": "feature",
+        "extent": collections.extent(session, collectie),
+        "crs": list(OGC_CRS),
+        "storageCrs": RD.uri,
+        "links": [
+            {"href": href, "rel": "self", "type": JSON, "title": collectie.title},
+            {"href": f"{href}?f=html", "rel": "alternate", "type": HTML, "title": "Als HTML"},
+            {"href": f"{href}/items", "rel": "items", "type": GEOJSON, "title": "Features"},
+            {"href": f"{href}/items?f=html", "rel": "items", "type": HTML,
+             "title": "Features als HTML"},
+        ],
+    }  # fmt: skip
+
+
+@router.get("/collections", summary="Collecties")
+def list_collections(request: Request, session: SessionDep, f: Formaat = None) -> Response:
+    """De collecties: gebieden, opgaven (ook per thema) en de stapeling."""
+    body = {
+        "links": _links(request),
+        "collections": [_collection(request, session, c) for c in collections.collecties(session)],
+        "crs": list(OGC_CRS),
+    }
+    return _render(request, "ogc_collections.html", body, JSON)
+
+
+@router.get("/collections/{collection_id}", summary="Collectie")
+def get_collection(
+    collection_id: str, request: Request, session: SessionDep, f: Formaat = None
+) -> Response:
+    """Eén collectie met haar extent, CRS'en en links."""
+    collectie = collections.get_collectie(session, collection_id)
+    body = _collection(request, session, collectie)
+    body["links"] = [*_links(request), *body["links"][2:]]
+    return _render(request, "ogc_collection.html", body, JSON)
+
+
+def _page_links(
+    request: Request, limit: int, offset: int, returned: int, matched: int, html: bool
+) -> list[dict[str, str]]:
+    links = _links(request, GEOJSON)
+    kind = HTML if html else GEOJSON
+    if offset + returned < matched:
+        url = request.url.include_query_params(offset=offset + limit, limit=limit)
+        links.append({"href": str(url), "rel": "next", "type": kind, "title": "Volgende"})
+    if offset > 0:
+        url = request.url.include_query_params(offset=max(offset - limit, 0), limit=limit)
+        links.append({"href": str(url), "rel": "prev", "type": kind, "title": "Vorige"})
+    return links
+
+
+def _json_url(request: Request) -> str:
+    """The same resource as JSON in CRS84, for the map on its HTML page."""
+    url = request.url.remove_query_params(["f", "crs"]).include_query_params(f="json")
+    return f"{url.path}?{url.query}"
+
+
+def _bbox(value: str | None, bbox_crs: Crs) -> Any:
+    if value is None:
+        return None
+    parts = value.split(",")
+    if len(parts) == 6:  # minx,miny,minz,maxx,maxy,maxz: heights do not matter here
+        parts = [parts[0], parts[1], parts[3], parts[4]]
+    box = parse_bbox(",".join(parts))
+    return bbox_polygon(box, bbox_crs) if box else None
+
+
+@router.get("/collections/{collection_id}/items", summary="Features")
+def get_items(
+    collection_id: str,
+    request: Request,
+    session: SessionDep,
+    f: Formaat = None,
+    limit: Annotated[int, Query(ge=1, description=f"Standaard 10, hoogstens {LIMIT_MAX}.")] = (
+        LIMIT_DEFAULT
+    ),
+    offset: Annotated[int, Query(ge=0)] = 0,
+    bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in bbox-crs.")] = None,
+    bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
+    crs: Annotated[str | None, Query(description="CRS84, EPSG:28992 of EPSG:4258.")] = None,
+    datetime_: Annotated[
+        str | None, Query(alias="datetime", description="Opgaven: filtert op de horizon.")
+    ] = None,
+    thema: Annotated[list[str] | None, Query(description="Opgaven: themacode.")] = None,
+    status: Annotated[list[str] | None, Query(description="Opgaven: status.")] = None,
+    trekker: Annotated[list[str] | None, Query(description="Opgaven: trekker.")] = None,
+    gebied: Annotated[list[str] | None, Query(description="Opgaven, stapeling: gebied.")] = None,
+    soort: Annotated[list[str] | None, Query(description="Gebieden: soort.")] = None,
+    min_aantal: Annotated[str | None, Query(description="Stapeling: minimale diepte.")] = None,
+) -> Response:
+    """De features van een collectie, gepagineerd, in het gevraagde CRS."""
+    collectie = collections.get_collectie(session, collection_id)
+    params = {k: request.query_params.getlist(k) for k in request.query_params}
+    collections.check_filters(session, collectie, params)
+    output = parse_crs(crs, "crs", OGC_CRS)
+    query = collections.ItemsQuery(
+        limit=min(limit, LIMIT_MAX),
+        offset=offset,
+        crs=output,
+        bbox_rd=_bbox(bbox, parse_crs(bbox_crs, "bbox-crs", OGC_CRS)),
+        jaren=collections.parse_datetime(datetime_) if collectie.temporal else None,
+        filters={
+            k: v
+            for k, v in params.items()
+            if k in collectie.filters and k not in collections.COMMON_PARAMS
+        },
+    )
+    if datetime_ is not None and not collectie.temporal:
+        collections.parse_datetime(datetime_)  # still refuse a malformed value
+    features, matched = collections.items(session, collectie, query)
+    html = _wants_html(request, f)
+    body = {
+        "type": "FeatureCollection",
+        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "numberMatched": matched,
+        "numberReturned": len(features),
+        "links": [
+            *_page_links(request, query.limit, offset, len(features), matched, html),
+            {"href": f"{_base(request)}/collections/{collectie.id}", "rel": "collection",
+             "type": JSON, "title": collectie.title},
+        ],
+        "features": features,
+    }  # fmt: skip
+    headers = {"Content-Crs": output.header}
+    if html:
+        kaart = ogc_kaart(request.app.state.assets, _json_url(request))
+        response = _render(
+            request, "ogc_items.html", body, GEOJSON, collectie=collectie, kaart=kaart
+        )
+        response.headers.update(headers)
+        return response
+    return JSONResponse(body, media_type=GEOJSON, headers=headers)
+
+
+@router.get("/collections/{collection_id}/items/{feature_id}", summary="Feature")
+def get_item(
+    collection_id: str,
+    feature_id: str,
+    request: Request,
+    session: SessionDep,
+    f: Formaat = None,
+    crs: Annotated[str | None, Query(description="CRS84, EPSG:28992 of EPSG:4258.")] = None,
+) -> Response:
+    """Eén feature."""
+    collectie = collections.get_collectie(session, collection_id)
+    unknown = [k for k in request.query_params if k not in {"f", "crs"}]
+    if unknown:
+        raise InvalidInput(
+            "Onbekende parameter(s).",
+            [
+                FieldError(k, "Onbekende parameter; toegestaan: crs, f.", "onbekend")
+                for k in unknown
+            ],
+        )
+    output = parse_crs(crs, "crs", OGC_CRS)
+    feature = collections.item(session, collectie, feature_id, output)
+    feature["links"] = [
+        *_links(request, GEOJSON),
+        {"href": f"{_base(request)}/collections/{collectie.id}", "rel": "collection",
+         "type": JSON, "title": collectie.title},
+    ]  # fmt: skip
+    headers = {"Content-Crs": output.header}
+    if _wants_html(request, f):
+        kaart = ogc_kaart(request.app.state.assets, _json_url(request))
+        response = _render(
+            request, "ogc_item.html", feature, GEOJSON, collectie=collectie, kaart=kaart
+        )
+        response.headers.update(headers)
+        return response
+    return JSONResponse(feature, media_type=GEOJSON, headers=headers)

@@ -1,0 +1,352 @@
+"""Mapbox Vector Tiles of the OGC collections, made in PostGIS (ST_AsMVT), and their ETags.
+
+A tile is one SQL statement over the tables of three domains (gebied, opgave, stapeling_vlak):
+PostGIS clips, simplifies, transforms and encodes, so no geometry passes through Python. This
+is why this module reads those tables itself, read-only, instead of going through their
+services; the stored stapeling is still made by the stapeling service.
+"""
+
+import hashlib
+import math
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Text, cast, func, select
+from sqlalchemy.orm import Session
+
+from gebiedsregie import __version__
+from gebiedsregie.crs import RD_NEW
+from gebiedsregie.errors import FieldError, InvalidInput, NotFound
+from gebiedsregie.gebieden import service as gebieden_service
+from gebiedsregie.gebieden.models import Gebied
+from gebiedsregie.ogc.models import LaagVersie
+from gebiedsregie.opgaven import service as opgaven_service
+from gebiedsregie.opgaven.models import Opgave
+from gebiedsregie.stapeling import service as stapeling_service
+from gebiedsregie.stapeling.models import Stapeling, StapelingVlak
+
+GEBIEDEN = "gebieden"
+OPGAVEN = "opgaven"
+STAPELING = "stapeling"
+
+WEB_MERCATOR = 3857
+MAX_ZOOM = 22
+EXTENT = 4096  # tile coordinates per side
+BUFFER = 64  # tile coordinates kept beyond each side, so strokes do not end at the edge
+TILE_PIXELS = 256  # the pixels a tile covers on screen
+MERCATOR_RADIUS = 6_378_137.0
+MERCATOR_HALF = math.pi * MERCATOR_RADIUS  # half the width of the WebMercatorQuad world
+# Web Mercator stretches ground distances by 1/cos(latitude): at the middle of the
+# Netherlands a tile pixel covers this fraction of its Web Mercator size on the ground.
+NL_SCALE = math.cos(math.radians(52.2))
+# Where data can lie (it must be inside the Netherlands), with a wide margin, in lon/lat.
+# Tiles are cut to it before their outline goes to RD, which is undefined far from here.
+DATA_LONLAT = (0.0, 48.0, 10.0, 58.0)
+# Bump when what a tile holds changes for the same data (properties, simplification, ...).
+TILE_FORMAT = "mvt-1"
+
+OPGAVE_FILTERS = ("thema", "status", "trekker", "horizon", "gebied")
+STAPELING_FILTERS = ("gebied", "min_aantal")
+
+
+class CollectieNotFound(NotFound):
+    def __init__(self, collection_id: str) -> None:
+        super().__init__(f"Collectie '{collection_id}' bestaat niet.")
+
+
+@dataclass(frozen=True)
+class Collectie:
+    """A collection served as tiles: which table, which laag versies its ETag follows."""
+
+    id: str
+    titel: str
+    soort: str  # GEBIEDEN, OPGAVEN or STAPELING
+    lagen: tuple[str, ...]
+    thema: str | None = None
+
+    @property
+    def filters(self) -> tuple[str, ...]:
+        return {OPGAVEN: OPGAVE_FILTERS, STAPELING: STAPELING_FILTERS}.get(self.soort, ())
+
+
+@dataclass(frozen=True)
+class TileFilter:
+    """The optional query filters of a tile; empty means all."""
+
+    themas: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()
+    trekker: tuple[str, ...] = ()
+    horizon: int | None = None
+    gebied: str | None = None
+    min_aantal: int | None = None
+
+    def given(self) -> list[str]:
+        """Return the names of the filters that are set."""
+        values = {
+            "thema": self.themas,
+            "status": self.status,
+            "trekker": self.trekker,
+            "horizon": self.horizon,
+            "gebied": self.gebied,
+            "min_aantal": self.min_aantal,
+        }
+        return [name for name, value in values.items() if value not in ((), None)]
+
+    def key(self) -> str:
+        """A canonical text of the filter (the order of repeated values does not count)."""
+        return repr(
+            (
+                sorted(set(self.themas)),
+                sorted(set(self.status)),
+                sorted(set(self.trekker)),
+                self.horizon,
+                self.gebied,
+                self.min_aantal,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class TileAddress:
+    """A tile of WebMercatorQuad: zoom level z, column x, row y."""
+
+    z: int
+    x: int
+    y: int
+
+    def check(self) -> None:
+        """Raise InvalidInput, naming each bad part, unless the tile exists."""
+        errors = []
+        if not 0 <= self.z <= MAX_ZOOM:
+            errors.append(
+                FieldError(
+                    "z", f"Het zoomniveau moet tussen 0 en {MAX_ZOOM} liggen.", "buiten_bereik"
+                )
+            )
+        else:
+            last = 2**self.z - 1
+            for name, value in (("x", self.x), ("y", self.y)):
+                if not 0 <= value <= last:
+                    errors.append(
+                        FieldError(
+                            name,
+                            f"Bij zoomniveau {self.z} moet {name} tussen 0 en {last} liggen.",
+                            "buiten_bereik",
+                        )
+                    )
+        if errors:
+            raise InvalidInput("Deze tegel bestaat niet in WebMercatorQuad.", errors)
+
+    @property
+    def size_m(self) -> float:
+        """The width of the tile in Web Mercator metres."""
+        return 2 * MERCATOR_HALF / 2**self.z
+
+    def bounds(self, margin: float = 0.0) -> tuple[float, float, float, float]:
+        """Return the tile's Web Mercator bounds, widened by `margin` tile widths per side."""
+        size = self.size_m
+        xmin = -MERCATOR_HALF + self.x * size
+        ymax = MERCATOR_HALF - self.y * size
+        grow = margin * size
+        return xmin - grow, ymax - size - grow, xmin + size + grow, ymax + grow
+
+    def tolerance_m(self) -> float:
+        """The simplification tolerance: about one screen pixel, in RD metres on the ground."""
+        return self.size_m / TILE_PIXELS * NL_SCALE
+
+
+def _mercator(lon: float, lat: float) -> tuple[float, float]:
+    x = MERCATOR_RADIUS * math.radians(lon)
+    y = MERCATOR_RADIUS * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    return x, y
+
+
+DATA_BOUNDS = (*_mercator(*DATA_LONLAT[:2]), *_mercator(*DATA_LONLAT[2:]))
+
+
+def collecties(session: Session) -> list[Collectie]:
+    """All collections with tiles: gebieden, opgaven (also per thema) and the stapeling."""
+    result = [
+        Collectie(GEBIEDEN, "Gebieden", GEBIEDEN, ("gebied",)),
+        Collectie(OPGAVEN, "Opgaven", OPGAVEN, ("opgave",)),
+    ]
+    result.extend(
+        Collectie(f"{OPGAVEN}-{t.code}", f"Opgaven {t.naam}", OPGAVEN, ("opgave",), t.code)
+        for t in opgaven_service.list_themas(session)
+    )
+    # The faces change whenever an opgave or a gebied does.
+    result.append(Collectie(STAPELING, "Stapeling", STAPELING, ("gebied", "opgave")))
+    return result
+
+
+def get_collectie(session: Session, collection_id: str) -> Collectie:
+    """Return the collection with this id; raise CollectieNotFound."""
+    for collectie in collecties(session):
+        if collectie.id == collection_id:
+            return collectie
+    raise CollectieNotFound(collection_id)
+
+
+def check_filter(session: Session, collectie: Collectie, flt: TileFilter) -> None:
+    """Raise InvalidInput for filters the collection does not have, or unknown values."""
+    errors = [
+        FieldError(
+            name,
+            f"De collectie '{collectie.id}' kent het filter '{name}' niet.",
+            "onbekend_filter",
+        )
+        for name in flt.given()
+        if name not in collectie.filters
+    ]
+    if "thema" in collectie.filters:
+        errors.extend(opgaven_service.check_themas(session, flt.themas, "thema"))
+    if flt.gebied is not None and gebieden_service.find_gebied(session, flt.gebied) is None:
+        errors.append(FieldError("gebied", "Onbekend gebied (id of slug).", "onbekend_gebied"))
+    if errors:
+        raise InvalidInput("Ongeldig filter voor deze tegels.", errors)
+
+
+def etag(session: Session, collectie: Collectie, tile: TileAddress, flt: TileFilter) -> str:
+    """Return the strong ETag of a tile: it changes with every write to the collection's tables.
+
+    Read it before the tile: a write committed in between then gives newer data under an older
+    ETag (one needless download later), never older data under a newer one.
+    """
+    versies = session.execute(
+        select(LaagVersie.laag, LaagVersie.versie)
+        .where(LaagVersie.laag.in_(collectie.lagen))
+        .order_by(LaagVersie.laag)
+    ).all()
+    state = ".".join(f"{laag}{versie}" for laag, versie in versies)
+    address = f"{collectie.id}/{tile.z}/{tile.x}/{tile.y}?{flt.key()}"
+    digest = hashlib.sha256(f"{TILE_FORMAT}|{__version__}|{address}|{state}".encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def tile(session: Session, collectie: Collectie, address: TileAddress, flt: TileFilter) -> bytes:
+    """Return the tile as Mapbox Vector Tile bytes, one layer named after the collection.
+
+    Empty (b"") when nothing lies in it.
+    """
+    box = _data_box(address)
+    if box is None:
+        return b""
+    # Densified first: the straight edges of the tile curve in RD.
+    envelope = func.ST_Segmentize(func.ST_MakeEnvelope(*box, WEB_MERCATOR), address.size_m / 16)
+    area_rd = func.ST_Transform(envelope, RD_NEW)
+    if collectie.soort == GEBIEDEN:
+        features = _gebieden(address, area_rd)
+    elif collectie.soort == OPGAVEN:
+        features = _opgaven(collectie, address, area_rd, flt)
+    else:
+        features = _stapeling(session, address, area_rd, flt)
+    rows = features.subquery("features")
+    # ST_AsMVT skips the rows whose geometry fell away in ST_AsMVTGeom (NULL).
+    encoded = session.scalar(
+        select(func.ST_AsMVT(rows.table_valued(), collectie.id, EXTENT, "geom"))
+    )
+    return bytes(encoded or b"")
+
+
+def _data_box(address: TileAddress) -> tuple[float, float, float, float] | None:
+    """The tile and its buffer, cut to where data can lie (Web Mercator); None if outside."""
+    xmin, ymin, xmax, ymax = address.bounds(BUFFER / EXTENT)
+    dxmin, dymin, dxmax, dymax = DATA_BOUNDS
+    box = max(xmin, dxmin), max(ymin, dymin), min(xmax, dxmax), min(ymax, dymax)
+    return box if box[0] < box[2] and box[1] < box[3] else None
+
+
+def _mvt_geom(geom: Any, address: TileAddress, area_rd: Any) -> ColumnElement[Any]:
+    """The geometry in tile coordinates: cut to the tile's area and simplified to about a
+    pixel in RD, then transformed and clipped with the buffer."""
+    clipped = func.ST_ClipByBox2D(geom, func.Box2D(area_rd))
+    simplified = func.ST_SimplifyPreserveTopology(clipped, address.tolerance_m())
+    return func.ST_AsMVTGeom(
+        func.ST_Transform(simplified, WEB_MERCATOR),
+        func.ST_TileEnvelope(address.z, address.x, address.y),
+        EXTENT,
+        BUFFER,
+        True,
+    ).label("geom")
+
+
+def _gebieden(address: TileAddress, area_rd: Any) -> Select[Any]:
+    return select(
+        cast(Gebied.id, Text).label("id"),
+        Gebied.slug,
+        Gebied.naam,
+        Gebied.soort,
+        _mvt_geom(Gebied.geom, address, area_rd),
+    ).where(Gebied.geom.op("&&")(area_rd))
+
+
+def _opgaven(
+    collectie: Collectie, address: TileAddress, area_rd: Any, flt: TileFilter
+) -> Select[Any]:
+    conditions: list[ColumnElement[Any]] = [Opgave.geom.op("&&")(area_rd)]
+    if collectie.thema:
+        conditions.append(Opgave.thema == collectie.thema)
+    if flt.themas:  # on a thema's collection, this can only keep all or nothing
+        conditions.append(Opgave.thema.in_(flt.themas))
+    if flt.status:
+        conditions.append(Opgave.status.in_(flt.status))
+    if flt.trekker:
+        conditions.append(Opgave.trekker.in_(flt.trekker))
+    if flt.horizon is not None:
+        conditions.append(Opgave.horizon <= flt.horizon)
+    if flt.gebied is not None:  # as in the API: the opgaven whose interior meets the gebied
+        conditions.append(
+            gebieden_service.interior_intersects(
+                Opgave.geom, gebieden_service.gebied_geom_expr(flt.gebied)
+            )
+        )
+    return select(
+        cast(Opgave.id, Text).label("id"),
+        Opgave.titel,
+        Opgave.thema,
+        Opgave.status,
+        Opgave.trekker,
+        Opgave.horizon,
+        _mvt_geom(Opgave.geom, address, area_rd),
+    ).where(*conditions)
+
+
+def _stapeling(
+    session: Session, address: TileAddress, area_rd: Any, flt: TileFilter
+) -> Select[Any]:
+    stapeling_ids = _stored_stapelingen(session, area_rd, flt.gebied)
+    return (
+        select(
+            StapelingVlak.nr,
+            StapelingVlak.aantal,
+            StapelingVlak.aantal_themas,
+            func.array_to_string(StapelingVlak.themas, ",").label("themas"),
+            Gebied.slug.label("gebied"),
+            _mvt_geom(StapelingVlak.geom, address, area_rd),
+        )
+        .join(Stapeling, Stapeling.id == StapelingVlak.stapeling_id)
+        .join(Gebied, Gebied.id == Stapeling.gebied_id)
+        .where(
+            StapelingVlak.stapeling_id.in_(stapeling_ids),
+            StapelingVlak.aantal >= (flt.min_aantal or 1),
+            StapelingVlak.geom.op("&&")(area_rd),
+        )
+    )
+
+
+def _stored_stapelingen(session: Session, area_rd: Any, gebied: str | None) -> list[uuid.UUID]:
+    """Return the ids of the unfiltered stored stapelingen of the gebieden meeting the area,
+    computing and storing those that are missing."""
+    query = select(Gebied).where(Gebied.geom.op("&&")(area_rd)).order_by(Gebied.id)
+    if gebied is not None:
+        query = query.where(Gebied.id == gebieden_service.get_gebied(session, gebied).id)
+    unfiltered = stapeling_service.StapelingFilter()
+    ids = []
+    for found in session.scalars(query).all():
+        view = stapeling_service.stored(session, found, unfiltered)
+        # None when the data changed while it was computed: then it was not stored, and the
+        # ETag read before already differs from the current one.
+        if view.stapeling_id is not None:
+            ids.append(view.stapeling_id)
+    return ids

@@ -1,0 +1,81 @@
+"""Clients no one here wrote read the OGC API: GDAL's OAPIF driver and OWSLib."""
+
+import json
+from typing import Any
+from urllib.request import urlopen
+
+import pyogrio
+import pytest
+from owslib.ogcapi.features import Features
+
+VOORBEELDGEBIEDEN = ("food-valley", "zuidoost-drenthe", "chemelot")
+
+
+def fetch(url: str) -> Any:
+    with urlopen(url) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def expected(live_process_url: str) -> dict[str, int]:
+    """numberMatched of every collection, as the API itself reports it."""
+    collections = fetch(f"{live_process_url}/ogc/collections")["collections"]
+    return {
+        c["id"]: fetch(f"{live_process_url}/ogc/collections/{c['id']}/items?limit=1")[
+            "numberMatched"
+        ]
+        for c in collections
+    }
+
+
+def test_gdal_lists_and_reads_every_collection(
+    live_process_url: str, expected: dict[str, int]
+) -> None:
+    source = f"OAPIF:{live_process_url}/ogc"
+    layers = dict(pyogrio.list_layers(source))
+    assert set(layers) == set(expected)
+    assert layers["gebieden"] == "MultiPolygon"
+    for name, count in expected.items():
+        frame = pyogrio.read_dataframe(source, layer=name)
+        assert len(frame) == count, name
+        assert frame.crs.to_epsg() == 28992  # GDAL asks for the storage CRS
+    opgaven = pyogrio.read_dataframe(source, layer="opgaven")
+    assert expected["opgaven"] == 53
+    assert set(opgaven["thema"]) >= {"wonen", "natuur", "energie"}
+    assert opgaven.area.min() > 0
+    gebieden = pyogrio.read_dataframe(source, layer="gebieden")
+    assert set(gebieden["slug"]) == set(VOORBEELDGEBIEDEN)
+    # Its areas agree with ours (GDAL read the geometry in RD, metres).
+    for _, row in gebieden.iterrows():
+        assert row.geometry.area / 10_000 == pytest.approx(row["oppervlakte_ha"], rel=1e-6)
+
+
+def test_gdal_spatial_filter_pages_through_bbox(live_process_url: str) -> None:
+    source = f"OAPIF:{live_process_url}/ogc"
+    food_valley = fetch(
+        f"{live_process_url}/ogc/collections/gebieden/items/food-valley?crs=EPSG:28992"
+    )
+    xs = [p[0] for ring in food_valley["geometry"]["coordinates"][0] for p in ring]
+    ys = [p[1] for ring in food_valley["geometry"]["coordinates"][0] for p in ring]
+    bbox = (min(xs), min(ys), max(xs), max(ys))
+    inside = pyogrio.read_dataframe(source, layer="opgaven", bbox=bbox)
+    assert 0 < len(inside) < 53
+    assert "food-valley" in ",".join(str(v) for v in inside["gebieden"])
+
+
+def test_owslib_reads_the_same(live_process_url: str, expected: dict[str, int]) -> None:
+    api = Features(f"{live_process_url}/ogc")
+    assert (
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
+        in (api.conformance()["conformsTo"])
+    )
+    ids = [c["id"] for c in api.collections()["collections"]]
+    assert set(ids) == set(expected)
+    for name in ("gebieden", "opgaven-wonen", "stapeling"):
+        collection = api.collection(name)
+        assert collection["storageCrs"].endswith("/28992")
+        items = api.collection_items(name, limit=10_000)
+        assert items["numberMatched"] == expected[name]
+        assert len(items["features"]) == expected[name]
+    queryables_free = api.collection_items("opgaven", limit=5, thema="natuur")
+    assert {f["properties"]["thema"] for f in queryables_free["features"]} == {"natuur"}
