@@ -186,18 +186,21 @@
       const filters = this.filters(false);
       const params = { gebied: this.gebied.id, ...filters };
       try {
-        const [aantal, [vlakken, samenvatting]] = await Promise.all([
-          G.api(`${this.api}/opgaven`, { params: { ...params, limit: 1 } }).then(
-            (page) => page.numberMatched
-          ),
+        const [[aantal, opgaven], [vlakken, samenvatting]] = await Promise.all([
+          // Counted first (limit=1): too many are drawn as tiles, the others fetched.
+          G.api(`${this.api}/opgaven`, { params: { ...params, limit: 1 } }).then(async (page) => [
+            page.numberMatched,
+            page.numberMatched > this.tegelDrempel
+              ? null
+              : await G.apiAll(`${this.api}/opgaven`, params),
+          ]),
           // The faces first: that request stores the stapeling the samenvatting then reads.
           G.api(base, { params: this.filters(true) }).then(async (faces) => [
             faces,
             await G.api(`${base}/samenvatting`, { params: filters }),
           ]),
         ]);
-        const alsTegels = aantal > this.tegelDrempel;
-        const opgaven = alsTegels ? null : await G.apiAll(`${this.api}/opgaven`, params);
+        const alsTegels = opgaven === null;
         await this.grensGeladen; // the first view is the gebied's, before "loaded" is said
         if (nr !== this.laadNr) return; // a newer request is under way
         this.toonFilterFouten(null);
