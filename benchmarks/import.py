@@ -14,7 +14,6 @@ Uses DATABASE_URL, else the project's local PostGIS; it creates and drops its ow
 
 import argparse
 import json
-import secrets
 import statistics
 import subprocess
 import sys
@@ -28,11 +27,11 @@ import geopandas as gpd
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).parent))
+from common import bench_database, markdown_table
 from synthetic import generate
 
 from gebiedsregie.cli import migrate
 from gebiedsregie.db import make_engine, make_sessionmaker
-from gebiedsregie.localdb import LocalCluster, create_database, drop_database
 from gebiedsregie.settings import Settings
 from gebiedsregie.uitwisseling.service import ImportOpties, import_file
 
@@ -120,29 +119,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    settings = Settings()
-    if settings.database_url:
-        admin = settings.database_url
-    else:
-        cluster = LocalCluster(settings)
-        cluster.start()
-        admin = cluster.url("postgres")
-    name = f"gebiedsregie_bench_{secrets.token_hex(3)}"
-    create_database(admin, name)
-    url = admin.rsplit("/", 1)[0] + "/" + name
     rows = []
-    try:
+    with bench_database() as url:
         migrate(url)
         for n in [int(size) for size in args.sizes.split(",")]:
             rows.extend(run_size(url, n, args.repeat))
-    finally:
-        drop_database(admin, name)
     print()
-    keys = list(rows[0])
-    print("| " + " | ".join(keys) + " |")
-    print("|" + "---|" * len(keys))
-    for row in rows:
-        print("| " + " | ".join(str(row[k]) for k in keys) + " |")
+    print(markdown_table(rows))
 
 
 def run_size(url: str, n: int, repeat: int) -> list[dict[str, Any]]:

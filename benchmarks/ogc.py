@@ -19,7 +19,6 @@ import io
 import json
 import math
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -37,11 +36,10 @@ import shapely
 from pyproj import Transformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import bench_database, markdown_table
 from synthetic import generate
 
 from gebiedsregie.cli import migrate
-from gebiedsregie.localdb import LocalCluster, create_database, drop_database
-from gebiedsregie.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 TO_WGS84 = Transformer.from_crs(28992, 4326, always_xy=True)
@@ -198,74 +196,63 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     args = parser.parse_args()
 
-    settings = Settings()
-    if settings.database_url:
-        admin = settings.database_url
-    else:
-        cluster = LocalCluster(settings)
-        cluster.start()
-        admin = cluster.url("postgres")
-    name = f"gebiedsregie_bench_{secrets.token_hex(3)}"
-    create_database(admin, name)
-    url = admin.rsplit("/", 1)[0] + "/" + name
     rows: list[dict[str, Any]] = []
-    server = None
-    try:
+    with bench_database() as url:
         migrate(url)
         start = time.perf_counter()
         extent = load(url, args.n)
         print(f"loaded {args.n} opgaven in {time.perf_counter() - start:.1f} s", flush=True)
         server, port = serve(url)
-        rng = np.random.default_rng(28992)
-        boxes = bboxes(extent, args.requests, rng)
-        cases: list[tuple[str, list[Any], list[Any]]] = []
-        for label, srid, crs in (("items CRS84", 4326, None), ("items RD", 28992, "rd")):
-            paths = []
-            for box in boxes:
-                lon0, lat0 = TO_WGS84.transform(box[0], box[1])
-                lon1, lat1 = TO_WGS84.transform(box[2], box[3])
-                if crs:
-                    query = {"bbox": ",".join(map(str, box)), "bbox-crs": "EPSG:28992",
-                             "crs": "EPSG:28992", "limit": 100}  # fmt: skip
-                else:
-                    query = {"bbox": f"{lon0},{lat0},{lon1},{lat1}", "limit": 100}
-                paths.append(f"/ogc/collections/opgaven/items?{urlencode(query)}")
-            cases.append((label, paths, [(box, srid) for box in boxes]))
-        for z in (10, 12, 14):
-            jobs = tiles(extent, z, args.requests, rng)
-            paths = [
-                f"/ogc/collections/opgaven/tiles/WebMercatorQuad/{z}/{x}/{y}" for z, x, y in jobs
-            ]
-            cases.append((f"tiles z{z}", paths, jobs))
-        for label, paths, jobs in cases:
-            http_client(port)()(paths[0])  # warm the app's caches of this kind once
-            ours = timed(paths, args.clients, http_client(port))
-            floor = timed(
-                jobs, args.clients, sql_client(url, "tiles" if "tiles" in label else "items")
-            )
-            row = {
-                "case": label,
-                "p50_ms": ours["p50_ms"],
-                "p95_ms": ours["p95_ms"],
-                "req_s": ours["req_s"],
-                "sql_p50_ms": floor["p50_ms"],
-                "sql_p95_ms": floor["p95_ms"],
-                "sql_req_s": floor["req_s"],
-                "p50_ratio": round(ours["p50_ms"] / floor["p50_ms"], 2),
-            }
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-    finally:
-        if server is not None:
+        try:
+            rows = measure(url, port, extent, args.requests, args.clients)
+        finally:
             server.terminate()
             server.wait(timeout=10)
-        drop_database(admin, name)
     print()
-    keys = list(rows[0])
-    print("| " + " | ".join(keys) + " |")
-    print("|" + "---|" * len(keys))
-    for row in rows:
-        print("| " + " | ".join(str(row[k]) for k in keys) + " |")
+    print(markdown_table(rows))
+
+
+def measure(
+    url: str, port: int, extent: shapely.Polygon, requests: int, clients: int
+) -> list[dict[str, Any]]:
+    """Time every case through the app and through SQL by hand."""
+    rows = []
+    rng = np.random.default_rng(28992)
+    boxes = bboxes(extent, requests, rng)
+    cases: list[tuple[str, list[Any], list[Any]]] = []
+    for label, srid, crs in (("items CRS84", 4326, None), ("items RD", 28992, "rd")):
+        paths = []
+        for box in boxes:
+            lon0, lat0 = TO_WGS84.transform(box[0], box[1])
+            lon1, lat1 = TO_WGS84.transform(box[2], box[3])
+            if crs:
+                query = {"bbox": ",".join(map(str, box)), "bbox-crs": "EPSG:28992",
+                         "crs": "EPSG:28992", "limit": 100}  # fmt: skip
+            else:
+                query = {"bbox": f"{lon0},{lat0},{lon1},{lat1}", "limit": 100}
+            paths.append(f"/ogc/collections/opgaven/items?{urlencode(query)}")
+        cases.append((label, paths, [(box, srid) for box in boxes]))
+    for z in (10, 12, 14):
+        jobs = tiles(extent, z, requests, rng)
+        paths = [f"/ogc/collections/opgaven/tiles/WebMercatorQuad/{z}/{x}/{y}" for z, x, y in jobs]
+        cases.append((f"tiles z{z}", paths, jobs))
+    for label, paths, jobs in cases:
+        http_client(port)()(paths[0])  # warm the app's caches of this kind once
+        ours = timed(paths, clients, http_client(port))
+        floor = timed(jobs, clients, sql_client(url, "tiles" if "tiles" in label else "items"))
+        row = {
+            "case": label,
+            "p50_ms": ours["p50_ms"],
+            "p95_ms": ours["p95_ms"],
+            "req_s": ours["req_s"],
+            "sql_p50_ms": floor["p50_ms"],
+            "sql_p95_ms": floor["p95_ms"],
+            "sql_req_s": floor["req_s"],
+            "p50_ratio": round(ours["p50_ms"] / floor["p50_ms"], 2),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Uses DATABASE_URL, else the project's local PostGIS; it creates and drops its ow
 import argparse
 import json
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -25,9 +24,9 @@ import psycopg
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import bench_database
 from synthetic import generate
 
-from gebiedsregie.localdb import LocalCluster, create_database, drop_database
 from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling.analysis import compute_faces
 from gebiedsregie.stapeling.summary import summarize
@@ -152,18 +151,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    settings = Settings()
-    if settings.database_url:
-        admin = settings.database_url
-    else:
-        cluster = LocalCluster(settings)
-        cluster.start()
-        admin = cluster.url("postgres")
-    name = f"gebiedsregie_bench_{secrets.token_hex(3)}"
-    create_database(admin, name)
-    url = admin.rsplit("/", 1)[0] + "/" + name
     rows = []
-    try:
+    with bench_database() as url:
         if args.warm:
             print(json.dumps(warm(url), indent=1), flush=True)
         with psycopg.connect(url) as conn:
@@ -189,8 +178,6 @@ def main() -> None:
                     row["naive"], _ = median_time(lambda data=data: naive(data), 1)
                 rows.append(row)
                 print(json.dumps(row), flush=True)
-    finally:
-        drop_database(admin, name)
     print()
     print(table(rows))
 
