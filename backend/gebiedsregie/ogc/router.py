@@ -182,6 +182,23 @@ def _page_links(
     return links
 
 
+def _features_response(
+    request: Request,
+    template: str,
+    body: dict[str, Any],
+    collectie: collections.Collectie,
+    output: Crs,
+) -> Response:
+    """GeoJSON (or its HTML page, with a map) saying its CRS in Content-Crs."""
+    headers = {"Content-Crs": output.header}
+    if not _wants_html(request, request.query_params.get("f")):
+        return JSONResponse(body, media_type=GEOJSON, headers=headers)
+    kaart = ogc_kaart(request.app.state.assets, _json_url(request))
+    response = _render(request, template, body, GEOJSON, collectie=collectie, kaart=kaart)
+    response.headers.update(headers)
+    return response
+
+
 def _json_url(request: Request) -> str:
     """The same resource as JSON in CRS84, for the map on its HTML page."""
     url = request.url.remove_query_params(["f", "crs"]).include_query_params(f="json")
@@ -254,15 +271,7 @@ def get_items(
         ],
         "features": features,
     }  # fmt: skip
-    headers = {"Content-Crs": output.header}
-    if html:
-        kaart = ogc_kaart(request.app.state.assets, _json_url(request))
-        response = _render(
-            request, "ogc_items.html", body, GEOJSON, collectie=collectie, kaart=kaart
-        )
-        response.headers.update(headers)
-        return response
-    return JSONResponse(body, media_type=GEOJSON, headers=headers)
+    return _features_response(request, "ogc_items.html", body, collectie, output)
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="Feature")
@@ -292,12 +301,4 @@ def get_item(
         {"href": f"{_base(request)}/collections/{collectie.id}", "rel": "collection",
          "type": JSON, "title": collectie.title},
     ]  # fmt: skip
-    headers = {"Content-Crs": output.header}
-    if _wants_html(request, f):
-        kaart = ogc_kaart(request.app.state.assets, _json_url(request))
-        response = _render(
-            request, "ogc_item.html", feature, GEOJSON, collectie=collectie, kaart=kaart
-        )
-        response.headers.update(headers)
-        return response
-    return JSONResponse(feature, media_type=GEOJSON, headers=headers)
+    return _features_response(request, "ogc_item.html", feature, collectie, output)

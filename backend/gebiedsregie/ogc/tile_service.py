@@ -238,7 +238,7 @@ def tile(session: Session, collectie: Collectie, address: TileAddress, flt: Tile
     if collectie.soort == GEBIEDEN:
         features = _gebieden(address, area_rd)
     elif collectie.soort == OPGAVEN:
-        features = _opgaven(collectie, address, area_rd, flt)
+        features = _opgaven(session, collectie, address, area_rd, flt)
     else:
         features = _stapeling(session, address, area_rd, flt)
     rows = features.subquery("features")
@@ -282,25 +282,22 @@ def _gebieden(address: TileAddress, area_rd: Any) -> Select[Any]:
 
 
 def _opgaven(
-    collectie: Collectie, address: TileAddress, area_rd: Any, flt: TileFilter
+    session: Session, collectie: Collectie, address: TileAddress, area_rd: Any, flt: TileFilter
 ) -> Select[Any]:
-    conditions: list[ColumnElement[Any]] = [Opgave.geom.op("&&")(area_rd)]
+    # The same filter as the API's opgaven list (gebied: the interior meets it).
+    same_as_api = opgaven_service.OpgaveFilter(
+        gebied=flt.gebied,
+        themas=flt.themas,  # on a thema's collection, this can only keep all or nothing
+        status=flt.status,
+        trekker=flt.trekker,
+        horizon_tot=flt.horizon,
+    )
+    conditions: list[ColumnElement[Any]] = [
+        Opgave.geom.op("&&")(area_rd),
+        *opgaven_service.filter_conditions(session, same_as_api),
+    ]
     if collectie.thema:
         conditions.append(Opgave.thema == collectie.thema)
-    if flt.themas:  # on a thema's collection, this can only keep all or nothing
-        conditions.append(Opgave.thema.in_(flt.themas))
-    if flt.status:
-        conditions.append(Opgave.status.in_(flt.status))
-    if flt.trekker:
-        conditions.append(Opgave.trekker.in_(flt.trekker))
-    if flt.horizon is not None:
-        conditions.append(Opgave.horizon <= flt.horizon)
-    if flt.gebied is not None:  # as in the API: the opgaven whose interior meets the gebied
-        conditions.append(
-            gebieden_service.interior_intersects(
-                Opgave.geom, gebieden_service.gebied_geom_expr(flt.gebied)
-            )
-        )
     return select(
         cast(Opgave.id, Text).label("id"),
         Opgave.titel,

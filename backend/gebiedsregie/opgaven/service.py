@@ -60,7 +60,8 @@ def check_themas(session: Session, themas: Sequence[str], name: str) -> list[Fie
     ]
 
 
-def _conditions(session: Session, f: OpgaveFilter) -> list[ColumnElement[bool]]:
+def filter_conditions(session: Session, f: OpgaveFilter) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of `f` on the opgave table; unknown gebied or thema is refused."""
     conditions: list[ColumnElement[bool]] = []
     if f.gebied is not None:
         if gebieden_service.find_gebied(session, f.gebied) is None:
@@ -99,7 +100,7 @@ def list_opgaven(
     session: Session, f: OpgaveFilter, limit: int = 100, offset: int = 0
 ) -> tuple[list[Opgave], int]:
     """Return a page of opgaven matching `f`, by titel, and how many match."""
-    conditions = _conditions(session, f)
+    conditions = filter_conditions(session, f)
     matched = session.scalar(select(func.count()).select_from(Opgave).where(*conditions)) or 0
     rows = session.scalars(
         select(Opgave)
@@ -115,7 +116,7 @@ def geometries(session: Session, f: OpgaveFilter) -> list[tuple[uuid.UUID, str, 
     """Return (id, thema, RD WKB) of the opgaven matching `f`, for analysis."""
     rows = session.execute(
         select(Opgave.id, Opgave.thema, func.ST_AsBinary(Opgave.geom))
-        .where(*_conditions(session, f))
+        .where(*filter_conditions(session, f))
         .order_by(Opgave.id)
     ).all()
     return [(r[0], r[1], bytes(r[2])) for r in rows]
@@ -216,5 +217,5 @@ def existing_extern_ids(session: Session) -> set[str]:
 
 def count(session: Session, f: OpgaveFilter) -> int:
     """Return how many opgaven match `f`."""
-    conditions = _conditions(session, f)
+    conditions = filter_conditions(session, f)
     return session.scalar(select(func.count()).select_from(Opgave).where(*conditions)) or 0
