@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from gebiedsregie.db import SessionDep
 from gebiedsregie.ogc import tile_service
 from gebiedsregie.ogc.tile_service import TileAddress, TileFilter
-from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Status, Trekker
+from gebiedsregie.opgaven.schemas import HorizonTotQuery, StatusQuery, ThemaQuery, TrekkerQuery
 
 router = APIRouter(prefix="/ogc", tags=["ogc-tiles"])
 
@@ -47,23 +47,10 @@ TILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def tile_filter(
-    thema: Annotated[
-        list[str] | None, Query(description="Opgaven: themacode; herhaalbaar.")
-    ] = None,
-    status: Annotated[
-        list[Status] | None, Query(description="Opgaven: status; herhaalbaar.")
-    ] = None,
-    trekker: Annotated[
-        list[Trekker] | None, Query(description="Opgaven: trekker; herhaalbaar.")
-    ] = None,
-    horizon: Annotated[
-        int | None,
-        Query(
-            ge=HORIZON_MIN,
-            le=HORIZON_MAX,
-            description="Opgaven: alleen met horizon tot en met dit jaar.",
-        ),
-    ] = None,
+    thema: ThemaQuery = None,
+    status: StatusQuery = None,
+    trekker: TrekkerQuery = None,
+    horizon: HorizonTotQuery = None,
     gebied: Annotated[
         str | None,
         Query(

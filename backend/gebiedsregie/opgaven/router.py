@@ -24,14 +24,18 @@ from gebiedsregie.errors import FieldError
 from gebiedsregie.geometry import CheckedGeometry, bbox_polygon
 from gebiedsregie.openapi import geojson_body, geojson_responses
 from gebiedsregie.opgaven import service
-from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Opgave, Status, Trekker
+from gebiedsregie.opgaven.models import Opgave
 from gebiedsregie.opgaven.schemas import (
+    HorizonTotQuery,
     OpgaveFeature,
     OpgaveFeatureCollection,
     OpgaveFeatureIn,
     OpgaveFields,
     OpgavePatch,
+    StatusQuery,
+    ThemaQuery,
     ThemaRead,
+    TrekkerQuery,
     opgave_feature,
 )
 from gebiedsregie.settings import Settings
@@ -90,17 +94,10 @@ def list_opgaven(
     gebied: Annotated[
         str | None, Query(description="Id of slug van een gebied dat de opgave raakt.")
     ] = None,
-    thema: Annotated[list[str] | None, Query(description="Themacode; herhaalbaar.")] = None,
-    status: Annotated[list[Status] | None, Query(description="Status; herhaalbaar.")] = None,
-    trekker: Annotated[list[Trekker] | None, Query(description="Trekker; herhaalbaar.")] = None,
-    horizon: Annotated[
-        int | None,
-        Query(
-            ge=HORIZON_MIN,
-            le=HORIZON_MAX,
-            description="Alleen opgaven met horizon tot en met dit jaar.",
-        ),
-    ] = None,
+    thema: ThemaQuery = None,
+    status: StatusQuery = None,
+    trekker: TrekkerQuery = None,
+    horizon: HorizonTotQuery = None,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in bbox-crs.")] = None,
 ) -> Response:
     """Opgaven, gefilterd en gepagineerd, als GeoJSON FeatureCollection."""

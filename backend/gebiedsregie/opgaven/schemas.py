@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from shapely import Geometry as ShapelyGeometry
 
@@ -14,6 +15,18 @@ from gebiedsregie.schemas import Bron, FeatureCollectionMeta, Geometry, Melding,
 
 Horizon = Annotated[
     int, Field(strict=True, ge=HORIZON_MIN, le=HORIZON_MAX, description="Streefjaar.")
+]
+# Query parameters of every list of opgaven (the API, the stapeling, the tiles).
+ThemaQuery = Annotated[list[str] | None, Query(description="Themacode; herhaalbaar.")]
+StatusQuery = Annotated[list[Status] | None, Query(description="Status; herhaalbaar.")]
+TrekkerQuery = Annotated[list[Trekker] | None, Query(description="Trekker; herhaalbaar.")]
+HorizonTotQuery = Annotated[
+    int | None,
+    Query(
+        ge=HORIZON_MIN,
+        le=HORIZON_MAX,
+        description="Alleen opgaven met horizon tot en met dit jaar.",
+    ),
 ]
 Hectare = Annotated[float, Field(ge=0, allow_inf_nan=False, description="Ruimtevraag in ha.")]
 ThemaCode = Annotated[str, StringConstraints(min_length=1, max_length=40)]

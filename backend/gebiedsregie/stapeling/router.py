@@ -18,7 +18,7 @@ from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.geometry import GeometryRejected, check_geometry
 from gebiedsregie.openapi import PROBLEM
 from gebiedsregie.opgaven import service as opgaven_service
-from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Status, Trekker
+from gebiedsregie.opgaven.schemas import HorizonTotQuery, StatusQuery, ThemaQuery, TrekkerQuery
 from gebiedsregie.stapeling import service
 from gebiedsregie.stapeling.schemas import (
     AdhocStapeling,
@@ -40,17 +40,10 @@ class Filters:
 
 def filters(
     session: SessionDep,
-    thema: Annotated[list[str] | None, Query(description="Themacode; herhaalbaar.")] = None,
-    status: Annotated[list[Status] | None, Query(description="Status; herhaalbaar.")] = None,
-    trekker: Annotated[list[Trekker] | None, Query(description="Trekker; herhaalbaar.")] = None,
-    horizon: Annotated[
-        int | None,
-        Query(
-            ge=HORIZON_MIN,
-            le=HORIZON_MAX,
-            description="Alleen opgaven met horizon tot en met dit jaar.",
-        ),
-    ] = None,
+    thema: ThemaQuery = None,
+    status: StatusQuery = None,
+    trekker: TrekkerQuery = None,
+    horizon: HorizonTotQuery = None,
     min_aantal: Annotated[
         int, Query(ge=1, description="Alleen vlakken met minstens zoveel opgaven.")
     ] = 1,
