@@ -17,10 +17,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from gebiedsregie.app import create_app
+from gebiedsregie.auth.models import Rol
 from gebiedsregie.cli import migrate
 from gebiedsregie.db import get_session, get_session_factory, make_engine, sqlalchemy_url
 from gebiedsregie.localdb import LocalCluster, create_database, drop_database
 from gebiedsregie.settings import Settings
+from tests.factories import token_headers
 
 ROOT = Path(__file__).resolve().parents[1]
 GEODATA = ROOT / "geodata"
@@ -89,6 +91,20 @@ def settings() -> Settings:
 
 @pytest.fixture
 def client(session: Session, settings: Settings, database_url: str) -> Iterator[TestClient]:
+    app = create_app(settings, database_url)
+    app.dependency_overrides[get_session] = lambda: session
+    app.dependency_overrides[get_session_factory] = lambda: lambda: nullcontext(session)
+    with TestClient(app) as client:
+        # Most tests exercise the API itself: they act as a beheerder unless they say otherwise.
+        client.headers.update(token_headers(session, Rol.BEHEERDER))
+        yield client
+
+
+@pytest.fixture
+def anonymous_client(
+    session: Session, settings: Settings, database_url: str
+) -> Iterator[TestClient]:
+    """A client without credentials, on the same rolled-back session as `client`."""
     app = create_app(settings, database_url)
     app.dependency_overrides[get_session] = lambda: session
     app.dependency_overrides[get_session_factory] = lambda: lambda: nullcontext(session)

@@ -1,6 +1,7 @@
 """What every API router shares: CRS negotiation, GeoJSON bodies, geo responses, paging."""
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar, cast
@@ -11,7 +12,14 @@ from pydantic import AfterValidator, BaseModel
 from pydantic_core import PydanticCustomError
 
 from gebiedsregie.crs import CRS84, Crs, parse_crs
-from gebiedsregie.errors import FieldError, InvalidInput, UnsupportedCrs, UnsupportedMediaType
+from gebiedsregie.errors import (
+    FieldError,
+    InvalidInput,
+    PreconditionFailed,
+    PreconditionRequired,
+    UnsupportedCrs,
+    UnsupportedMediaType,
+)
 from gebiedsregie.geometry import CheckedGeometry, GeometryRejected, check_geometry
 from gebiedsregie.settings import Settings
 from gebiedsregie.validation import DUTCH, check_size, parse_json, validate_model
@@ -27,6 +35,8 @@ CRS_DESCRIPTION = (
     "http://www.opengis.net/def/crs/OGC/1.3/CRS84 (standaard) of "
     "http://www.opengis.net/def/crs/EPSG/0/28992 (RD New)."
 )
+
+ETAG_PATTERN = re.compile(r'(W/)?"[\x21\x23-\x7e]*"')
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -95,6 +105,46 @@ async def json_body(request: Request, settings: SettingsDep) -> Any:
 
 
 JsonBody = Annotated[Any, Depends(json_body)]
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='De ETag (versie) die u wijzigt, bv. "3"; 412 als die intussen veranderde.',
+    ),
+]
+
+
+def check_if_match(if_match: str | None, versie: int, settings: Settings) -> None:
+    """Refuse a change whose `If-Match` does not name the current versie (RFC 9110, 13.1.1).
+
+    Strong comparison: a weak tag (W/"3") never matches. Without the header the change goes
+    ahead, unless `if_match_verplicht` is set (then 428).
+    """
+    current = f'"{versie}"'
+    if if_match is None:
+        if settings.if_match_verplicht:
+            raise PreconditionRequired(
+                "Stuur de ETag van wat u wijzigt mee in If-Match.",
+                [FieldError("If-Match", "Verplicht.", "missing")],
+            )
+        return
+    tags = [t.strip() for t in if_match.split(",") if t.strip()]
+    if tags == ["*"]:
+        return
+    if not tags or not all(ETAG_PATTERN.fullmatch(t) for t in tags):
+        raise InvalidInput(
+            "Ongeldige If-Match.",
+            [FieldError("If-Match", 'Verwacht een ETag zoals "3", of *.', "ongeldige_etag")],
+        )
+    if current not in tags:
+        raise PreconditionFailed(
+            f"Intussen gewijzigd: de huidige versie is {versie}. Haal de nieuwe versie op en "
+            "breng uw wijziging opnieuw aan.",
+            [FieldError("If-Match", f"Verwacht {current}.", "verouderd")],
+            headers={"ETag": current},
+        )
 
 
 @dataclass

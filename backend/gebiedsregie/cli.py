@@ -1,10 +1,12 @@
-"""The `gebiedsregie` command: serve, db, seed."""
+"""The `gebiedsregie` command: serve, db, seed, stapeling, export, import, user, token."""
 
 import argparse
+import getpass
 import json
 import sys
 from pathlib import Path
 
+from gebiedsregie.auth.commands import add_parsers as add_account_parsers
 from gebiedsregie.settings import Settings
 
 
@@ -39,7 +41,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from gebiedsregie.app import create_app
+    from gebiedsregie.logs import configure_logging
 
+    configure_logging(settings)
     url = _url(settings)
     if not args.no_migrate:
         migrate(url)
@@ -49,6 +53,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level=args.log_level,
+        log_config=None,  # uvicorn's records go to our handler (configure_logging)
+        access_log=False,  # the app writes its own access line, with the request id
         proxy_headers=True,
     )
     return 0
@@ -81,6 +87,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from gebiedsregie.auth.service import set_door
     from gebiedsregie.db import make_engine, make_sessionmaker
     from gebiedsregie.seed import seed
 
@@ -89,6 +96,7 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(url)
     geodata = Path(args.geodata) if args.geodata else settings.home / "geodata"
     with make_sessionmaker(engine)() as session:
+        set_door(session, "seed", None)
         report = seed(session, geodata)
     engine.dispose()
     print(f"seed uit {geodata}: {report}")
@@ -176,6 +184,7 @@ def _progress(done: int, total: int) -> None:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from gebiedsregie.auth.service import set_door
     from gebiedsregie.db import make_engine, make_sessionmaker
     from gebiedsregie.errors import DomainError
     from gebiedsregie.uitwisseling.service import ImportOpties, import_file
@@ -201,6 +210,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(_url(settings))
     try:
         with make_sessionmaker(engine)() as session:
+            set_door(session, f"cli:{getpass.getuser()}", None)
             report = import_file(session, path, path.name, opties, settings, _progress)
     except DomainError as exc:
         print(f"fout: {exc.detail}", file=sys.stderr)
@@ -289,6 +299,8 @@ def parser() -> argparse.ArgumentParser:
         im.add_argument(f"--veld-{prop.replace('_', '-')}", help=f"veld voor {prop}")
     im.add_argument("--rapport", help="schrijf het volledige rapport (JSON) naar dit bestand")
     im.set_defaults(func=cmd_import)
+
+    add_account_parsers(sub)
     return p
 
 
@@ -296,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
     try:
+        if args.command in ("user", "token"):
+            return int(args.func(args, settings, _url))
         return int(args.func(args, settings))
     except KeyboardInterrupt:
         return 130

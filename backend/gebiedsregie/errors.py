@@ -22,6 +22,7 @@ class DomainError(Exception):
 
     detail: str
     errors: list[FieldError] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
 
     status = 400
     title = "Ongeldige invoer"
@@ -44,6 +45,40 @@ class NotFound(DomainError):
     status = 404
     title = "Niet gevonden"
     type_slug = "niet-gevonden"
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    title = "Niet ingelogd"
+    type_slug = "niet-ingelogd"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.headers.setdefault("WWW-Authenticate", 'Bearer realm="gebiedsregie"')
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Geen toegang"
+    type_slug = "geen-toegang"
+
+
+class Gone(DomainError):
+    status = 410
+    title = "Verwijderd"
+    type_slug = "verwijderd"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    title = "Intussen gewijzigd"
+    type_slug = "intussen-gewijzigd"
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    title = "If-Match ontbreekt"
+    type_slug = "if-match-ontbreekt"
 
 
 class Conflict(DomainError):

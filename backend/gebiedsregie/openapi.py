@@ -38,12 +38,30 @@ def geojson_body(model: type[BaseModel], patch: bool = False) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {t: {"schema": ref} for t in types}}}
 
 
-def geojson_responses(status: int = 200) -> dict[int | str, dict[str, Any]]:
-    """Return `responses` saying a route answers GeoJSON, or a problem."""
-    return {
+def geojson_responses(status: int = 200, write: bool = False) -> dict[int | str, dict[str, Any]]:
+    """Return `responses` saying a route answers GeoJSON, or a problem.
+
+    A write may also be refused for who asks (401, 403) or for what changed meanwhile.
+    """
+    responses: dict[int | str, dict[str, Any]] = {
         status: {"content": {"application/geo+json": {}}},
         400: PROBLEM,
         404: PROBLEM,
+    }
+    if write:
+        responses.update(write_responses())
+    return responses
+
+
+def write_responses() -> dict[int | str, dict[str, Any]]:
+    """Return the problems a write may answer besides invalid input."""
+    return {
+        401: PROBLEM,
+        403: PROBLEM,
+        409: PROBLEM,
+        410: PROBLEM,
+        412: PROBLEM,
+        428: PROBLEM,
     }
 
 

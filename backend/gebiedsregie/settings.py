@@ -1,8 +1,9 @@
 """Settings, read once from the environment and passed in (never a module global)."""
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,6 +30,27 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
+    # Operations: logs, CORS, the database pool
+    log_format: Literal["tekst", "json"] = Field(
+        default="tekst", description="Logregels als tekst of als één JSON-object per regel."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins die de API vanuit een browser mogen gebruiken (JSON-lijst, "
+        'bv. ["https://kaart.provincie.nl"]); leeg: geen CORS.',
+    )
+    db_pool_size: int = Field(default=5, ge=1)
+    db_max_overflow: int = Field(default=5, ge=0)
+    db_pool_timeout_s: float = Field(
+        default=10, gt=0, description="Hoe lang een verzoek op een vrije databaseverbinding wacht."
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
     max_vertices: int = Field(default=100_000, ge=4)
     max_body_bytes: int = Field(default=20_000_000, ge=1024)
     page_limit_default: int = Field(default=100, ge=1)
@@ -37,6 +59,51 @@ class Settings(BaseSettings):
     stapeling_max_opgaven: int = Field(default=20_000, ge=1)
     max_upload_bytes: int = Field(default=200_000_000, ge=1024, description="Import: bestand.")
     max_import_features: int = Field(default=100_000, ge=1, description="Import: features.")
+
+    # Accounts and access
+    anoniem_lezen: bool = Field(
+        default=True, description="Mogen bezoekers zonder account de kaarten en de API lezen?"
+    )
+    if_match_verplicht: bool = Field(
+        default=False, description="PUT, PATCH en DELETE zonder If-Match weigeren (428)."
+    )
+    sessie_uren: int = Field(default=10, ge=1, le=24 * 30, description="Geldigheid van een sessie.")
+    cookie_secure: bool | None = Field(
+        default=None, description="Sessiecookie alleen over HTTPS; leeg: zoals het verzoek."
+    )
+    token_dagen: int = Field(default=90, ge=1, le=730, description="Standaardlooptijd API-token.")
+    wachtwoord_min_lengte: int = Field(default=12, ge=8)
+    max_mislukte_pogingen: int = Field(default=5, ge=1)
+    blokkade_minuten: int = Field(default=15, ge=1)
+
+    # OpenID Connect (Keycloak, Entra ID); off while oidc_issuer is empty
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid profile email"
+    oidc_redirect_uri: str | None = Field(
+        default=None, description="Terugkeeradres; leeg: /auth/oidc/terug op deze host."
+    )
+    oidc_rol_claim: str = Field(
+        default="roles", description="Claim met de rollen; een pad met punten mag."
+    )
+    oidc_rollen: dict[str, Literal["lezer", "planner", "beheerder"]] = Field(
+        default_factory=dict, description='Claimwaarde -> rol, bv. {"gr-planners": "planner"}.'
+    )
+    oidc_naam_claim: str = "preferred_username"
+    oidc_audience: str | None = Field(
+        default=None, description="Audience van access tokens voor de API; leeg: de client id."
+    )
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> "Settings":
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_rollen):
+            raise ValueError("OIDC: met oidc_issuer zijn ook oidc_client_id en oidc_rollen nodig.")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
 
     @property
     def var_dir(self) -> Path:

@@ -93,7 +93,7 @@ def test_update_and_delete(client: TestClient, session: Session) -> None:
     assert replaced.json()["geometry"]["coordinates"][0][0][0] == [174000.0, 448000.0]
 
     assert client.delete(f"/api/v1/gebieden/{gebied.id}").status_code == 204
-    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 410  # deleted softly: a beheerder can restore it
 
 
 def test_list_and_filter_by_soort(client: TestClient, session: Session) -> None:

@@ -1,10 +1,11 @@
 """Gebieden: the areas a province directs, and the CBS gemeenten they are made of."""
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
 
 from geoalchemy2 import Geometry, WKBElement
-from sqlalchemy import CheckConstraint, Index, String, Text, Uuid, text
+from sqlalchemy import CheckConstraint, DateTime, Index, String, Text, Uuid, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,6 +14,8 @@ from gebiedsregie.db import Base, Timestamps
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 VALID_AREA = "ST_IsValid(geom) AND NOT ST_IsEmpty(geom)"
+# Deletes are soft: a deleted row keeps everything, with the time it was deleted.
+NOT_DELETED = text("verwijderd_op IS NULL")
 
 
 class GebiedSoort(StrEnum):
@@ -33,7 +36,7 @@ class Gebied(Timestamps, Base):
     id: Mapped[uuid.UUID] = mapped_column(
         Uuid, primary_key=True, default=uuid.uuid4, server_default=text("gen_random_uuid()")
     )
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(80))
     naam: Mapped[str] = mapped_column(String(200))
     soort: Mapped[str] = mapped_column(String(30))
     provincies: Mapped[list[str]] = mapped_column(ARRAY(String(100)), server_default="{}")
@@ -44,9 +47,11 @@ class Gebied(Timestamps, Base):
         Geometry("MULTIPOLYGON", srid=RD_NEW, spatial_index=False)
     )
     versie: Mapped[int] = mapped_column(server_default="1")
+    verwijderd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __mapper_args__ = {"version_id_col": versie}
     __table_args__ = (
+        Index("uq_gebied_slug", "slug", unique=True, postgresql_where=NOT_DELETED),
         CheckConstraint(f"slug ~ '{SLUG_PATTERN}'", name="slug"),
         CheckConstraint(in_values("soort", GebiedSoort), name="soort"),
         CheckConstraint(VALID_AREA, name="geom_valid"),

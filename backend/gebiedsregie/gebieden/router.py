@@ -6,15 +6,18 @@ from fastapi import APIRouter, Query, Request, Response
 
 from gebiedsregie.api import (
     ContentCrs,
+    IfMatch,
     JsonBody,
     OutputCrs,
     PageDep,
     SettingsDep,
+    check_if_match,
     collection_response,
     feature_response,
     geo_response,
     parse_feature,
 )
+from gebiedsregie.auth.access import needs_planner
 from gebiedsregie.db import SessionDep
 from gebiedsregie.gebieden import service
 from gebiedsregie.gebieden.models import Gebied, GebiedSoort
@@ -27,7 +30,7 @@ from gebiedsregie.gebieden.schemas import (
     gebied_feature,
 )
 from gebiedsregie.geometry import CheckedGeometry, to_geojson
-from gebiedsregie.openapi import geojson_body, geojson_responses
+from gebiedsregie.openapi import PROBLEM, geojson_body, geojson_responses, write_responses
 
 router = APIRouter(prefix="/gebieden", tags=["gebieden"])
 provincies_router = APIRouter(prefix="/provincies", tags=["referentie"])
@@ -74,7 +77,8 @@ def list_gebieden(
     "",
     status_code=201,
     response_model=GebiedFeature,
-    responses=geojson_responses(201),
+    responses=geojson_responses(201, write=True),
+    dependencies=[needs_planner],
     openapi_extra=geojson_body(GebiedFeatureIn),
 )
 def create_gebied(
@@ -100,7 +104,8 @@ def get_gebied(gebied_id: str, session: SessionDep, crs: OutputCrs) -> Response:
 @router.put(
     "/{gebied_id}",
     response_model=GebiedFeature,
-    responses=geojson_responses(),
+    responses=geojson_responses(write=True),
+    dependencies=[needs_planner],
     openapi_extra=geojson_body(GebiedFeatureIn),
 )
 def replace_gebied(
@@ -110,9 +115,11 @@ def replace_gebied(
     body: JsonBody,
     content_crs: ContentCrs,
     crs: OutputCrs,
+    if_match: IfMatch = None,
 ) -> Response:
     """Vervang een gebied geheel: geometrie en alle eigenschappen."""
     gebied = service.get_gebied(session, gebied_id)
+    check_if_match(if_match, gebied.versie, settings)
     feature = parse_feature(body, GebiedFields, content_crs, settings, geometry_required=True)
     assert feature.geometry is not None
     values = feature.fields.model_dump()
@@ -128,7 +135,8 @@ def replace_gebied(
 @router.patch(
     "/{gebied_id}",
     response_model=GebiedFeature,
-    responses=geojson_responses(),
+    responses=geojson_responses(write=True),
+    dependencies=[needs_planner],
     openapi_extra=geojson_body(GebiedFeatureIn, patch=True),
 )
 def patch_gebied(
@@ -138,9 +146,11 @@ def patch_gebied(
     body: JsonBody,
     content_crs: ContentCrs,
     crs: OutputCrs,
+    if_match: IfMatch = None,
 ) -> Response:
     """Wijzig een deel van een gebied (JSON merge patch); geometrie is optioneel."""
     gebied = service.get_gebied(session, gebied_id)
+    check_if_match(if_match, gebied.versie, settings)
     feature = parse_feature(body, GebiedPatch, content_crs, settings, geometry_required=False)
     values = feature.fields.model_dump(include=feature.fields.model_fields_set)
     geom = feature.geometry.geom if feature.geometry else None
@@ -148,8 +158,17 @@ def patch_gebied(
     return _response(gebied, crs, checked=feature.geometry)
 
 
-@router.delete("/{gebied_id}", status_code=204, responses={404: {"description": "Onbekend"}})
-def delete_gebied(gebied_id: str, session: SessionDep) -> Response:
+@router.delete(
+    "/{gebied_id}",
+    status_code=204,
+    responses={404: PROBLEM, **write_responses()},
+    dependencies=[needs_planner],
+)
+def delete_gebied(
+    gebied_id: str, session: SessionDep, settings: SettingsDep, if_match: IfMatch = None
+) -> Response:
     """Verwijder een gebied. Opgaven blijven bestaan: hun koppeling is ruimtelijk."""
-    service.delete_gebied(session, service.get_gebied(session, gebied_id))
+    gebied = service.get_gebied(session, gebied_id)
+    check_if_match(if_match, gebied.versie, settings)
+    service.delete_gebied(session, gebied)
     return Response(status_code=204)

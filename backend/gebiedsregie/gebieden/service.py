@@ -4,6 +4,7 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import shapely
@@ -12,9 +13,10 @@ from shapely import MultiPolygon
 from sqlalchemy import ColumnElement, Select, and_, func, not_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from gebiedsregie.crs import RD_NEW
-from gebiedsregie.errors import Conflict, FieldError, NotFound
+from gebiedsregie.errors import Conflict, FieldError, Gone, NotFound, PreconditionFailed
 from gebiedsregie.gebieden.models import Gebied, Gemeente
 from gebiedsregie.validation import clear_nulls
 
@@ -26,6 +28,17 @@ class GebiedNotFound(NotFound):
         super().__init__(f"Gebied '{key}' bestaat niet.")
 
 
+class GebiedDeleted(Gone):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"Gebied '{key}' is verwijderd. Een beheerder kan het herstellen; "
+            f"zie /api/v1/gebieden/{key}/historie."
+        )
+
+
+LIVE = Gebied.verwijderd_op.is_(None)
+
+
 def _parse_uuid(key: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(key)
@@ -33,18 +46,27 @@ def _parse_uuid(key: str) -> uuid.UUID | None:
         return None
 
 
-def find_gebied(session: Session, key: str) -> Gebied | None:
-    """Return the gebied with this id or slug, or None."""
+def find_gebied(session: Session, key: str, deleted: bool = False) -> Gebied | None:
+    """Return the gebied with this id or slug, or None.
+
+    With `deleted`, a deleted one is found too (by slug: the one deleted last).
+    """
     as_uuid = _parse_uuid(key)
     condition = Gebied.id == as_uuid if as_uuid else Gebied.slug == key
-    return session.scalars(select(Gebied).where(condition)).one_or_none()
+    if not deleted:
+        return session.scalars(select(Gebied).where(condition, LIVE)).one_or_none()
+    return session.scalars(
+        select(Gebied).where(condition).order_by(Gebied.verwijderd_op.desc().nulls_first()).limit(1)
+    ).one_or_none()
 
 
 def get_gebied(session: Session, key: str) -> Gebied:
-    """Return the gebied with this id or slug; raise GebiedNotFound."""
-    gebied = find_gebied(session, key)
+    """Return the gebied with this id or slug; raise GebiedNotFound, or GebiedDeleted (410)."""
+    gebied = find_gebied(session, key, deleted=True)
     if gebied is None:
         raise GebiedNotFound(key)
+    if gebied.verwijderd_op is not None:
+        raise GebiedDeleted(key)
     return gebied
 
 
@@ -57,6 +79,7 @@ def list_gebieden(
 ) -> tuple[list[Gebied], int]:
     """Return a page of gebieden, by naam, and how many match (`bbox_rd`: those meeting it)."""
     condition = and_(
+        LIVE,
         Gebied.soort.in_(soort) if soort else true(),
         func.ST_Intersects(Gebied.geom, func.ST_GeomFromWKB(bbox_rd.wkb, RD_NEW))
         if bbox_rd is not None
@@ -79,7 +102,7 @@ def slugs_meeting(session: Session, items: Select[Any]) -> dict[uuid.UUID, list[
     sub = items.subquery()
     rows = session.execute(
         select(sub.c[0], Gebied.slug)
-        .join(Gebied, interior_intersects(sub.c[1], Gebied.geom))
+        .join(Gebied, and_(interior_intersects(sub.c[1], Gebied.geom), LIVE))
         .order_by(Gebied.slug)
     ).all()
     result: dict[uuid.UUID, list[str]] = {}
@@ -107,7 +130,7 @@ def slugify(naam: str) -> str:
 
 
 def _free_slug(session: Session, base: str) -> str:
-    taken = set(session.scalars(select(Gebied.slug).where(Gebied.slug.like(f"{base}%"))))
+    taken = set(session.scalars(select(Gebied.slug).where(Gebied.slug.like(f"{base}%"), LIVE)))
     slug, n = base, 2
     while slug in taken:
         slug = f"{base[:75]}-{n}"
@@ -116,7 +139,7 @@ def _free_slug(session: Session, base: str) -> str:
 
 
 def _check_slug_free(session: Session, slug: str, own_id: uuid.UUID | None = None) -> None:
-    other = session.scalar(select(Gebied.id).where(Gebied.slug == slug))
+    other = session.scalar(select(Gebied.id).where(Gebied.slug == slug, LIVE))
     if other is not None and other != own_id:
         raise Conflict(
             f"Er is al een gebied met slug '{slug}'.",
@@ -140,6 +163,7 @@ def _apply(
 
 
 def _flush(session: Session, gebied: Gebied) -> Gebied:
+    """Write and commit; a taken slug or a changed versie is reported, not raised."""
     try:
         session.flush()
     except IntegrityError as exc:
@@ -150,6 +174,12 @@ def _flush(session: Session, gebied: Gebied) -> Gebied:
                 [FieldError("properties.slug", "Deze slug is al in gebruik.", "bestaat_al")],
             ) from None
         raise
+    except StaleDataError:
+        session.rollback()
+        raise PreconditionFailed(
+            "Het gebied is intussen door een ander gewijzigd of verwijderd; "
+            "haal het opnieuw op en breng uw wijziging opnieuw aan."
+        ) from None
     session.commit()
     return gebied
 
@@ -183,8 +213,20 @@ def update_gebied(
 
 
 def delete_gebied(session: Session, gebied: Gebied) -> None:
-    session.delete(gebied)
-    session.commit()
+    """Delete softly: the gebied keeps everything and a beheerder can restore it."""
+    gebied.verwijderd_op = datetime.now(UTC)
+    _flush(session, gebied)
+
+
+def restore_gebied(session: Session, key: str) -> Gebied:
+    """Undo the delete of a gebied; raise Conflict if it is not deleted or its slug is taken."""
+    gebied = find_gebied(session, key, deleted=True)
+    if gebied is None:
+        raise GebiedNotFound(key)
+    if gebied.verwijderd_op is None:
+        raise Conflict(f"Gebied '{key}' is niet verwijderd.")
+    gebied.verwijderd_op = None
+    return _flush(session, gebied)
 
 
 def gebied_shape(gebied: Gebied) -> MultiPolygon:
@@ -198,7 +240,7 @@ def gebied_geom_expr(key: str) -> Any:
     """Return a scalar subquery of the RD geometry of the gebied with this id or slug."""
     as_uuid = _parse_uuid(key)
     condition = Gebied.id == as_uuid if as_uuid else Gebied.slug == key
-    return select(Gebied.geom).where(condition).scalar_subquery()
+    return select(Gebied.geom).where(condition, LIVE).scalar_subquery()
 
 
 PROVINCIE_TOLERANCE_M = 100.0

@@ -102,10 +102,10 @@ def get_collectie(session: Session, collection_id: str) -> Collectie:
 
 def extent(session: Session, collectie: Collectie) -> dict[str, Any]:
     """The collection's spatial extent (CRS84) and, for opgaven, its horizon years."""
-    table = Gebied if collectie.soort == GEBIEDEN else Opgave
-    query = select(func.ST_Extent(table.geom))
-    if collectie.soort == STAPELING:
-        query = select(func.ST_Extent(Gebied.geom))  # faces lie inside the gebieden
+    if collectie.soort in (GEBIEDEN, STAPELING):  # faces lie inside the gebieden
+        query = select(func.ST_Extent(Gebied.geom)).where(gebieden_service.LIVE)
+    else:
+        query = select(func.ST_Extent(Opgave.geom)).where(opgaven_service.LIVE)
     if collectie.thema:
         query = query.where(Opgave.thema == collectie.thema)
     box = session.scalar(query)
@@ -115,7 +115,9 @@ def extent(session: Session, collectie: Collectie) -> dict[str, Any]:
         corners = from_rd(shapely.box(minx, miny, maxx, maxy).segmentize(1_000), CRS84)
         result["spatial"] = {"bbox": [[round(v, 6) for v in corners.bounds]], "crs": CRS84.uri}
     if collectie.temporal:
-        years = select(func.min(Opgave.horizon), func.max(Opgave.horizon))
+        years = select(func.min(Opgave.horizon), func.max(Opgave.horizon)).where(
+            opgaven_service.LIVE
+        )
         if collectie.thema:
             years = years.where(Opgave.thema == collectie.thema)
         first, last = session.execute(years).one()

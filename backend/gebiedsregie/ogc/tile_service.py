@@ -278,7 +278,7 @@ def _gebieden(address: TileAddress, area_rd: Any) -> Select[Any]:
         Gebied.naam,
         Gebied.soort,
         _mvt_geom(Gebied.geom, address, area_rd),
-    ).where(Gebied.geom.op("&&")(area_rd))
+    ).where(Gebied.geom.op("&&")(area_rd), gebieden_service.LIVE)
 
 
 def _opgaven(
@@ -335,7 +335,11 @@ def _stapeling(
 def _stored_stapelingen(session: Session, area_rd: Any, gebied: str | None) -> list[uuid.UUID]:
     """Return the ids of the unfiltered stored stapelingen of the gebieden meeting the area,
     computing and storing those that are missing."""
-    query = select(Gebied).where(Gebied.geom.op("&&")(area_rd)).order_by(Gebied.id)
+    query = (
+        select(Gebied)
+        .where(Gebied.geom.op("&&")(area_rd), gebieden_service.LIVE)
+        .order_by(Gebied.id)
+    )
     if gebied is not None:
         query = query.where(Gebied.id == gebieden_service.get_gebied(session, gebied).id)
     unfiltered = stapeling_service.StapelingFilter()

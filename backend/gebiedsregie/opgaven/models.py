@@ -1,15 +1,26 @@
 """Opgaven: spatial claims of a thema, and the themas themselves."""
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
 
 from geoalchemy2 import Geometry, WKBElement
-from sqlalchemy import CheckConstraint, Double, ForeignKey, Index, String, Text, Uuid, text
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Double,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gebiedsregie.crs import RD_NEW
 from gebiedsregie.db import Base, Timestamps
-from gebiedsregie.gebieden.models import VALID_AREA, in_values
+from gebiedsregie.gebieden.models import NOT_DELETED, VALID_AREA, in_values
 
 HORIZON_MIN, HORIZON_MAX = 2000, 2100
 
@@ -51,7 +62,7 @@ class Opgave(Timestamps, Base):
     id: Mapped[uuid.UUID] = mapped_column(
         Uuid, primary_key=True, default=uuid.uuid4, server_default=text("gen_random_uuid()")
     )
-    extern_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    extern_id: Mapped[str | None] = mapped_column(String(200))
     titel: Mapped[str] = mapped_column(String(200))
     thema: Mapped[str] = mapped_column(
         ForeignKey("thema.code", onupdate="CASCADE", ondelete="RESTRICT"), index=True
@@ -66,9 +77,11 @@ class Opgave(Timestamps, Base):
         Geometry("MULTIPOLYGON", srid=RD_NEW, spatial_index=False)
     )
     versie: Mapped[int] = mapped_column(server_default="1")
+    verwijderd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __mapper_args__ = {"version_id_col": versie}
     __table_args__ = (
+        Index("uq_opgave_extern_id", "extern_id", unique=True, postgresql_where=NOT_DELETED),
         CheckConstraint(in_values("trekker", Trekker), name="trekker"),
         CheckConstraint(in_values("status", Status), name="status"),
         CheckConstraint(f"horizon BETWEEN {HORIZON_MIN} AND {HORIZON_MAX}", name="horizon"),

@@ -9,20 +9,23 @@ from gebiedsregie.api import (
     BboxCrs,
     ContentCrs,
     FeatureInput,
+    IfMatch,
     JsonBody,
     OutputCrs,
     PageDep,
     SettingsDep,
+    check_if_match,
     collection_response,
     feature_response,
     parse_bbox,
     parse_feature,
 )
+from gebiedsregie.auth.access import needs_planner
 from gebiedsregie.crs import Crs
 from gebiedsregie.db import SessionDep
 from gebiedsregie.errors import FieldError
 from gebiedsregie.geometry import CheckedGeometry, bbox_polygon
-from gebiedsregie.openapi import geojson_body, geojson_responses
+from gebiedsregie.openapi import PROBLEM, geojson_body, geojson_responses, write_responses
 from gebiedsregie.opgaven import service
 from gebiedsregie.opgaven.models import Opgave
 from gebiedsregie.opgaven.schemas import (
@@ -120,7 +123,8 @@ def list_opgaven(
     "",
     status_code=201,
     response_model=OpgaveFeature,
-    responses=geojson_responses(201),
+    responses=geojson_responses(201, write=True),
+    dependencies=[needs_planner],
     openapi_extra=geojson_body(OpgaveFeatureIn),
 )
 def create_opgave(
@@ -146,7 +150,8 @@ def get_opgave(opgave_id: str, session: SessionDep, crs: OutputCrs) -> Response:
 @router.put(
     "/{opgave_id}",
     response_model=OpgaveFeature,
-    responses=geojson_responses(),
+    responses=geojson_responses(write=True),
+    dependencies=[needs_planner],
     openapi_extra=geojson_body(OpgaveFeatureIn),
 )
 def replace_opgave(
@@ -156,9 +161,11 @@ def replace_opgave(
     body: JsonBody,
     content_crs: ContentCrs,
     crs: OutputCrs,
+    if_match: IfMatch = None,
 ) -> Response:
     """Vervang een opgave geheel: geometrie en alle eigenschappen."""
     opgave = service.get_opgave(session, opgave_id)
+    check_if_match(if_match, opgave.versie, settings)
     feature = _parse(session, body, OpgaveFields, content_crs, settings)
     assert feature.geometry is not None
     opgave = service.update_opgave(
@@ -170,7 +177,8 @@ def replace_opgave(
 @router.patch(
     "/{opgave_id}",
     response_model=OpgaveFeature,
-    responses=geojson_responses(),
+    responses=geojson_responses(write=True),
+    dependencies=[needs_planner],
     openapi_extra=geojson_body(OpgaveFeatureIn, patch=True),
 )
 def patch_opgave(
@@ -180,9 +188,11 @@ def patch_opgave(
     body: JsonBody,
     content_crs: ContentCrs,
     crs: OutputCrs,
+    if_match: IfMatch = None,
 ) -> Response:
     """Wijzig een deel van een opgave (JSON merge patch); geometrie is optioneel."""
     opgave = service.get_opgave(session, opgave_id)
+    check_if_match(if_match, opgave.versie, settings)
     feature = _parse(session, body, OpgavePatch, content_crs, settings)
     values = feature.fields.model_dump(include=feature.fields.model_fields_set)
     geom = feature.geometry.geom if feature.geometry else None
@@ -190,8 +200,17 @@ def patch_opgave(
     return _response(session, opgave, crs, checked=feature.geometry)
 
 
-@router.delete("/{opgave_id}", status_code=204, responses={404: {"description": "Onbekend"}})
-def delete_opgave(opgave_id: str, session: SessionDep) -> Response:
+@router.delete(
+    "/{opgave_id}",
+    status_code=204,
+    responses={404: PROBLEM, **write_responses()},
+    dependencies=[needs_planner],
+)
+def delete_opgave(
+    opgave_id: str, session: SessionDep, settings: SettingsDep, if_match: IfMatch = None
+) -> Response:
     """Verwijder een opgave."""
-    service.delete_opgave(session, service.get_opgave(session, opgave_id))
+    opgave = service.get_opgave(session, opgave_id)
+    check_if_match(if_match, opgave.versie, settings)
+    service.delete_opgave(session, opgave)
     return Response(status_code=204)

@@ -3,16 +3,25 @@
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import MultiPolygon, Polygon
-from sqlalchemy import ColumnElement, func, insert, select, true
+from sqlalchemy import ColumnElement, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from gebiedsregie.crs import RD_NEW
-from gebiedsregie.errors import Conflict, FieldError, InvalidInput, NotFound
+from gebiedsregie.errors import (
+    Conflict,
+    FieldError,
+    Gone,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+)
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.opgaven.models import Opgave, Thema
 from gebiedsregie.validation import clear_nulls
@@ -23,6 +32,17 @@ REQUIRED = ("titel", "thema", "trekker", "status")
 class OpgaveNotFound(NotFound):
     def __init__(self, key: str) -> None:
         super().__init__(f"Opgave '{key}' bestaat niet.")
+
+
+class OpgaveDeleted(Gone):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"Opgave '{key}' is verwijderd. Een beheerder kan haar herstellen; "
+            f"zie /api/v1/opgaven/{key}/historie."
+        )
+
+
+LIVE = Opgave.verwijderd_op.is_(None)
 
 
 @dataclass
@@ -62,7 +82,7 @@ def check_themas(session: Session, themas: Sequence[str], name: str) -> list[Fie
 
 def filter_conditions(session: Session, f: OpgaveFilter) -> list[ColumnElement[bool]]:
     """The WHERE conditions of `f` on the opgave table; unknown gebied or thema is refused."""
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [LIVE]
     if f.gebied is not None:
         if gebieden_service.find_gebied(session, f.gebied) is None:
             raise InvalidInput(
@@ -93,7 +113,7 @@ def filter_conditions(session: Session, f: OpgaveFilter) -> list[ColumnElement[b
         conditions.append(
             func.ST_Intersects(Opgave.geom, func.ST_GeomFromWKB(f.bbox_rd.wkb, RD_NEW))
         )
-    return conditions or [true()]
+    return conditions
 
 
 def list_opgaven(
@@ -131,15 +151,25 @@ def gebieden_of(session: Session, opgave_ids: Sequence[uuid.UUID]) -> dict[uuid.
     return {i: found.get(i, []) for i in opgave_ids}
 
 
-def get_opgave(session: Session, key: str) -> Opgave:
-    """Return the opgave with this id; raise OpgaveNotFound."""
+def find_opgave(session: Session, key: str, deleted: bool = False) -> Opgave | None:
+    """Return the opgave with this id (also a deleted one if `deleted`), or None."""
     try:
         opgave_id = uuid.UUID(key)
     except ValueError:
-        raise OpgaveNotFound(key) from None
+        return None
     opgave = session.get(Opgave, opgave_id)
+    if opgave is None or (opgave.verwijderd_op is not None and not deleted):
+        return None
+    return opgave
+
+
+def get_opgave(session: Session, key: str) -> Opgave:
+    """Return the opgave with this id; raise OpgaveNotFound, or OpgaveDeleted (410)."""
+    opgave = find_opgave(session, key, deleted=True)
     if opgave is None:
         raise OpgaveNotFound(key)
+    if opgave.verwijderd_op is not None:
+        raise OpgaveDeleted(key)
     return opgave
 
 
@@ -150,18 +180,29 @@ def _store(
         setattr(opgave, name, value)
     if geom is not None:
         opgave.geom = from_shape(geom, srid=RD_NEW)
+    _flush(session, opgave)
+    session.commit()
+    return opgave
+
+
+def _flush(session: Session, opgave: Opgave) -> None:
+    """Write pending changes; a unique extern_id or a changed versie is reported, not raised."""
     try:
         session.flush()
     except IntegrityError as exc:
         session.rollback()
         if "uq_opgave_extern_id" in str(exc.orig):
             raise Conflict(
-                f"Er is al een opgave met extern_id '{values.get('extern_id')}'.",
+                f"Er is al een opgave met extern_id '{opgave.extern_id}'.",
                 [FieldError("properties.extern_id", "Al in gebruik.", "bestaat_al")],
             ) from None
         raise
-    session.commit()
-    return opgave
+    except StaleDataError:
+        session.rollback()
+        raise PreconditionFailed(
+            "De opgave is intussen door een ander gewijzigd of verwijderd; "
+            "haal haar opnieuw op en breng uw wijziging opnieuw aan."
+        ) from None
 
 
 def create_opgave(session: Session, values: dict[str, Any], geom: MultiPolygon) -> Opgave:
@@ -175,7 +216,7 @@ def extern_ids_present(session: Session, extern_ids: Sequence[str]) -> set[str]:
     """Return those of `extern_ids` that an opgave already carries."""
     if not extern_ids:
         return set()
-    found = session.scalars(select(Opgave.extern_id).where(Opgave.extern_id.in_(extern_ids)))
+    found = session.scalars(select(Opgave.extern_id).where(Opgave.extern_id.in_(extern_ids), LIVE))
     return {e for e in found if e is not None}
 
 
@@ -200,8 +241,23 @@ def update_opgave(
 
 
 def delete_opgave(session: Session, opgave: Opgave) -> None:
-    session.delete(opgave)
+    """Delete softly: the opgave keeps everything and a beheerder can restore her."""
+    opgave.verwijderd_op = datetime.now(UTC)
+    _flush(session, opgave)
     session.commit()
+
+
+def restore_opgave(session: Session, key: str) -> Opgave:
+    """Undo the delete of an opgave; raise Conflict if she is not deleted."""
+    opgave = find_opgave(session, key, deleted=True)
+    if opgave is None:
+        raise OpgaveNotFound(key)
+    if opgave.verwijderd_op is None:
+        raise Conflict(f"Opgave '{key}' is niet verwijderd.")
+    opgave.verwijderd_op = None
+    _flush(session, opgave)
+    session.commit()
+    return opgave
 
 
 def opgave_shape(opgave: Opgave) -> MultiPolygon:
@@ -212,6 +268,7 @@ def opgave_shape(opgave: Opgave) -> MultiPolygon:
 
 
 def existing_extern_ids(session: Session) -> set[str]:
+    """Return every extern_id in use, deleted opgaven included (the seed leaves those be)."""
     return set(session.scalars(select(Opgave.extern_id).where(Opgave.extern_id.is_not(None))))
 
 

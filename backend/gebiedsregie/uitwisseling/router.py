@@ -12,6 +12,7 @@ from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
 from gebiedsregie.api import GEOJSON, OutputCrs, SettingsDep
+from gebiedsregie.auth.access import needs_beheerder
 from gebiedsregie.crs import RD
 from gebiedsregie.db import SessionDep
 from gebiedsregie.gebieden import service as gebieden_service
@@ -106,7 +107,14 @@ def _save_upload(upload: UploadFile, folder: Path, max_bytes: int) -> Path:
 
 @router.post(
     "/import",
-    responses={200: {"description": "Het importrapport, per feature."}, 400: PROBLEM, 413: PROBLEM},
+    responses={
+        200: {"description": "Het importrapport, per feature."},
+        400: PROBLEM,
+        401: PROBLEM,
+        403: PROBLEM,
+        413: PROBLEM,
+    },
+    dependencies=[needs_beheerder],
 )
 def import_upload(
     request: Request,

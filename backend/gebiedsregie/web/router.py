@@ -4,15 +4,18 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.openapi.docs import swagger_ui_default_parameters
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from gebiedsregie.auth.access import page_actor
+from gebiedsregie.auth.service import Actor
 from gebiedsregie.db import SessionDep
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.web import pages
 from gebiedsregie.web.assets import Assets
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(page_actor)])
 
 
 def getal(value: float | None, decimals: int = 0) -> str:
@@ -23,10 +26,18 @@ def getal(value: float | None, decimals: int = 0) -> str:
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
+def _gebruiker_context(request: Request) -> dict[str, Any]:
+    """Who is logged in (set by the page's access check), for the header and the scripts."""
+    actor: Actor | None = getattr(request.state, "actor", None)
+    return {"actor": actor, "csrf": actor.csrf if actor else ""}
+
+
 def make_templates(frontend_dir: Path) -> tuple[Jinja2Templates, Assets]:
     """The page templates (autoescaped) and the static assets they link to."""
     assets = Assets(frontend_dir / "static")
-    templates = Jinja2Templates(directory=frontend_dir / "templates")
+    templates = Jinja2Templates(
+        directory=frontend_dir / "templates", context_processors=[_gebruiker_context]
+    )
     templates.env.filters["getal"] = getal
     templates.env.globals["assets"] = assets
     return templates, assets
@@ -51,6 +62,17 @@ class Pages:
 
 
 PagesDep = Annotated[Pages, Depends(Pages)]
+
+
+def swagger_page(request: Request, openapi_url: str, titel: str) -> HTMLResponse:
+    """Swagger UI for `openapi_url`, from the app's own copy; its one inline script carries
+    the page's CSP nonce."""
+    instellingen = {
+        **swagger_ui_default_parameters,
+        "url": openapi_url,
+        "validatorUrl": None,  # no badge from validator.swagger.io
+    }
+    return Pages(request).render("swagger.html", {"titel": titel, "instellingen": instellingen})
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -1,0 +1,1 @@
+"""The audit trail of gebieden and opgaven, and undoing deletes."""

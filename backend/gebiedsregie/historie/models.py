@@ -1,0 +1,46 @@
+"""Historie: one row per create, update and delete of a gebied or opgave (see migration 0004)."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Identity, Index, String, Uuid, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gebiedsregie.crs import RD_NEW
+from gebiedsregie.db import Base
+
+
+class Historie(Base):
+    """Written only by the database trigger `historie_vastleggen`, never by the application."""
+
+    __tablename__ = "historie"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    soort: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    versie: Mapped[int]
+    actie: Mapped[str] = mapped_column(String(20))
+    door: Mapped[str] = mapped_column(String(200))
+    door_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    verzoek_id: Mapped[str | None] = mapped_column(String(64))
+    op: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    voor: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    na: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    geom_voor: Mapped[WKBElement | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=RD_NEW, spatial_index=False)
+    )
+    geom_na: Mapped[WKBElement | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=RD_NEW, spatial_index=False)
+    )
+
+    __table_args__ = (
+        CheckConstraint("soort IN ('gebied', 'opgave')", name="soort"),
+        CheckConstraint(
+            "actie IN ('aangemaakt', 'gewijzigd', 'verwijderd', 'hersteld', 'gewist')",
+            name="actie",
+        ),
+        Index("ix_historie_object", "soort", "object_id", "id"),
+    )
