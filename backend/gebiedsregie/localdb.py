@@ -30,13 +30,18 @@ class LocalDbError(RuntimeError):
     """The local cluster cannot be set up or started; the message says what to do."""
 
 
-def find_bindir() -> Path:
-    """Return the bin directory of the newest installed PostgreSQL that has PostGIS."""
-    candidates = sorted(
-        (p for p in PG_ROOT.glob("*/bin") if (p / "initdb").is_file()),
+def _bindirs() -> list[Path]:
+    """Return Debian's /usr/lib/postgresql/<version>/bin directories, newest first."""
+    return sorted(
+        PG_ROOT.glob("*/bin"),
         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
         reverse=True,
     )
+
+
+def find_bindir() -> Path:
+    """Return the bin directory of the newest installed PostgreSQL that has PostGIS."""
+    candidates = [p for p in _bindirs() if (p / "initdb").is_file()]
     for bindir in candidates:
         if (PG_SHARE / bindir.parent.name / "extension" / "postgis.control").is_file():
             return bindir
@@ -47,6 +52,22 @@ def find_bindir() -> Path:
             f"apt-get install postgresql-{version}-postgis-3 (make setup does this)."
         )
     raise LocalDbError("PostgreSQL is not installed: run `make setup` first.")
+
+
+def find_client(program: str) -> Path:
+    """Return the newest installed PostgreSQL client `program` (pg_dump, pg_restore, psql).
+
+    pg_dump refuses a server newer than itself, so the newest version is the one to use:
+    Debian installs every major version side by side under /usr/lib/postgresql/<version>/bin
+    (client-only installs included). Elsewhere, the one on PATH.
+    """
+    for bindir in _bindirs():
+        if (bindir / program).is_file():
+            return bindir / program
+    on_path = shutil.which(program)
+    if on_path is None:
+        raise LocalDbError(f"{program} is not installed: apt-get install postgresql-client.")
+    return Path(on_path)
 
 
 def _as_root() -> bool:
