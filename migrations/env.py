@@ -4,8 +4,8 @@ from alembic import context
 from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
-from gebiedsregie.db import Base, sqlalchemy_url
 from gebiedsregie.auth import models as _auth  # noqa: F401  (registers tables)
+from gebiedsregie.db import Base, sqlalchemy_url
 from gebiedsregie.gebieden import models as _gebieden  # noqa: F401
 from gebiedsregie.historie import models as _historie  # noqa: F401
 from gebiedsregie.ogc import models as _ogc  # noqa: F401

@@ -4,7 +4,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar, cast
+from typing import Annotated, Any, Generic, Protocol, TypeVar, cast
 
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from gebiedsregie.crs import CRS84, Crs, parse_crs
 from gebiedsregie.errors import (
+    Conflict,
     FieldError,
     InvalidInput,
     PreconditionFailed,
@@ -145,6 +146,42 @@ def check_if_match(if_match: str | None, versie: int, settings: Settings) -> Non
             [FieldError("If-Match", f"Verwacht {current}.", "verouderd")],
             headers={"ETag": current},
         )
+
+
+class Versioned(Protocol):
+    versie: int
+
+
+V = TypeVar("V", bound=Versioned)
+T = TypeVar("T")
+WRITE_ATTEMPTS = 3
+
+
+def write_versioned(
+    load: Callable[[], V],
+    if_match: str | None,
+    settings: Settings,
+    change: Callable[[V], T],
+) -> T:
+    """Load an object, check `If-Match` against it, and change it.
+
+    With If-Match, a change committed by someone else between loading and writing is refused
+    (412). Without it the client asked for no precondition: the change is made again on the
+    fresh object, a few times, and only then refused (409).
+    """
+    for attempt in range(WRITE_ATTEMPTS):
+        current = load()
+        check_if_match(if_match, current.versie, settings)
+        try:
+            return change(current)
+        except PreconditionFailed:
+            if if_match is not None:
+                raise
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise Conflict(
+                    "Het object werd steeds tegelijk door anderen gewijzigd; probeer het opnieuw."
+                ) from None
+    raise AssertionError("unreachable")
 
 
 @dataclass

@@ -198,6 +198,48 @@ def test_if_match_can_be_required(session: Session, database_url: str) -> None:
         assert client.delete(url, headers={"If-Match": etag}).status_code == 204
 
 
+def test_without_if_match_a_concurrent_change_is_not_a_412(
+    admin_engine_factory: Callable[[], str],
+) -> None:
+    """No precondition asked: the change is made on top of the other one, both recorded."""
+    from gebiedsregie.api import write_versioned
+
+    url = admin_engine_factory()
+    migrate(url)
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    settings = Settings(database_url=None)
+    try:
+        with factory() as setup:
+            opgave_id = str(make_opgave(setup).id)
+            setup.commit()
+        with factory() as planner_a, factory() as planner_b:
+            loads = []
+
+            def load() -> Opgave:
+                current = opgaven_service.get_opgave(planner_a, opgave_id)
+                if not loads:  # someone else commits between A's first read and A's write
+                    theirs = opgaven_service.get_opgave(planner_b, opgave_id)
+                    opgaven_service.update_opgave(planner_b, theirs, {"titel": "Van B"}, None)
+                loads.append(current.versie)
+                return current
+
+            done = write_versioned(
+                load,
+                None,
+                settings,
+                lambda current: opgaven_service.update_opgave(
+                    planner_a, current, {"status": "uitvoering"}, None
+                ),
+            )
+            assert loads == [1, 2] and done.versie == 3
+            assert (done.titel, done.status) == ("Van B", "uitvoering")
+            with pytest.raises(PreconditionFailed):
+                write_versioned(load, '"2"', settings, lambda current: current)
+    finally:
+        engine.dispose()
+
+
 def test_a_change_between_reading_and_writing_is_refused(
     admin_engine_factory: Callable[[], str],
 ) -> None:

@@ -270,6 +270,25 @@ def test_two_readers_computing_at_once(
     assert service.stored(session, vallei, service.StapelingFilter()).stapeling_id is not None
 
 
+def test_only_changes_that_matter_drop_the_stored_result(
+    client: TestClient, gebied: str, session: Session
+) -> None:
+    _summary(client, gebied)
+    opgaven = client.get("/api/v1/opgaven", params={"gebied": gebied}).json()["features"]
+    url = f"/api/v1/opgaven/{opgaven[0]['id']}"
+    typo = {"type": "Feature", "properties": {"beschrijving": "Tikfout hersteld", "bron": "x"}}
+    assert client.patch(url, json=typo).status_code == 200
+    assert session.scalar(select(func.count()).select_from(Stapeling)) == 1
+    # The status is a filter of the stapeling: changing it drops what was stored.
+    assert (
+        client.patch(
+            url, json={"type": "Feature", "properties": {"status": "uitvoering"}}
+        ).status_code
+        == 200
+    )
+    assert session.scalar(select(func.count()).select_from(Stapeling)) == 0
+
+
 def test_deleting_the_gebied_deletes_its_stapelingen(
     client: TestClient, session: Session, gebied: str
 ) -> None:

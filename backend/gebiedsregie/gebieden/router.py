@@ -11,11 +11,11 @@ from gebiedsregie.api import (
     OutputCrs,
     PageDep,
     SettingsDep,
-    check_if_match,
     collection_response,
     feature_response,
     geo_response,
     parse_feature,
+    write_versioned,
 )
 from gebiedsregie.auth.access import needs_planner
 from gebiedsregie.db import SessionDep
@@ -118,8 +118,7 @@ def replace_gebied(
     if_match: IfMatch = None,
 ) -> Response:
     """Vervang een gebied geheel: geometrie en alle eigenschappen."""
-    gebied = service.get_gebied(session, gebied_id)
-    check_if_match(if_match, gebied.versie, settings)
+    service.get_gebied(session, gebied_id)  # 404 or 410 before looking at the body
     feature = parse_feature(body, GebiedFields, content_crs, settings, geometry_required=True)
     assert feature.geometry is not None
     values = feature.fields.model_dump()
@@ -128,7 +127,13 @@ def replace_gebied(
     }
     if values.get("slug") is None:
         values.pop("slug", None)
-    gebied = service.update_gebied(session, gebied, values, feature.geometry.geom)
+    geom = feature.geometry.geom
+    gebied = write_versioned(
+        lambda: service.get_gebied(session, gebied_id),
+        if_match,
+        settings,
+        lambda current: service.update_gebied(session, current, values, geom),
+    )
     return _response(gebied, crs, checked=feature.geometry)
 
 
@@ -149,12 +154,16 @@ def patch_gebied(
     if_match: IfMatch = None,
 ) -> Response:
     """Wijzig een deel van een gebied (JSON merge patch); geometrie is optioneel."""
-    gebied = service.get_gebied(session, gebied_id)
-    check_if_match(if_match, gebied.versie, settings)
+    service.get_gebied(session, gebied_id)  # 404 or 410 before looking at the body
     feature = parse_feature(body, GebiedPatch, content_crs, settings, geometry_required=False)
     values = feature.fields.model_dump(include=feature.fields.model_fields_set)
     geom = feature.geometry.geom if feature.geometry else None
-    gebied = service.update_gebied(session, gebied, values, geom)
+    gebied = write_versioned(
+        lambda: service.get_gebied(session, gebied_id),
+        if_match,
+        settings,
+        lambda current: service.update_gebied(session, current, values, geom),
+    )
     return _response(gebied, crs, checked=feature.geometry)
 
 
@@ -168,7 +177,10 @@ def delete_gebied(
     gebied_id: str, session: SessionDep, settings: SettingsDep, if_match: IfMatch = None
 ) -> Response:
     """Verwijder een gebied. Opgaven blijven bestaan: hun koppeling is ruimtelijk."""
-    gebied = service.get_gebied(session, gebied_id)
-    check_if_match(if_match, gebied.versie, settings)
-    service.delete_gebied(session, gebied)
+    write_versioned(
+        lambda: service.get_gebied(session, gebied_id),
+        if_match,
+        settings,
+        lambda current: service.delete_gebied(session, current),
+    )
     return Response(status_code=204)

@@ -14,11 +14,11 @@ from gebiedsregie.api import (
     OutputCrs,
     PageDep,
     SettingsDep,
-    check_if_match,
     collection_response,
     feature_response,
     parse_bbox,
     parse_feature,
+    write_versioned,
 )
 from gebiedsregie.auth.access import needs_planner
 from gebiedsregie.crs import Crs
@@ -164,12 +164,15 @@ def replace_opgave(
     if_match: IfMatch = None,
 ) -> Response:
     """Vervang een opgave geheel: geometrie en alle eigenschappen."""
-    opgave = service.get_opgave(session, opgave_id)
-    check_if_match(if_match, opgave.versie, settings)
+    service.get_opgave(session, opgave_id)  # 404 or 410 before looking at the body
     feature = _parse(session, body, OpgaveFields, content_crs, settings)
     assert feature.geometry is not None
-    opgave = service.update_opgave(
-        session, opgave, feature.fields.model_dump(), feature.geometry.geom
+    values, geom = feature.fields.model_dump(), feature.geometry.geom
+    opgave = write_versioned(
+        lambda: service.get_opgave(session, opgave_id),
+        if_match,
+        settings,
+        lambda current: service.update_opgave(session, current, values, geom),
     )
     return _response(session, opgave, crs, checked=feature.geometry)
 
@@ -191,12 +194,16 @@ def patch_opgave(
     if_match: IfMatch = None,
 ) -> Response:
     """Wijzig een deel van een opgave (JSON merge patch); geometrie is optioneel."""
-    opgave = service.get_opgave(session, opgave_id)
-    check_if_match(if_match, opgave.versie, settings)
+    service.get_opgave(session, opgave_id)  # 404 or 410 before looking at the body
     feature = _parse(session, body, OpgavePatch, content_crs, settings)
     values = feature.fields.model_dump(include=feature.fields.model_fields_set)
     geom = feature.geometry.geom if feature.geometry else None
-    opgave = service.update_opgave(session, opgave, values, geom)
+    opgave = write_versioned(
+        lambda: service.get_opgave(session, opgave_id),
+        if_match,
+        settings,
+        lambda current: service.update_opgave(session, current, values, geom),
+    )
     return _response(session, opgave, crs, checked=feature.geometry)
 
 
@@ -210,7 +217,10 @@ def delete_opgave(
     opgave_id: str, session: SessionDep, settings: SettingsDep, if_match: IfMatch = None
 ) -> Response:
     """Verwijder een opgave."""
-    opgave = service.get_opgave(session, opgave_id)
-    check_if_match(if_match, opgave.versie, settings)
-    service.delete_opgave(session, opgave)
+    write_versioned(
+        lambda: service.get_opgave(session, opgave_id),
+        if_match,
+        settings,
+        lambda current: service.delete_opgave(session, current),
+    )
     return Response(status_code=204)
