@@ -1,17 +1,18 @@
 """create_app(settings) -> FastAPI: lifespan, routers, error handlers."""
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from psycopg.errors import QueryCanceled
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from swagger_ui_bundle import swagger_ui_path
 
@@ -26,6 +27,7 @@ from gebiedsregie.errors import (
 )
 from gebiedsregie.gebieden.router import provincies_router
 from gebiedsregie.gebieden.router import router as gebieden_router
+from gebiedsregie.middleware import install_middleware
 from gebiedsregie.ogc.router import router as ogc_router
 from gebiedsregie.ogc.tiles import router as tiles_router
 from gebiedsregie.openapi import install_openapi
@@ -36,7 +38,7 @@ from gebiedsregie.stapeling.router import router as stapeling_router
 from gebiedsregie.uitwisseling.router import router as uitwisseling_router
 from gebiedsregie.validation import dutch_errors
 from gebiedsregie.web.assets import STATIC_PREFIX
-from gebiedsregie.web.router import make_templates
+from gebiedsregie.web.router import make_templates, swagger_page
 from gebiedsregie.web.router import router as web_router
 
 log = logging.getLogger("gebiedsregie")
@@ -86,12 +88,23 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> JSONResponse:
-        log.error("database unavailable: %s", exc.orig.__class__.__name__)
-        unavailable = ServiceUnavailable(
-            "De database is niet bereikbaar; probeer het later opnieuw."
-        )
+        # psycopg reports a statement timeout as an OperationalError too.
+        if isinstance(exc.orig, QueryCanceled):
+            log.error("database statement timed out on %s %s", request.method, request.url.path)
+            detail = "De database deed er te lang over; probeer het later opnieuw."
+        else:
+            log.error("database unavailable: %s", exc.orig.__class__.__name__)
+            detail = "De database is niet bereikbaar; probeer het later opnieuw."
+        unavailable = ServiceUnavailable(detail)
         return _problem_response(problem_for(unavailable, request.url.path), {"Retry-After": "10"})
 
+    @app.exception_handler(PoolTimeout)
+    async def pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        log.error("no free database connection for %s %s", request.method, request.url.path)
+        busy = ServiceUnavailable("De database is te druk bezet; probeer het zo opnieuw.")
+        return _problem_response(problem_for(busy, request.url.path), {"Retry-After": "5"})
+
+    # Run by middleware.UnexpectedErrors, inside the request id and the security headers.
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Logged once, here; the body says nothing of the cause.
@@ -108,14 +121,18 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
 
-def _database_ok(engine: Engine) -> tuple[bool, str]:
+def _database_status(engine: Engine) -> tuple[str, str]:
+    """Return the database's state (ok, onbereikbaar, bezet) and its PostGIS version."""
     try:
         with engine.connect() as conn:
             version = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
-        return True, str(version)
+        return "ok", str(version)
     except DBAPIError as exc:
         log.warning("health check failed: %s", exc.orig.__class__.__name__)
-        return False, ""
+        return "onbereikbaar", ""
+    except PoolTimeout:
+        log.warning("health check failed: no free database connection")
+        return "bezet", ""
 
 
 def _install_docs(app: FastAPI) -> None:
@@ -123,14 +140,8 @@ def _install_docs(app: FastAPI) -> None:
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
 
     @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=f"{API_PREFIX}/openapi.json",
-            title="Gebiedsregie API",
-            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
-        )
+    def docs(request: Request) -> HTMLResponse:
+        return swagger_page(request, f"{API_PREFIX}/openapi.json", "Gebiedsregie API")
 
 
 def _install_pages(app: FastAPI, settings: Settings) -> None:
@@ -149,7 +160,13 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(url, settings.statement_timeout_ms)
+        engine = make_engine(
+            url,
+            settings.statement_timeout_ms,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_timeout_s=settings.db_pool_timeout_s,
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         yield
@@ -166,14 +183,7 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     )
     app.state.settings = settings
     _install_error_handlers(app)
-
-    @app.middleware("http")
-    async def api_version(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        response.headers["API-Version"] = __version__
-        return response
+    install_middleware(app, settings, upload_paths=[f"{API_PREFIX}/import"])
 
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(themas_router)
@@ -192,10 +202,11 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     @app.get("/health", tags=["beheer"])
     def health(request: Request) -> JSONResponse:
         """Of de dienst en de database werken."""
-        ok, postgis = _database_ok(request.app.state.engine)
+        database, postgis = _database_status(request.app.state.engine)
+        ok = database == "ok"
         body = {
             "status": "ok" if ok else "fout",
-            "database": "ok" if ok else "onbereikbaar",
+            "database": database,
             "postgis": postgis or None,
             "versie": __version__,
         }

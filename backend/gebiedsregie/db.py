@@ -41,14 +41,26 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, statement_timeout_ms: int = 30_000) -> Engine:
-    """Return an engine with a bounded pool and a statement timeout."""
+def make_engine(
+    url: str,
+    statement_timeout_ms: int = 30_000,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 5,
+    pool_timeout_s: float = 10,
+) -> Engine:
+    """Return an engine with a bounded pool and a statement timeout.
+
+    A dead connection is found before use (pre-ping) and replaced, so the app recovers by
+    itself when the database comes back. Parameters stay out of error messages and logs.
+    """
     return create_engine(
         sqlalchemy_url(url),
-        pool_size=5,
-        max_overflow=5,
-        pool_timeout=10,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout_s,
         pool_pre_ping=True,
+        hide_parameters=True,
         connect_args={
             "connect_timeout": 5,
             "options": f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC",

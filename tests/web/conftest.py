@@ -145,7 +145,11 @@ class Browsing:
 
     def wait_loaded(self) -> None:
         try:
-            self.page.wait_for_function("document.body.dataset.laden === 'nee'", timeout=30_000)
+            # A function, not an expression: Playwright evals an expression on every poll,
+            # which the pages' CSP (no 'unsafe-eval') rightly refuses.
+            self.page.wait_for_function(
+                "() => document.body.dataset.laden === 'nee'", timeout=30_000
+            )
         except PlaywrightTimeout:
             raise AssertionError(f"page never finished loading: {self.journal.errors}") from None
 

@@ -14,6 +14,7 @@ from gebiedsregie.errors import FieldError, InvalidInput
 from gebiedsregie.geometry import bbox_polygon
 from gebiedsregie.ogc import collections
 from gebiedsregie.web.pages import ogc_kaart
+from gebiedsregie.web.router import swagger_page
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 
@@ -102,14 +103,7 @@ def conformance(request: Request, f: Formaat = None) -> Response:
 def openapi(request: Request, f: Formaat = None) -> Response:
     """The OpenAPI 3.0 definition of the /ogc paths (the HTML form is Swagger UI)."""
     if _wants_html(request, f):
-        from fastapi.openapi.docs import get_swagger_ui_html
-
-        return get_swagger_ui_html(
-            openapi_url=f"{_base(request)}/api?f=json",
-            title="Gebiedsregie OGC API",
-            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger-ui/swagger-ui.css",
-        )
+        return swagger_page(request, f"{_base(request)}/api?f=json", "Gebiedsregie OGC API")
     full = request.app.openapi()
     spec = {
         "openapi": "3.0.3",
