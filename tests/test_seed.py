@@ -80,6 +80,16 @@ def test_seed_keeps_a_planners_edit(client: TestClient, session: Session) -> Non
     )
 
 
+def test_seed_leaves_deleted_things_deleted(client: TestClient, session: Session) -> None:
+    seed(session, GEODATA)
+    opgave = client.get("/api/v1/opgaven", params={"gebied": "chemelot", "limit": 1}).json()
+    assert client.delete(f"/api/v1/opgaven/{opgave['features'][0]['id']}").status_code == 204
+    assert client.delete("/api/v1/gebieden/chemelot").status_code == 204
+    again = seed(session, GEODATA)
+    assert (again.gebieden, again.opgaven) == (0, 0)
+    assert client.get("/api/v1/gebieden/chemelot").status_code == 410
+
+
 @pytest.mark.parametrize("slug", list(EXPECTED))
 def test_gebied_matches_its_source_gemeenten(
     client: TestClient, session: Session, slug: str

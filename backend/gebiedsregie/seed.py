@@ -88,7 +88,8 @@ def seed(session: Session, geodata: Path) -> SeedReport:
 
     spec = _read(geodata / "gebieden.json")
     for item in spec["gebieden"]:
-        if gebieden_service.find_gebied(session, item["slug"]) is not None:
+        # A deleted voorbeeldgebied stays deleted: a beheerder restores it, not the seed.
+        if gebieden_service.find_gebied(session, item["slug"], deleted=True) is not None:
             continue
         geom = gebied_geometry(gemeenten, item["gemeenten"])
         provincies = sorted({gemeenten[n][1] for n in item["gemeenten"]})
