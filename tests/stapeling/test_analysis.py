@@ -235,3 +235,28 @@ def test_tiled_and_parallel_equal_the_plain_computation(monkeypatch: pytest.Monk
         assert {k: round(v, 3) for k, v in _by_members(other).items()} == expected
         assert sorted(other.members) == sorted(plain.members)
     check_invariants(geoms, tiled)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(polygons(), min_size=1, max_size=12))
+def test_tiles_join_without_seams(geoms: list[Polygon]) -> None:
+    # Tiles of a few vertices: shared edges, touching inputs and inputs covering whole tiles
+    # all cross tile borders, whose faces must join again exactly.
+    plain = compute_faces(geoms, sliver_width=0.01)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(analysis, "TILE_VERTICES", 4)
+        tiled = compute_faces(geoms, sliver_width=0.01)
+    check_invariants(geoms, tiled)
+    if not (plain.snapped or tiled.snapped):
+        expected = {k: round(v, 6) for k, v in _by_members(plain).items()}
+        assert {k: round(v, 6) for k, v in _by_members(tiled).items()} == expected
+
+
+def test_an_input_covering_whole_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The big square has no boundary inside the middle tiles: they are still covered.
+    geoms = [box(0, 0, 100, 100), box(10, 10, 11, 11), box(89, 89, 90, 90)]
+    monkeypatch.setattr(analysis, "TILE_VERTICES", 1)
+    faces = compute_faces(geoms)
+    assert _by_members(faces) == {(0,): pytest.approx(9998.0), (0, 1): 1.0, (0, 2): 1.0}
+    assert len(faces) == 3
+    check_invariants(geoms, faces)

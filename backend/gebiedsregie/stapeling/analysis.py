@@ -7,17 +7,20 @@ partition of the union carries the set of input polygons covering it.
 Method
 ------
 1. Clip the inputs to the area of interest (exact overlay; inputs fully inside are kept).
-2. Node all boundaries in one overlay (GEOS OverlayNG, which falls back to snapping and snap
-   rounding where floating-point noding is not robust) and polygonize them into faces.
+2. Node all boundaries (GEOS OverlayNG, which falls back to snapping and snap rounding where
+   floating-point noding is not robust) and trace the faces of the noded lines with our own
+   half-edge structure (`planar.py`, faster than GEOS polygonize, and it knows which faces
+   lie on both sides of each edge).
 3. Label each face with the inputs that contain an interior point of it (one STRtree query,
    with the inputs prepared).
 4. Absorb slivers (see Tolerance) into the neighbour they share the longest edge with, and
-   dissolve faces that touch and carry the same set, so adjacent faces always differ.
+   merge faces that share an edge and carry the same set, so adjacent faces always differ:
+   the edges between them are dropped and those faces traced again, no GEOS union needed.
 
-Large inputs are cut into a grid of tiles of about TILE_VERTICES each (many small noding
-problems beat one large one), solved in two threads (GEOS and numpy release the GIL), and the
-faces cut by tile borders are dissolved back together in step 4. Faces are traced by our own
-half-edge polygonizer (`planar.py`), which is faster than GEOS polygonize.
+Large inputs are noded in a grid of tiles of about TILE_VERTICES each (many small noding
+problems beat one large one), in threads (GEOS releases the GIL). The boundary segments are
+split at the tile borders, not the polygons clipped, so the tiles' lines join into one
+arrangement without seams (`noding.py`) and no face is cut by a tile border.
 
 Tolerance
 ---------
@@ -27,10 +30,8 @@ merged into its neighbour, so its area (reported as ``sliver_m2``) counts for th
 set. Isolated slivers (an input that is itself that thin, with no neighbour) are kept.
 """
 
-import math
 import os
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +40,8 @@ import numpy as np
 import shapely
 from shapely import Geometry, MultiPolygon, Polygon
 
-from gebiedsregie.stapeling.planar import polygonize_noded
+from gebiedsregie.stapeling import tiles
+from gebiedsregie.stapeling.planar import Arrangement, Traced, trace_faces, trace_merged
 
 SLIVER_WIDTH_M = 0.5
 SNAP_GRID_M = 0.001  # the storage grid: snap rounding here moves nothing stored
@@ -113,224 +115,259 @@ def clip_inputs(
     return areal[keep], index[keep]
 
 
+def _in_threads(fn: Callable[[np.ndarray], Any], items: np.ndarray, workers: int) -> list[Any]:
+    """Apply `fn` to `workers` slices of `items`, in threads (GEOS releases the GIL)."""
+    if workers <= 1 or len(items) < 2:
+        return [fn(items)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, np.array_split(items, workers)))
+
+
+@dataclass
+class _Labels:
+    """Which inputs cover each face: as tuples, and flat (face, input position) pairs."""
+
+    members: list[tuple[int, ...]]
+    face_i: np.ndarray  # sorted
+    geom_i: np.ndarray  # position in the (clipped) inputs
+    count: np.ndarray  # per face, how many inputs cover it
+    digest: np.ndarray  # per face, a hash of its set: equal sets have equal digests
+
+
 def _label(
-    faces: np.ndarray, geoms: np.ndarray, index: np.ndarray
-) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-    """Return the covered faces and, per face, the sorted original indices covering it."""
-    points = shapely.point_on_surface(faces)
-    tree = shapely.STRtree(points)
+    traced: Traced, geoms: np.ndarray, positions: np.ndarray, index: np.ndarray, workers: int
+) -> _Labels:
+    """Return, per face, the sorted original indices of the inputs (of those at `positions`)
+    containing it."""
+    faces = len(traced.area)
+    # One interior point per face (a face split by its repair has several polygons).
+    _, first = np.unique(traced.owner, return_index=True)
+    tree = shapely.STRtree(shapely.point_on_surface(traced.polygons[first]))
+
     # The inputs are the query geometries, so each is prepared once for all its points.
-    geom_i, face_i = tree.query(geoms, predicate="contains")
-    order = np.lexsort((index[geom_i], face_i))
-    face_i, flat = face_i[order], index[geom_i][order].tolist()
-    covered, starts = np.unique(face_i, return_index=True)
-    bounds = [*starts.tolist(), len(flat)]
-    members = [tuple(flat[bounds[i] : bounds[i + 1]]) for i in range(len(covered))]
-    return faces[covered], members
+    def query(part: np.ndarray) -> np.ndarray:
+        geom_i, point_i = tree.query(geoms[part], predicate="contains")
+        return np.stack([part[geom_i], point_i])
+
+    hits = np.concatenate(_in_threads(query, positions, workers), axis=1)
+    geom_i, face_i = hits[0], traced.owner[first][hits[1]]
+    order = np.lexsort((geom_i, face_i))  # index is increasing: the same order as originals
+    face_i, geom_i = face_i[order], geom_i[order]
+    flat = index[geom_i].tolist()
+    bounds = np.searchsorted(face_i, np.arange(faces + 1))
+    starts = bounds.tolist()
+    members = [tuple(flat[starts[i] : starts[i + 1]]) for i in range(faces)]
+    weights = np.random.default_rng(0).integers(0, 2**63, len(geoms), dtype=np.uint64)
+    running = np.r_[np.uint64(0), np.cumsum(weights[geom_i], dtype=np.uint64)]
+    digest = running[bounds[1:]] - running[bounds[:-1]]  # wraps around, as meant
+    return _Labels(members, face_i, geom_i, np.diff(bounds), digest)
 
 
-def _node_and_label(
-    geoms: np.ndarray, index: np.ndarray, grid_size: float | None
-) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-    noded = shapely.get_parts(shapely.union_all(shapely.boundary(geoms), grid_size=grid_size))
-    try:
-        faces = polygonize_noded(noded)
-    except shapely.errors.GEOSException:
-        # Linework the half-edge tracer cannot close (a noding slip): let GEOS sort it out.
-        faces = shapely.get_parts(shapely.polygonize(noded))
-    return _label(np.asarray(faces, dtype=object), geoms, index)
+@dataclass
+class _Solved:
+    arr: Arrangement
+    traced: Traced
+    labels: _Labels
+    conserved: bool
+    border: int
 
 
-Solved = tuple[np.ndarray, list[tuple[int, ...]], bool]
+def _solve_tile(
+    tile: tiles.Tile,
+    geoms: np.ndarray,
+    bounds: np.ndarray,
+    index: np.ndarray,
+    grid_size: float | None,
+    workers: int = 1,
+) -> _Solved:
+    """Node, trace and label one tile; check that each input's faces add up to its area."""
+    arr = tiles.node(tile, grid_size)
+    traced = trace_faces(arr)
+    x0, y0, x1, y1 = tile.rect
+    hit = (bounds[:, 2] >= x0) & (bounds[:, 0] <= x1) & (bounds[:, 3] >= y0) & (bounds[:, 1] <= y1)
+    positions = np.flatnonzero(hit)
+    labels = _label(traced, geoms, positions, index, workers)
+    inside = (
+        (bounds[:, 0] >= x0) & (bounds[:, 2] <= x1) & (bounds[:, 1] >= y0) & (bounds[:, 3] <= y1)
+    )
+    expected = np.zeros(len(geoms))
+    expected[hit & inside] = shapely.area(geoms[hit & inside])
+    expected[hit & ~inside] = shapely.area(shapely.clip_by_rect(geoms[hit & ~inside], *tile.rect))
+    per_input = np.bincount(labels.geom_i, traced.area[labels.face_i], len(geoms))
+    conserved = bool(np.all(np.abs(per_input - expected) <= CONSERVATION_RTOL * expected + 1e-6))
+    return _Solved(arr, traced, labels, conserved, len(tile.border))
 
 
-def _conserved(
-    geoms: np.ndarray, index: np.ndarray, faces: np.ndarray, members: list[tuple[int, ...]]
-) -> bool:
-    """Whether the faces of each input add up to that input's area."""
-    position = {int(v): i for i, v in enumerate(index)}
-    flat = [position[v] for m in members for v in m]
-    weights = np.repeat(shapely.area(faces), [len(m) for m in members])
-    per_input = np.bincount(flat, weights=weights, minlength=len(geoms))
-    expected = shapely.area(geoms)
-    return bool(np.all(np.abs(per_input - expected) <= CONSERVATION_RTOL * expected + 1e-6))
+def _join(solved: list[_Solved]) -> tuple[Arrangement, Traced, _Labels]:
+    """Return the tiles' results as one arrangement, its faces and their labels."""
+    faces = [len(s.traced.area) for s in solved]
+    arr, left = tiles.join(
+        [s.arr for s in solved], [s.traced.left for s in solved], faces, [s.border for s in solved]
+    )
+    offset = np.cumsum([0, *faces])
+    traced = Traced(
+        np.concatenate([s.traced.polygons for s in solved]),
+        np.concatenate([s.traced.owner + o for s, o in zip(solved, offset, strict=False)]),
+        left,
+        np.concatenate([s.traced.area for s in solved]),
+    )
+    labels = _Labels(
+        [m for s in solved for m in s.labels.members],
+        np.concatenate([s.labels.face_i + o for s, o in zip(solved, offset, strict=False)]),
+        np.concatenate([s.labels.geom_i for s in solved]),
+        np.concatenate([s.labels.count for s in solved]),
+        np.concatenate([s.labels.digest for s in solved]),
+    )
+    return arr, traced, labels
 
 
-def _solve(geoms: np.ndarray, index: np.ndarray) -> Solved:
-    """Node, polygonize and label one set of (already clipped) inputs.
+def _solve(
+    geoms: np.ndarray, index: np.ndarray, workers: int
+) -> tuple[Arrangement, Traced, _Labels, bool]:
+    """Node, trace and label the (already clipped) inputs, in tiles if they are large.
 
     Floating-point noding is fast but can leave a node a hair off (near-collinear edges), and
     a face then goes missing or takes the wrong side. Per-input area conservation shows
-    that; the inputs are then noded again with snap rounding on the SNAP_GRID_M grid, which
-    is always consistent.
+    that; the inputs are then noded again, in one piece, with snap rounding on the
+    SNAP_GRID_M grid, which is always consistent.
     """
-    if len(geoms) == 0:
-        return np.array([], dtype=object), [], False
-    faces, members = _node_and_label(geoms, index, None)
-    if _conserved(geoms, index, faces, members):
-        return faces, members, False
-    return (*_node_and_label(geoms, index, SNAP_GRID_M), True)
-
-
-def _solve_tile(args: tuple[np.ndarray, np.ndarray, tuple[float, float, float, float]]) -> Solved:
-    geoms, index, rect = args
-    # Rectangle clipping is exact for the rectangle's own edges, and cheap.
-    clipped = shapely.clip_by_rect(geoms, *rect)
-    keep = shapely.area(clipped) > 0
-    return _solve(clipped[keep], index[keep])
-
-
-def _tiles(
-    geoms: np.ndarray, vertices: int
-) -> tuple[list[tuple[float, float, float, float]], list[float], list[float]]:
-    """Return a grid of tiles of about TILE_VERTICES each, and the inner x and y borders."""
-    k = max(1, math.ceil(math.sqrt(vertices / TILE_VERTICES)))
-    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
-    xs = np.linspace(minx - 1.0, maxx + 1.0, k + 1).round(3)
-    ys = np.linspace(miny - 1.0, maxy + 1.0, k + 1).round(3)
-    rects = [(xs[i], ys[j], xs[i + 1], ys[j + 1]) for i in range(k) for j in range(k)]
-    return rects, xs[1:-1].tolist(), ys[1:-1].tolist()
-
-
-def _in_tiles(
-    geoms: np.ndarray, index: np.ndarray, vertices: int, workers: int
-) -> tuple[np.ndarray, list[tuple[int, ...]], bool, set[int]]:
-    """Solve tile by tile (in `workers` processes); return faces, members, faces on borders."""
-    rects, x_borders, y_borders = _tiles(geoms, vertices)
+    vertices = int(shapely.get_num_coordinates(geoms).sum())
     bounds = shapely.bounds(geoms)
-    jobs = []
-    for rect in rects:
-        hit = (
-            (bounds[:, 2] >= rect[0])
-            & (bounds[:, 0] <= rect[2])
-            & (bounds[:, 3] >= rect[1])
-            & (bounds[:, 1] <= rect[3])
-        )
-        if hit.any():
-            jobs.append((geoms[hit], index[hit], rect))
-    if workers > 1 and vertices >= PARALLEL_MIN_VERTICES:
-        results = _in_threads(jobs, workers)
+    parts = tiles.split(geoms, vertices, TILE_VERTICES)
+    threads = workers if vertices >= PARALLEL_MIN_VERTICES else 1
+    if len(parts) > 1 and threads > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            solved = list(
+                pool.map(lambda tile: _solve_tile(tile, geoms, bounds, index, None), parts)
+            )
     else:
-        results = [_solve_tile(job) for job in jobs]
-    parts = [r[0] for r in results if len(r[0])]
-    faces = np.concatenate(parts) if parts else np.array([], dtype=object)
-    members = [m for r in results for m in r[1]]
-    snapped = any(r[2] for r in results)
-    return faces, members, snapped, _touching(faces, x_borders, y_borders)
+        solved = [_solve_tile(tile, geoms, bounds, index, None, threads) for tile in parts]
+    if all(s.conserved for s in solved):
+        return (*_join(solved), False)
+    whole = tiles.split(geoms, vertices, vertices)
+    return (*_join([_solve_tile(whole[0], geoms, bounds, index, SNAP_GRID_M, threads)]), True)
 
 
-def _in_threads(jobs: list[Any], workers: int) -> list[Solved]:
-    """Solve tiles in threads: GEOS noding and the numpy face tracing run without the GIL
-    for most of their time, and threads share the inputs instead of copying them."""
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(_solve_tile, jobs))
+def _components(a: np.ndarray, b: np.ndarray, count: int) -> np.ndarray:
+    """Return, per node of the graph with edges a-b, the smallest node of its component."""
+    comp = np.arange(count)
+    while True:
+        low = np.minimum(comp[a], comp[b])
+        new = comp.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        new = new[new]
+        if np.array_equal(new, comp):
+            return comp
+        comp = new
 
 
-def _touching(faces: np.ndarray, x_borders: list[float], y_borders: list[float]) -> set[int]:
-    """Return the faces whose bounds lie on an inner tile border (cut by the tiling)."""
-    if len(faces) == 0 or not (x_borders or y_borders):
-        return set()
-    bounds = shapely.bounds(faces)
-    on_border = np.zeros(len(faces), dtype=bool)
-    for x in x_borders:
-        on_border |= np.isclose(bounds[:, 0], x, atol=1e-6) | np.isclose(bounds[:, 2], x, atol=1e-6)
-    for y in y_borders:
-        on_border |= np.isclose(bounds[:, 1], y, atol=1e-6) | np.isclose(bounds[:, 3], y, atol=1e-6)
-    return set(np.flatnonzero(on_border).tolist())
+def _same_set(side: np.ndarray, labels: _Labels) -> np.ndarray:
+    """Return, per line, whether it lies between two faces covered by the same set."""
+    members, covered = labels.members, labels.count > 0
+    inner = (side >= 0).all(axis=1) & (side[:, 0] != side[:, 1])
+    a, b = side[inner, 0], side[inner, 1]
+    inner[inner] = covered[a] & (labels.digest[a] == labels.digest[b])
+    for line in np.flatnonzero(inner).tolist():  # equal digests: compare the sets themselves
+        inner[line] = members[side[line, 0]] == members[side[line, 1]]
+    return inner
 
 
 def _absorb_slivers(
-    faces: np.ndarray, members: list[tuple[int, ...]], width: float
-) -> tuple[np.ndarray, list[tuple[int, ...]], float, set[int]]:
-    """Merge slivers into the neighbour sharing the longest edge; return what changed."""
-    area = shapely.area(faces)
-    sliver = 2 * area < width * shapely.length(faces)
+    side: np.ndarray, length: np.ndarray, area: np.ndarray, labels: _Labels, width: float
+) -> float:
+    """Give each sliver its neighbour's set (the one sharing the longest edge), in place;
+    return the slivers' area. `side` holds the faces on both sides of each line.
+
+    Faces of one set that share a line (cut by a tile border) are judged as one."""
+    faces = len(area)
+    inner = _same_set(side, labels)
+    comp = _components(side[inner, 0], side[inner, 1], faces)
+    total = np.bincount(comp, area, faces)
+    outer = ~inner & (side >= 0).any(axis=1)
+    ends = side[outer]
+    valid = ends >= 0
+    perimeter = np.bincount(comp[ends[valid]], np.repeat(length[outer], 2)[valid.ravel()], faces)
+    covered = labels.count > 0
+    sliver = covered & (comp == np.arange(faces)) & (2 * total < width * perimeter)
     if not sliver.any():
-        return faces, members, 0.0, set()
-    slivers = np.flatnonzero(sliver)
-    tree = shapely.STRtree(faces)
-    pair_s, pair_n = tree.query(faces[slivers], predicate="intersects")
-    pair_s = slivers[pair_s]
-    real = ~sliver[pair_n]
-    pair_s, pair_n = pair_s[real], pair_n[real]
-    shared = shapely.length(
-        shapely.intersection(shapely.boundary(faces[pair_s]), shapely.boundary(faces[pair_n]))
-    )
-    # Per sliver, the neighbour with the longest shared edge (ties: the first).
-    order = np.lexsort((-shared, pair_s))
-    pair_s, pair_n, shared = pair_s[order], pair_n[order], shared[order]
-    first = np.unique(pair_s, return_index=True)[1]
-    best = [(int(pair_s[i]), int(pair_n[i])) for i in first if shared[i] > 0]
-    if not best:
-        return faces, members, 0.0, set()
-    # A sliver takes its neighbour's set; the dissolve that follows unites them.
-    members = list(members)
-    for s_i, n_i in best:
-        members[s_i] = members[n_i]
-    absorbed = np.array([s_i for s_i, _ in best])
-    changed = {n_i for _, n_i in best} | set(absorbed.tolist())
-    return faces, members, float(area[absorbed].sum()), changed
+        return 0.0
+    s = np.concatenate([ends[:, 0], ends[:, 1]])
+    n = np.concatenate([ends[:, 1], ends[:, 0]])
+    shared = np.concatenate([length[outer], length[outer]])
+    pair = (s >= 0) & (n >= 0)
+    s, n, shared = comp[s[pair]], comp[n[pair]], shared[pair]
+    pair = sliver[s] & covered[n] & ~sliver[n]
+    s, n, shared = s[pair], n[pair], shared[pair]
+    if len(s) == 0:
+        return 0.0
+    # Shared length per (sliver, neighbour), then per sliver the longest (ties: the first).
+    order = np.lexsort((n, s))
+    s, n, shared = s[order], n[order], shared[order]
+    start = np.flatnonzero(np.r_[True, (s[1:] != s[:-1]) | (n[1:] != n[:-1])])
+    s, n, shared = s[start], n[start], np.add.reduceat(shared, start)
+    order = np.lexsort((n, -shared, s))
+    s, n = s[order], n[order]
+    best = np.r_[True, s[1:] != s[:-1]]
+    source = np.full(faces, -1, dtype=np.int64)
+    source[s[best]] = n[best]
+    taker = np.flatnonzero(source[comp] >= 0)  # every face of an absorbed sliver
+    giver = source[comp[taker]]
+    members = labels.members
+    for t_i, g_i in zip(taker.tolist(), giver.tolist(), strict=True):
+        members[t_i] = members[g_i]
+    labels.count[taker] = labels.count[giver]
+    labels.digest[taker] = labels.digest[giver]
+    return float(area[taker].sum())
 
 
-def _components(pairs: list[tuple[int, int]]) -> list[list[int]]:
-    """Return the connected components (of two or more) of the graph with these edges."""
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in pairs:
-        parent[find(a)] = find(b)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for x in parent:
-        groups[find(x)].append(x)
-    return [g for g in groups.values() if len(g) > 1]
-
-
-def _dissolve(
-    faces: np.ndarray, members: list[tuple[int, ...]], candidates: set[int], workers: int = 1
-) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-    """Union each candidate face with the faces of the same set it touches (transitively).
-
-    Candidates are faces cut by a tile border, and faces that took a sliver's place.
-    """
-    if not candidates:
-        return faces, members
-    cand = np.array(sorted(candidates))
-    key_of: dict[tuple[int, ...], int] = {}
-    key = np.array([key_of.setdefault(m, len(key_of)) for m in members])
-    # Envelopes first; the exact test only for the few pairs that carry the same set.
-    left, right = shapely.STRtree(faces).query(faces[cand])
-    left = cand[left]
-    same = (left != right) & (key[left] == key[right])
-    left, right = left[same], right[same]
-    touching = shapely.intersects(faces[left], faces[right])
-    pairs = list(zip(left[touching].tolist(), right[touching].tolist(), strict=True))
-    groups = _components(pairs)
-    if not groups:
-        return faces, members
-    # GEOS unions run without the GIL: the threads share the groups, a slice each.
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        slices = list(
-            pool.map(
-                lambda k: [shapely.union_all(faces[g]) for g in groups[k::workers]], range(workers)
-            )
+def _merge(
+    arr: Arrangement, traced: Traced, labels: _Labels, sliver_width: float
+) -> tuple[np.ndarray, list[tuple[int, ...]], float]:
+    """Absorb slivers (see Tolerance), then merge faces that share an edge and a set; return
+    the covered faces and their sets, and the slivers' area."""
+    side = traced.left.reshape(-1, 2)
+    sliver_m2 = _absorb_slivers(side, arr.lengths(), traced.area, labels, sliver_width)
+    members, faces = labels.members, len(labels.members)
+    covered = labels.count > 0
+    inner = _same_set(side, labels)
+    keep_polygon = covered[traced.owner]
+    if not inner.any():
+        return (
+            traced.polygons[keep_polygon],
+            [members[f] for f in traced.owner[keep_polygon]],
+            sliver_m2,
         )
-    unions = [slices[i % workers][i // workers] for i in range(len(groups))]
-    taken = np.zeros(len(faces), dtype=bool)
-    out_faces: list[Any] = []
-    out_members: list[tuple[int, ...]] = []
-    for idx, union in zip(groups, unions, strict=True):
-        taken[idx] = True
-        for part in _polygons(union):  # faces touching in a point stay apart
-            out_faces.append(part)
-            out_members.append(members[idx[0]])
-    rest = np.flatnonzero(~taken)
-    merged = np.concatenate([faces[rest], np.array(out_faces, dtype=object)])
-    return merged, [members[i] for i in rest] + out_members
+    comp = _components(side[inner, 0], side[inner, 1], faces)
+    size = np.bincount(comp, minlength=faces)
+    merged = size[comp] > 1
+    groups = np.unique(comp[merged])
+    group = np.full(faces + 1, -1, dtype=np.int64)  # the last entry: outside every face
+    group[np.flatnonzero(merged)] = np.searchsorted(groups, comp[merged])
+    left_group = group[traced.left]
+    pair_group = left_group.reshape(-1, 2)
+    bounding = ((pair_group >= 0).any(axis=1)) & (pair_group[:, 0] != pair_group[:, 1])
+    traced_merged = trace_merged(arr, np.flatnonzero(bounding), left_group)
+    if traced_merged is None:  # not one shell per group: let GEOS dissolve them instead
+        poly_group = group[traced.owner]
+        order = np.argsort(poly_group, kind="stable")
+        order = order[poly_group[order] >= 0]
+        starts = np.searchsorted(poly_group[order], np.arange(1, len(groups)))
+        unions = [
+            _polygons(shapely.union_all(traced.polygons[part])) for part in np.split(order, starts)
+        ]
+        new_polygons = np.array([p for u in unions for p in u], dtype=object)
+        new_group = np.array([i for i, u in enumerate(unions) for _ in u], dtype=np.int64)
+    else:
+        new_polygons, new_group = traced_merged
+    keep_polygon &= ~merged[traced.owner]
+    representative = groups  # the smallest face of each group carries its set
+    return (
+        np.concatenate([traced.polygons[keep_polygon], new_polygons]),
+        [members[f] for f in traced.owner[keep_polygon]]
+        + [members[f] for f in representative[new_group]],
+        sliver_m2,
+    )
 
 
 def compute_faces(
@@ -351,7 +388,7 @@ def compute_faces(
     sliver_width : float
         Faces thinner than this on average (metres) are absorbed into a neighbour.
     workers : int
-        Processes to use for large inputs (strips); 1 computes in this process.
+        Threads to use for large inputs (tiles); 1 computes in this thread only.
 
     Returns
     -------
@@ -366,16 +403,10 @@ def compute_faces(
     [((0,), 2.0), ((0, 1), 2.0), ((1,), 2.0)]
     """
     clipped, index = clip_inputs(geoms, clip)
-    vertices = int(shapely.get_num_coordinates(clipped).sum()) if len(clipped) else 0
-    cut: set[int] = set()
-    if vertices > TILE_VERTICES * 2:
-        faces, members, snapped, cut = _in_tiles(clipped, index, vertices, workers)
-    else:
-        faces, members, snapped = _solve(clipped, index)
-    # The tiling cut faces apart: put them back together before judging slivers.
-    faces, members = _dissolve(faces, members, cut, workers)
-    faces, members, sliver_m2, changed = _absorb_slivers(faces, members, sliver_width)
-    faces, members = _dissolve(faces, members, changed, workers)
+    if len(clipped) == 0:
+        return Faces(np.array([], dtype=object), [])
+    arr, traced, labels, snapped = _solve(clipped, index, workers)
+    faces, members, sliver_m2 = _merge(arr, traced, labels, sliver_width)
     return Faces(np.asarray(faces, dtype=object), members, sliver_m2, snapped)
 
 

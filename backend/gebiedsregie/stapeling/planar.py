@@ -1,13 +1,71 @@
 """Faces of a noded planar line arrangement, found with a half-edge structure in numpy.
 
-This does what GEOS polygonize does for fully noded linework without dangles (polygon
-boundaries noded together), three to four times faster: the half-edges are sorted around
-their nodes in one lexsort, each face is traced by following `next` pointers, and the rings
-are assembled with vectorised index arithmetic. Pure: shapely and numpy only.
+This does what GEOS polygonize does for fully noded linework (polygon boundaries noded
+together), three to four times faster: the half-edges are sorted around their nodes in one
+lexsort, each face is traced by following `next` pointers, and the rings are assembled with
+vectorised index arithmetic. Unlike polygonize, it also says which face lies on each side of
+every edge, so that faces can be merged by dropping the edges between them and tracing again
+(`trace_merged`), without a GEOS union. Pure: shapely and numpy only.
+
+Half-edge ``2 * e`` runs along line ``e``, ``2 * e + 1`` against it.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
+
+
+@dataclass
+class Arrangement:
+    """Noded lines as flat coordinates: line ``e`` is ``coords[starts[e] : ends[e] + 1]``."""
+
+    coords: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+    @classmethod
+    def from_lines(cls, lines: np.ndarray) -> "Arrangement":
+        coords, line_of = shapely.get_coordinates(lines, return_index=True)
+        return cls.from_coords(coords, line_of, len(lines))
+
+    @classmethod
+    def from_coords(cls, coords: np.ndarray, line_of: np.ndarray, count: int) -> "Arrangement":
+        """`line_of` is sorted: each line's coordinates are contiguous."""
+        counts = np.bincount(line_of, minlength=count)
+        starts = np.cumsum(counts) - counts
+        return cls(coords, starts, starts + counts - 1)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def lengths(self) -> np.ndarray:
+        """Return the length of each line."""
+        step = np.hypot(*np.diff(self.coords, axis=0).T)
+        cum = np.r_[0.0, np.cumsum(step)]
+        return cum[self.ends] - cum[self.starts]
+
+
+@dataclass
+class Traced:
+    """Bounded faces of an arrangement.
+
+    Attributes
+    ----------
+    polygons : array of Polygon
+        The faces; a face whose ring touches itself may come out as several polygons.
+    owner : array of int
+        The face of each polygon.
+    left : array of int
+        Per half-edge, the face on its left; -1 outside every face, or for a dropped dangle.
+    area : array of float
+        Per face, its area.
+    """
+
+    polygons: np.ndarray
+    owner: np.ndarray
+    left: np.ndarray
+    area: np.ndarray
 
 
 def _rings(
@@ -33,6 +91,8 @@ def _rings(
 
 def _signed_areas(xy: np.ndarray, ring: np.ndarray, count: int) -> np.ndarray:
     """Return each ring's signed area (positive: counter-clockwise); `ring` is sorted."""
+    if len(xy) == 0:
+        return np.zeros(count)
     local = xy - xy.mean(axis=0)  # small numbers: the products keep their precision
     starts = np.flatnonzero(np.r_[True, ring[1:] != ring[:-1]])
     following = np.arange(1, len(local) + 1)
@@ -55,11 +115,15 @@ def _trace(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for _ in range(passes):  # after k passes: the minimum over the next 2**k half-edges
         root = np.minimum(root, root[jump])
         jump = jump[jump]
+        if (root[nxt] == root).all():  # constant along each cycle: the minimum is found
+            break
     # Distance to the root along nxt, the root ending the path.
     is_root = root == np.arange(n)
     ptr = np.where(is_root, np.arange(n), nxt)
     dist = (~is_root).astype(np.int64)
     for _ in range(passes):
+        if (ptr == ptr[ptr]).all():
+            break
         dist = dist + dist[ptr]
         ptr = ptr[ptr]
     length = np.bincount(root, minlength=n)[root]
@@ -70,13 +134,181 @@ def _trace(nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ring[order], order
 
 
+def _nodes(arr: Arrangement, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the node of each half-edge's origin, and each half-edge's outgoing angle."""
+    coords, starts, ends = arr.coords, arr.starts[lines], arr.ends[lines]
+    origin = np.empty((2 * len(lines), 2))
+    origin[0::2], origin[1::2] = coords[starts], coords[ends]
+    towards = np.empty_like(origin)
+    towards[0::2], towards[1::2] = coords[starts + 1], coords[ends - 1]
+    angle = np.arctan2(towards[:, 1] - origin[:, 1], towards[:, 0] - origin[:, 0])
+    # Nodes are exact coordinate pairs (the noder wrote each node once, then copied it).
+    _, node = np.unique(
+        np.ascontiguousarray(origin).view(np.complex128).ravel(), return_inverse=True
+    )
+    return node.ravel(), angle
+
+
+def _without_dangles(arr: Arrangement, lines: np.ndarray) -> np.ndarray:
+    """Return the lines that are not dangles (a free end), dropping chains of them too."""
+    while len(lines):
+        node, _ = _nodes(arr, lines)
+        degree = np.bincount(node)
+        dangling = (degree[node[0::2]] == 1) | (degree[node[1::2]] == 1)
+        if not dangling.any():
+            break
+        # A collapsed spike of a clipped polygon leaves an edge with a free end: drop it.
+        lines = lines[~dangling]
+    return lines
+
+
+def _next(node: np.ndarray, angle: np.ndarray) -> np.ndarray:
+    """Return next(h): at the head of h, the outgoing half-edge just clockwise of h's twin,
+    which keeps the face on the left: bounded faces come out counter-clockwise."""
+    around = np.lexsort((angle, node))  # around each node, counter-clockwise
+    position = np.empty_like(around)
+    position[around] = np.arange(len(around))
+    node_sorted = node[around]
+    group_start = np.flatnonzero(np.r_[True, node_sorted[1:] != node_sorted[:-1]])
+    group_size = np.diff(np.r_[group_start, len(around)])
+    first_of = np.repeat(group_start, group_size)
+    size_of = np.repeat(group_size, group_size)
+    p = position[np.arange(len(around)) ^ 1]
+    k = p - first_of[p]
+    return around[first_of[p] + (k - 1) % size_of[p]]
+
+
+@dataclass
+class _Rings:
+    """Traced rings: coordinates, the ring of each coordinate, the half-edges of each ring."""
+
+    rings: np.ndarray  # LinearRings
+    xy: np.ndarray
+    ring_of_xy: np.ndarray
+    ring_of_half: np.ndarray  # ring of each traced half-edge (indexed like `half`)
+    half: np.ndarray  # half-edge numbers (into 2 * line + side of the arrangement)
+    signed: np.ndarray
+    pinched: np.ndarray
+
+
+def _trace_rings(arr: Arrangement, lines: np.ndarray) -> _Rings:
+    node, angle = _nodes(arr, lines)
+    ring_sorted, order_arr = _trace(_next(node, angle))
+    line = order_arr >> 1
+    xy, ring = _rings(
+        arr.coords,
+        arr.starts[lines[line]],
+        arr.ends[lines[line]],
+        ring_sorted,
+        (order_arr & 1) == 1,
+    )
+    count = int(ring_sorted[-1]) + 1 if len(ring_sorted) else 0
+    rings = shapely.linearrings(xy, indices=ring)
+    # A ring through the same node twice is pinched: a hole touching its shell in a point.
+    nodes = int(node.max()) + 1 if len(node) else 1
+    visits = ring_sorted * nodes + node[order_arr]
+    unique_visits, visit_count = np.unique(visits, return_counts=True)
+    pinched = np.zeros(count, dtype=bool)
+    pinched[unique_visits[visit_count > 1] // nodes] = True
+    half = 2 * lines[order_arr >> 1] + (order_arr & 1)
+    signed = _signed_areas(xy, ring, count)
+    return _Rings(rings, xy, ring, ring_sorted, half, signed, pinched)
+
+
+def trace_faces(arr: Arrangement) -> Traced:
+    """Return the bounded faces of a noded arrangement, and the face left of each half-edge."""
+    left = np.full(2 * len(arr), -1, dtype=np.int64)
+    lines = _without_dangles(arr, np.arange(len(arr)))
+    if len(lines) == 0:
+        empty = np.array([], dtype=object)
+        return Traced(empty, np.array([], dtype=np.int64), left, np.array([]))
+    r = _trace_rings(arr, lines)
+    # GEOS' orientation test looks near one vertex, which a pinched ring can fool: those
+    # get the sign of their signed area.
+    ccw = shapely.is_ccw(r.rings)
+    ccw[r.pinched] = r.signed[r.pinched] > 0
+    shells = np.flatnonzero(ccw)
+    outers = np.flatnonzero(~ccw)
+    face_of_ring = np.full(len(r.rings), -1, dtype=np.int64)
+    face_of_ring[shells] = np.arange(len(shells))
+    shell_polygons = shapely.polygons(r.rings[shells])
+    repair = r.pinched[shells].copy()
+    result = shell_polygons
+    if len(outers):
+        # The outer boundary of a connected component is a hole of the smallest shell (of
+        # another component) around it, or borders the unbounded face.
+        probe = shapely.points(r.xy[np.searchsorted(r.ring_of_xy, outers)])
+        tree = shapely.STRtree(shell_polygons)
+        probe_i, shell_i = tree.query(probe, predicate="within")
+        if len(probe_i):
+            area = shapely.area(shell_polygons)[shell_i]
+            pick = np.lexsort((area, probe_i))
+            probe_i, shell_i = probe_i[pick], shell_i[pick]
+            keep = np.r_[True, probe_i[1:] != probe_i[:-1]]
+            hole_of_shell = shell_i[keep]
+            hole_rings = outers[probe_i[keep]]
+            face_of_ring[hole_rings] = hole_of_shell
+            with_holes = np.unique(hole_of_shell)
+            # shapely.polygons with indices takes, per polygon, its shell and then its holes.
+            parts = np.concatenate(
+                [shapely.get_exterior_ring(shell_polygons[with_holes]), r.rings[hole_rings]]
+            )
+            owner = np.concatenate([with_holes, hole_of_shell])
+            is_hole = np.r_[np.zeros(len(with_holes), dtype=bool), np.ones(len(hole_rings), bool)]
+            order_p = np.lexsort((is_hole, owner))
+            rebuilt = shapely.polygons(
+                parts[order_p], indices=np.searchsorted(with_holes, owner[order_p])
+            )
+            result = shell_polygons.copy()
+            result[with_holes] = rebuilt
+            repair[hole_of_shell[r.pinched[hole_rings]]] = True
+    left[r.half] = face_of_ring[r.ring_of_half]
+    area = np.bincount(
+        face_of_ring[face_of_ring >= 0],
+        weights=r.signed[face_of_ring >= 0],
+        minlength=len(shells),
+    )
+    polygons, owner = _repaired(result, np.arange(len(shells)), repair)
+    return Traced(polygons, owner, left, area)
+
+
+def trace_merged(
+    arr: Arrangement, lines: np.ndarray, left_group: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Return the polygons of merged faces, and the group of each, traced anew.
+
+    `lines` are the lines that bound a group (a set of old faces being merged), without the
+    lines inside one; `left_group` gives, per half-edge of the arrangement, the group on its
+    left, or -1 for a face that is not being merged. Only the rings of groups are traced
+    right (the neighbours of a line that is dropped are not there), and only they are kept.
+    Returns None if some group does not come out as one shell with holes.
+    """
+    r = _trace_rings(arr, lines)
+    group_of_ring = np.full(len(r.rings), -1, dtype=np.int64)
+    group_of_ring[r.ring_of_half] = left_group[r.half]
+    # A ring lies on one side of one group throughout: take any of its half-edges.
+    mine = np.flatnonzero(group_of_ring >= 0)
+    groups = group_of_ring[mine]
+    shell = r.signed[mine] > 0
+    shells_per_group = np.bincount(groups[shell], minlength=int(left_group.max()) + 1)
+    used = np.unique(groups)
+    if not (shells_per_group[used] == 1).all():
+        return None
+    order = np.lexsort((~shell, groups))  # per group, its shell first, then its holes
+    polygons = shapely.polygons(r.rings[mine[order]], indices=np.searchsorted(used, groups[order]))
+    repair = np.zeros(len(used), dtype=bool)
+    repair[np.searchsorted(used, groups[r.pinched[mine]])] = True
+    return _repaired(polygons, used, repair)
+
+
 def polygonize_noded(lines: np.ndarray) -> np.ndarray:
-    """Return the bounded faces (Polygons, with holes) of noded, dangle-free linework.
+    """Return the bounded faces (Polygons, with holes) of noded linework.
 
     Parameters
     ----------
     lines : array of LineString
         Edges that meet only at their end points (as `shapely.union_all` of boundaries gives).
+        Dangles (edges with a free end) are dropped.
 
     Returns
     -------
@@ -93,92 +325,19 @@ def polygonize_noded(lines: np.ndarray) -> np.ndarray:
     lines = np.asarray(lines, dtype=object)
     if len(lines) == 0:
         return np.array([], dtype=object)
-    coords, line_of = shapely.get_coordinates(lines, return_index=True)
-    counts = np.bincount(line_of, minlength=len(lines))
-    starts = np.cumsum(counts) - counts
-    ends = starts + counts - 1
-
-    # Half-edge 2e runs along line e, 2e+1 against it.
-    origin = np.empty((2 * len(lines), 2))
-    origin[0::2], origin[1::2] = coords[starts], coords[ends]
-    towards = np.empty_like(origin)
-    towards[0::2], towards[1::2] = coords[starts + 1], coords[ends - 1]
-    angle = np.arctan2(towards[:, 1] - origin[:, 1], towards[:, 0] - origin[:, 0])
-    # Nodes are exact coordinate pairs (the noder wrote each node once, then copied it).
-    _, node = np.unique(origin.view(np.complex128).ravel(), return_inverse=True)
-    degree = np.bincount(node)
-    dangling = (degree[node[0::2]] == 1) | (degree[node[1::2]] == 1)
-    if dangling.any():
-        # A collapsed spike of a clipped polygon leaves an edge with a free end: drop it.
-        return polygonize_noded(lines[~dangling])
-
-    # Around each node, outgoing half-edges in counter-clockwise order.
-    around = np.lexsort((angle, node))
-    position = np.empty_like(around)
-    position[around] = np.arange(len(around))
-    node_sorted = node[around]
-    group_start = np.flatnonzero(np.r_[True, node_sorted[1:] != node_sorted[:-1]])
-    group_size = np.diff(np.r_[group_start, len(around)])
-    first_of = np.repeat(group_start, group_size)
-    size_of = np.repeat(group_size, group_size)
-    # next(h): at the head of h, the outgoing edge just clockwise of h's twin, which keeps
-    # the face on the left: bounded faces come out counter-clockwise.
-    twin = np.arange(len(around)) ^ 1
-    p = position[twin]
-    k = p - first_of[p]
-    nxt = around[first_of[p] + (k - 1) % size_of[p]]
-
-    ring_sorted, order_arr = _trace(nxt)
-    line = order_arr >> 1
-    xy, ring = _rings(coords, starts[line], ends[line], ring_sorted, (order_arr & 1) == 1)
-    rings = shapely.linearrings(xy, indices=ring)
-    # A ring through the same node twice is pinched: a hole touching its shell in a point.
-    visits = ring_sorted * (int(node.max()) + 1) + node[order_arr]
-    unique_visits, visit_count = np.unique(visits, return_counts=True)
-    pinched = np.zeros(len(rings), dtype=bool)
-    pinched[unique_visits[visit_count > 1] // (int(node.max()) + 1)] = True
-    # GEOS' orientation test looks near one vertex, which a pinched ring can fool: those
-    # get the sign of their signed area.
-    ccw = shapely.is_ccw(rings)
-    if pinched.any():
-        ccw[pinched] = _signed_areas(xy, ring, len(rings))[pinched] > 0
-    shells = np.flatnonzero(ccw)
-    outers = np.flatnonzero(~ccw)
-    shell_polygons = shapely.polygons(rings[shells])
-    repair = pinched[shells]
-    if len(outers) == 0:
-        return _repaired(shell_polygons, repair)
-    # The outer boundary of a connected component is a hole of the smallest shell (of
-    # another component) around it, or borders the unbounded face.
-    probe = shapely.points(xy[np.searchsorted(ring, outers)])
-    tree = shapely.STRtree(shell_polygons)
-    probe_i, shell_i = tree.query(probe, predicate="within")
-    if len(probe_i) == 0:
-        return _repaired(shell_polygons, repair)
-    area = shapely.area(shell_polygons)[shell_i]
-    pick = np.lexsort((area, probe_i))
-    probe_i, shell_i = probe_i[pick], shell_i[pick]
-    keep = np.r_[True, probe_i[1:] != probe_i[:-1]]
-    hole_of_shell = shell_i[keep]
-    holes = rings[outers[probe_i[keep]]]
-    with_holes = np.unique(hole_of_shell)
-    # shapely.polygons with indices takes, per polygon, its shell first and then its holes.
-    parts = np.concatenate([shapely.get_exterior_ring(shell_polygons[with_holes]), holes])
-    owner = np.concatenate([with_holes, hole_of_shell])
-    is_hole = np.r_[np.zeros(len(with_holes), dtype=bool), np.ones(len(holes), dtype=bool)]
-    order_p = np.lexsort((is_hole, owner))
-    rebuilt = shapely.polygons(parts[order_p], indices=np.searchsorted(with_holes, owner[order_p]))
-    result = shell_polygons.copy()
-    result[with_holes] = rebuilt
-    repair[hole_of_shell[pinched[outers[probe_i[keep]]]]] = True
-    return _repaired(result, repair)
+    return trace_faces(Arrangement.from_lines(lines)).polygons
 
 
-def _repaired(faces: np.ndarray, pinched: np.ndarray) -> np.ndarray:
+def _repaired(
+    faces: np.ndarray, owner: np.ndarray, pinched: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Rebuild faces with a pinched ring as valid polygons (a hole touching the shell)."""
     if not pinched.any():
-        return faces
+        return faces, owner
     fixed = shapely.make_valid(faces[pinched])
-    parts = shapely.get_parts(fixed)
+    parts, part_of = shapely.get_parts(fixed, return_index=True)
     polygons = shapely.get_type_id(parts) == 3
-    return np.concatenate([faces[~pinched], parts[polygons]])
+    return (
+        np.concatenate([faces[~pinched], parts[polygons]]),
+        np.concatenate([owner[~pinched], owner[pinched][part_of[polygons]]]),
+    )
