@@ -141,7 +141,8 @@ def test_text_format_and_level() -> None:
     level, handlers = root.level, root.handlers[:]
     output = io.StringIO()
     try:
-        configure_logging(Settings(database_url=None, log_level="warning"), stream=output)
+        lower_case = Settings.model_validate({"database_url": None, "log_level": "warning"})
+        configure_logging(lower_case, stream=output)
         assert root.level == logging.WARNING
         logging.getLogger("gebiedsregie.access").info("niet te zien")
         logging.getLogger("gebiedsregie").warning("wel te zien")
