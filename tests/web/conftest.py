@@ -7,7 +7,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,14 +22,19 @@ from playwright.sync_api import (
     sync_playwright,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from sqlalchemy.orm import Session, sessionmaker
 
 from gebiedsregie.app import create_app
+from gebiedsregie.auth import service as auth_service
+from gebiedsregie.auth.access import SESSIE_COOKIE
+from gebiedsregie.auth.models import Rol
 from gebiedsregie.cli import migrate
 from gebiedsregie.db import make_engine, make_sessionmaker
 from gebiedsregie.localdb import create_database, drop_database
 from gebiedsregie.seed import seed
 from gebiedsregie.settings import Settings
 from tests.conftest import GEODATA, url_for
+from tests.factories import TEST_SETTINGS, WACHTWOORD
 
 CHROMIUM = Path(os.environ.get("GEBIEDSREGIE_CHROMIUM", "/usr/bin/chromium"))
 # The flags a headless chromium needs in a closed sandbox (root, no GPU, no Google services).
@@ -44,6 +49,14 @@ CHROMIUM_ARGS = [
 ]
 TILE_HOSTS = re.compile(r"^https://(service\.pdok\.nl|tile\.openstreetmap\.org)/")
 FAILED_STATUS = re.compile(r"Failed to load resource: the server responded with a status of (\d+)")
+# The gebruikers of the live app (named web-<key>): a second planner changes things "meanwhile",
+# and the login form test has one of its own, so its failed attempt blocks no one else.
+LIVE_GEBRUIKERS = {
+    "lezer": Rol.LEZER,
+    "planner": Rol.PLANNER,
+    "collega": Rol.PLANNER,
+    "inlogger": Rol.PLANNER,
+}
 # A 1x1 transparent PNG, served instead of background tiles: tests never reach the internet.
 BLANK_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -90,6 +103,36 @@ def live_url(live_database: str) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_sessions(live_database: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the live app's database (which commits: it is not the tests' rollback one)."""
+    engine = make_engine(live_database)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+@dataclass(frozen=True)
+class Account:
+    """A gebruiker of the live app: password WACHTWOORD, and an API token."""
+
+    naam: str
+    token: str
+
+
+@pytest.fixture(scope="session")
+def accounts(live_sessions: sessionmaker[Session]) -> dict[str, Account]:
+    """The LIVE_GEBRUIKERS, made by the auth service in the live database."""
+    made = {}
+    with live_sessions() as session:
+        for key, rol in LIVE_GEBRUIKERS.items():
+            gebruiker = auth_service.create_gebruiker(
+                session, f"web-{key}", rol, WACHTWOORD, TEST_SETTINGS
+            )
+            _token, value = auth_service.create_token(session, gebruiker, 1)
+            made[key] = Account(gebruiker.naam, value)
+    return made
 
 
 @pytest.fixture(scope="session")
@@ -172,3 +215,37 @@ def browsing(browser: Browser, live_url: str, request: pytest.FixtureRequest) ->
     yield Browsing(page, journal, live_url)
     context.close()
     assert journal.errors == [], "JavaScript errors in the browser"
+
+
+@pytest.fixture
+def log_in(
+    browsing: Browsing, accounts: dict[str, Account], live_sessions: sessionmaker[Session]
+) -> Callable[[str], Account]:
+    """Log the browser in as accounts[key]: a real session, as /inloggen starts one, in its
+    cookie (test_accounts_browser.py goes through the form itself)."""
+
+    def log_in_as(key: str) -> Account:
+        account = accounts[key]
+        with live_sessions() as session:
+            gebruiker = auth_service.get_gebruiker(session, account.naam)
+            value, _csrf = auth_service.create_sessie(session, gebruiker, TEST_SETTINGS)
+        browsing.page.context.add_cookies(
+            [
+                {
+                    "name": SESSIE_COOKIE,
+                    "value": value,
+                    "url": browsing.base,
+                    "httpOnly": True,
+                    "sameSite": "Lax",
+                }
+            ]
+        )
+        return account
+
+    return log_in_as
+
+
+@pytest.fixture
+def planner(log_in: Callable[[str], Account]) -> Account:
+    """The browser is logged in as a planner."""
+    return log_in("planner")

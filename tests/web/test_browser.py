@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from shapely.geometry import shape
 
-from tests.web.conftest import TILE_HOSTS, Browsing
+from tests.web.conftest import TILE_HOSTS, Account, Browsing
 
 VOORBEELDGEBIEDEN = {"food-valley", "zuidoost-drenthe", "chemelot"}
 # A quiet corner of Food Valley, between Ede and Wageningen (lat, lng).
@@ -20,10 +20,22 @@ HIER = (52.005, 5.62)
 SCREENSHOTS = os.environ.get("GEBIEDSREGIE_SCREENSHOTS")
 
 
-def api(base: str, path: str, method: str = "GET", body: Any = None) -> Any:
+def api(
+    base: str,
+    path: str,
+    method: str = "GET",
+    body: Any = None,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """Call the live app's API; writes need the `token` of a planner."""
     data = None if body is None else json.dumps(body).encode()
     request = Request(base + path, data=data, method=method)
     request.add_header("Content-Type", "application/geo+json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
     with urlopen(request) as response:
         text = response.read()
     return json.loads(text) if text else None
@@ -170,7 +182,7 @@ def test_filters_requery_without_reloading(browsing: Browsing) -> None:
     assert page.evaluate("window.zelfdePagina") is None
 
 
-def test_drawing_and_saving_an_opgave(browsing: Browsing) -> None:
+def test_drawing_and_saving_an_opgave(browsing: Browsing, planner: Account) -> None:
     base = browsing.base
     before = api(base, "/api/v1/gebieden/food-valley/stapeling/samenvatting")["aantal_opgaven"]
     page = browsing.open("/gebieden/food-valley")
@@ -201,10 +213,12 @@ def test_drawing_and_saving_an_opgave(browsing: Browsing) -> None:
     assert after["aantal_opgaven"] == before + 1
     faces = api(base, "/api/v1/gebieden/food-valley/stapeling")["features"]
     assert any(saved[0]["id"] in f["properties"]["opgaven"] for f in faces)
-    api(base, f"/api/v1/opgaven/{saved[0]['id']}", method="DELETE")
+    api(base, f"/api/v1/opgaven/{saved[0]['id']}", method="DELETE", token=planner.token)
 
 
-def test_a_rejected_save_shows_its_error_and_keeps_the_input(browsing: Browsing) -> None:
+def test_a_rejected_save_shows_its_error_and_keeps_the_input(
+    browsing: Browsing, planner: Account
+) -> None:
     base = browsing.base
     before = len(api(base, "/api/v1/opgaven?gebied=food-valley&limit=1000")["features"])
     browsing.journal.expected_statuses.add(400)
@@ -238,10 +252,10 @@ def test_a_rejected_save_shows_its_error_and_keeps_the_input(browsing: Browsing)
         if o["properties"]["titel"] == "Te vroeg"
     ]
     assert len(created) == 1
-    api(base, f"/api/v1/opgaven/{created[0]['id']}", method="DELETE")
+    api(base, f"/api/v1/opgaven/{created[0]['id']}", method="DELETE", token=planner.token)
 
 
-def test_editing_and_deleting_an_opgave(browsing: Browsing) -> None:
+def test_editing_and_deleting_an_opgave(browsing: Browsing, planner: Account) -> None:
     base = browsing.base
     created = api(
         base,
@@ -262,6 +276,7 @@ def test_editing_and_deleting_an_opgave(browsing: Browsing) -> None:
                 "status": "verkenning",
             },
         },
+        token=planner.token,
     )
     page = browsing.open("/gebieden/food-valley")
     page.evaluate("id => Gebiedsregie.pagina.toonOpgave(id)", created["id"])
@@ -270,7 +285,12 @@ def test_editing_and_deleting_an_opgave(browsing: Browsing) -> None:
     expect(form.get_by_label("Titel")).to_have_value("Te bewerken")
     form.get_by_label("Titel").fill("Bewerkt")
     form.get_by_label("Status").select_option("planvorming")
-    form.get_by_role("button", name="Opslaan").click()
+    with page.expect_request(lambda r: r.method == "PATCH") as patch:
+        form.get_by_role("button", name="Opslaan").click()
+    # The write names the versie the edit started from, and carries the session's CSRF token.
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    assert patch.value.headers["if-match"] == f'"{created["properties"]["versie"]}"'
+    assert csrf and patch.value.headers["x-csrf-token"] == csrf
     expect(page.locator("[data-status]")).to_contain_text('Opgave "Bewerkt" opgeslagen')
     stored = api(base, f"/api/v1/opgaven/{created['id']}")
     assert stored["properties"]["titel"] == "Bewerkt"
@@ -279,7 +299,9 @@ def test_editing_and_deleting_an_opgave(browsing: Browsing) -> None:
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.evaluate("id => Gebiedsregie.pagina.toonOpgave(id)", created["id"])
-    page.locator(".opgave-popup").get_by_role("button", name="Verwijderen").click()
+    with page.expect_request(lambda r: r.method == "DELETE") as delete:
+        page.locator(".opgave-popup").get_by_role("button", name="Verwijderen").click()
+    assert delete.value.headers["if-match"] == f'"{stored["properties"]["versie"]}"'
     expect(page.locator("[data-status]")).to_contain_text('Opgave "Bewerkt" verwijderd')
     ids = {o["id"] for o in api(base, "/api/v1/opgaven?gebied=food-valley&limit=1000")["features"]}
     assert created["id"] not in ids
@@ -322,9 +344,12 @@ def test_the_map_works_without_background_tiles(browsing: Browsing) -> None:
         page.screenshot(path=str(Path(SCREENSHOTS) / "samenvatting.png"))
 
 
-def test_user_text_stays_inert_in_the_browser(browsing: Browsing) -> None:
+def test_user_text_stays_inert_in_the_browser(
+    browsing: Browsing, accounts: dict[str, Account]
+) -> None:
     base = browsing.base
     payload = '<img src=x onerror="window.geraakt=1">" onmouseover="window.geraakt=2'
+    token = accounts["planner"].token
     gebied = shape(api(base, "/api/v1/gebieden/chemelot")["geometry"])
     x, y = gebied.representative_point().coords[0]
     created = api(
@@ -347,6 +372,7 @@ def test_user_text_stays_inert_in_the_browser(browsing: Browsing) -> None:
                 "status": "verkenning",
             },
         },
+        token=token,
     )
     try:
         page = browsing.open("/gebieden/chemelot")
@@ -355,10 +381,12 @@ def test_user_text_stays_inert_in_the_browser(browsing: Browsing) -> None:
         page.locator(".opgave-popup h3").hover()
         assert page.evaluate("window.geraakt") is None
     finally:
-        api(base, f"/api/v1/opgaven/{created['id']}", method="DELETE")
+        api(base, f"/api/v1/opgaven/{created['id']}", method="DELETE", token=token)
 
 
-def test_drawing_editing_and_deleting_a_gebied_with_the_keyboard(browsing: Browsing) -> None:
+def test_drawing_editing_and_deleting_a_gebied_with_the_keyboard(
+    browsing: Browsing, planner: Account
+) -> None:
     page = browsing.open("/")
     naam = f"Proefgebied {uuid.uuid4().hex[:6]}"
     zoom_to(page, 52.155, 5.387, 12)
@@ -390,6 +418,7 @@ def test_drawing_editing_and_deleting_a_gebied_with_the_keyboard(browsing: Brows
     page.keyboard.type(f"{naam} (herzien)")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text(f"{naam} (herzien)")
+    expect(page.locator("[data-status]")).to_contain_text("opgeslagen")
     assert api(browsing.base, f"/api/v1/gebieden/{slug}")["properties"]["naam"] == (
         f"{naam} (herzien)"
     )

@@ -7,7 +7,10 @@ from urllib.parse import urlsplit
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.factories import make_gebied, make_opgave
+from gebiedsregie.auth import service as auth_service
+from gebiedsregie.auth.access import SESSIE_COOKIE
+from gebiedsregie.auth.models import Rol
+from tests.factories import TEST_SETTINGS, make_gebied, make_gebruiker, make_opgave
 
 EXTERNAL_CSS = re.compile(r"""(url\(\s*['"]?(https?:)?//|@import)""")
 
@@ -41,6 +44,13 @@ def parse(html: str) -> Links:
     return links
 
 
+def log_in(client: TestClient, session: Session, rol: Rol) -> None:
+    """Give the client's page requests the session cookie of a new gebruiker with `rol`."""
+    gebruiker = make_gebruiker(session, f"pagina-{rol.value}", rol)
+    value, _csrf = auth_service.create_sessie(session, gebruiker, TEST_SETTINGS)
+    client.cookies.set(SESSIE_COOKIE, value)
+
+
 def test_pages_load_nothing_from_elsewhere(client: TestClient, session: Session) -> None:
     make_gebied(session)
     for path in ("/", "/gebieden/proefgebied"):
@@ -68,6 +78,7 @@ def test_stylesheets_load_nothing_from_elsewhere(client: TestClient, session: Se
 
 def test_every_form_field_has_a_label(client: TestClient, session: Session) -> None:
     make_gebied(session)
+    log_in(client, session, Rol.PLANNER)  # with the drawing and editing forms
     for path in ("/", "/gebieden/proefgebied"):
         links = parse(client.get(path).text)
         assert links.fields
@@ -75,6 +86,24 @@ def test_every_form_field_has_a_label(client: TestClient, session: Session) -> N
             if name == "thema" and field_id is None:
                 continue  # the thema checkboxes sit inside their <label>
             assert field_id in links.labels, f"{path}: field {name} has no label"
+
+
+def test_drawing_tools_are_for_planners_only(client: TestClient, session: Session) -> None:
+    make_gebied(session)
+    for rol in (None, Rol.LEZER, Rol.PLANNER, Rol.BEHEERDER):
+        if rol is not None:
+            log_in(client, session, rol)
+        for path, tools in (
+            ("/", 'data-teken="gebied"'),
+            ("/gebieden/proefgebied", 'id="bewerken"'),
+        ):
+            html = client.get(path).text
+            planner = rol in (Rol.PLANNER, Rol.BEHEERDER)
+            assert (tools in html) is planner, (rol, path)
+            assert ('id="gebied-form"' in html) is planner, (rol, path)
+            hint = f'Log in als planner om te tekenen.\n  <a href="/inloggen?volgende={path}">'
+            assert (hint in html) is not planner, (rol, path)
+            assert (f'<meta name="gebruiker-rol" content="{rol or ""}">') in html
 
 
 def test_overview_shows_a_card_per_gebied(client: TestClient, session: Session) -> None:

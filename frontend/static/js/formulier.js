@@ -57,15 +57,30 @@
         node.hidden = true;
         node.textContent = "";
       }
+      this.form.querySelector("[data-formfout]").classList.remove("conflict", "info");
       for (const field of this.form.querySelectorAll("[aria-invalid]")) {
         field.removeAttribute("aria-invalid");
       }
       if (this.layer && this.layer.getTooltip()) this.layer.unbindTooltip();
     }
 
+    /** A message above the buttons: text and nodes; `soort` "conflict" or "info" restyles it. */
+    melding(children, soort) {
+      const box = this.form.querySelector("[data-formfout]");
+      box.classList.remove("conflict", "info");
+      if (soort) box.classList.add(soort);
+      box.replaceChildren(...children.filter((child) => child != null));
+      box.hidden = false;
+    }
+
     /** Put each error of an ApiError next to its field; the rest above the buttons. */
     showErrors(error) {
       this.clearErrors();
+      const toegang = G.toegangMelding(error);
+      if (toegang) {
+        this.melding(toegang);
+        return;
+      }
       const general = [];
       let firstField = null;
       for (const item of error.errors) {

@@ -1,5 +1,5 @@
 /* The gebied page: thema layers, the stapeling with its legend and samenvatting, filters,
- * "wat stapelt hier?", and drawing and editing opgaven and the gebied. */
+ * "wat stapelt hier?"; for planners, drawing and editing through bewerken.js. */
 "use strict";
 
 (function (G) {
@@ -7,7 +7,6 @@
   const FILTERS = ["thema", "status", "trekker", "horizon", "min_aantal"];
   const TEKEN_STIJL = { color: "#0b3d91", weight: 3, dashArray: "6 4", fillOpacity: 0.15 };
   const GRENS_STIJL = { color: "#1a1a1a", weight: 3, dashArray: "10 6", fill: false };
-  const MAX_BEWERKBARE_HOEKPUNTEN = 3000; // beyond this, vertex editing in the browser crawls
   // `?tegeldrempel=N` in the page's URL overrides the config's threshold (to try tiles out).
   const DREMPEL_PARAM = "tegeldrempel";
 
@@ -36,7 +35,6 @@
       this.tegelLagen = new Map(); // thema code -> vector tile layer, when drawn as tiles
       this.vlakLagen = new Map(); // face nr -> Leaflet layer
       this.laadNr = 0;
-      this.bewerking = null;
 
       for (const [name, z] of [["stapeling", 410], ["opgaven", 420], ["tekenen", 440]]) {
         map.createPane(name).style.zIndex = z;
@@ -60,8 +58,9 @@
       this.legenda = this.maakLegenda().addTo(map);
 
       this.filterForm = document.getElementById("filters");
-      this.opgaveForm = new G.Formulier(document.getElementById("opgave-form"));
-      this.gebiedForm = new G.Formulier(document.getElementById("gebied-form"));
+      // The editing tools are on the page for planners only (gebied.html).
+      const bewerkbaar = G.magBewerken() && G.Bewerker && document.getElementById("opgave-form");
+      this.bewerker = bewerkbaar ? new G.Bewerker(this, TEKEN_STIJL) : null;
     }
 
     start() {
@@ -72,7 +71,15 @@
       this.leesFiltersUitUrl();
       this.werkExportsBij();
       this.koppelFilters();
-      this.koppelBewerken();
+      G.tekenknoppen(
+        this.map,
+        {
+          adhoc: (layer) => this.watStapeltHier(layer),
+          opgave: this.bewerker && ((layer) => this.bewerker.startOpgave(layer, null)),
+        },
+        TEKEN_STIJL
+      );
+      if (this.bewerker) this.bewerker.koppel();
       // Opgaven get a fill only when the stapeling (which colours the ground) is off.
       this.map.on("overlayadd overlayremove", (event) => {
         if (event.layer === this.stapeling) this.stijlOpgaven();
@@ -218,7 +225,7 @@
         if (!(error instanceof G.ApiError)) throw error;
         if (nr !== this.laadNr) return;
         this.toonFilterFouten(error);
-        G.meld(`Laden mislukt: ${error.message}`);
+        G.meld(error.status === 401 ? G.toegangMelding(error) : `Laden mislukt: ${error.message}`);
       } finally {
         if (nr === this.laadNr) document.body.dataset.laden = "nee";
       }
@@ -265,6 +272,7 @@
         layer.addTo(group);
         this.opgaveLagen.set(feature.id, layer);
       }
+      if (this.bewerker) this.bewerker.naHertekenen();
     }
 
     /**
@@ -337,17 +345,23 @@
           regels.map(([key, value]) => el("div", null, el("dt", { text: key }), el("dd", { text: value })))
         ),
         p.beschrijving ? el("p", { class: "popup-tekst", text: p.beschrijving }) : null,
-        el(
-          "div",
-          { class: "knoppen" },
-          el("button", { type: "button", text: "Bewerken", onclick: () => this.bewerkOpgave(feature.id) }),
-          el("button", {
-            type: "button",
-            class: "gevaar",
-            text: "Verwijderen",
-            onclick: () => this.verwijderOpgave(feature.id),
-          })
-        )
+        this.bewerker
+          ? el(
+              "div",
+              { class: "knoppen" },
+              el("button", {
+                type: "button",
+                text: "Bewerken",
+                onclick: () => this.bewerker.bewerkOpgave(feature.id),
+              }),
+              el("button", {
+                type: "button",
+                class: "gevaar",
+                text: "Verwijderen",
+                onclick: () => this.bewerker.verwijderOpgave(feature.id),
+              })
+            )
+          : null
       );
     }
 
@@ -612,162 +626,6 @@
     wisAdhoc() {
       this.adhoc.clearLayers();
       document.getElementById("adhoc-resultaat").replaceChildren();
-    }
-
-    // --- drawing and editing -----------------------------------------------------------
-
-    koppelBewerken() {
-      G.tekenknoppen(
-        this.map,
-        {
-          opgave: (layer) => this.startOpgave(layer, null),
-          adhoc: (layer) => this.watStapeltHier(layer),
-        },
-        TEKEN_STIJL
-      );
-      this.opgaveForm.on({
-        submit: (values) => this.bewaarOpgave(values),
-        cancel: () => this.stopBewerken(),
-      });
-      this.gebiedForm.on({
-        submit: (values) => this.bewaarGebied(values),
-        cancel: () => this.stopBewerken(),
-      });
-      document.querySelector("[data-gebied-bewerk]").addEventListener("click", () => this.bewerkGebied());
-      document
-        .querySelector("[data-gebied-verwijder]")
-        .addEventListener("click", () => this.verwijderGebied());
-    }
-
-    /** Start editing `layer` (a new shape, or a copy of a stored one) with a form. */
-    /** `verborgen` is [parent, layer]: the stored shape, hidden while its copy is edited. */
-    beginBewerking(form, layer, verborgen, bewerkbaar) {
-      this.stopBewerken();
-      layer.options.pane = "tekenen";
-      if (this.map.hasLayer(layer)) this.map.removeLayer(layer);
-      layer.setStyle(TEKEN_STIJL).addTo(this.map);
-      if (verborgen) verborgen[0].removeLayer(verborgen[1]);
-      this.bewerking = {
-        form,
-        layer,
-        verborgen,
-        stop: bewerkbaar ? G.bewerkVorm(layer) : () => {},
-      };
-      form.layer = layer;
-      form.show();
-    }
-
-    stopBewerken() {
-      if (!this.bewerking) return;
-      const { form, layer, verborgen, stop } = this.bewerking;
-      stop();
-      layer.remove();
-      if (verborgen) verborgen[0].addLayer(verborgen[1]);
-      form.layer = null;
-      form.hide();
-      this.bewerking = null;
-    }
-
-    startOpgave(layer, feature) {
-      const form = this.opgaveForm;
-      form.form.querySelector("[data-formtitel]").textContent = feature
-        ? "Opgave bewerken"
-        : "Nieuwe opgave";
-      const checked = this.filters(false).thema;
-      const stored = feature && this.opgaveLagen.get(feature.id);
-      const parent = feature && this.themaLagen.get(feature.properties.thema);
-      this.beginBewerking(form, layer, stored ? [parent, stored] : null, true);
-      this.bewerking.feature = feature;
-      form.fill(
-        feature
-          ? feature.properties
-          : {
-              thema: checked[0] || form.form.elements.namedItem("thema").value,
-              trekker: "provincie",
-              status: "verkenning",
-            }
-      );
-    }
-
-    async bewerkOpgave(id) {
-      const feature = await this.opgaveFeature(id);
-      this.map.closePopup();
-      const copy = L.geoJSON(feature.geometry).getLayers()[0];
-      this.startOpgave(copy, feature);
-    }
-
-    async bewaarOpgave(values) {
-      const { layer, feature } = this.bewerking;
-      const body = { type: "Feature", geometry: G.geometrieVan(layer), properties: values };
-      const saved = feature
-        ? await G.api(`${this.api}/opgaven/${feature.id}`, { method: "PATCH", body })
-        : await G.api(`${this.api}/opgaven`, { method: "POST", body });
-      this.stopBewerken();
-      await this.laad();
-      G.meld(this.opgeslagenMelding(`Opgave "${saved.properties.titel}" opgeslagen.`, saved));
-    }
-
-    opgeslagenMelding(text, saved) {
-      const meldingen = (saved.meldingen || []).map((m) => m.tekst || m.reason || m.detail);
-      return meldingen.length ? `${text} ${meldingen.filter(Boolean).join(" ")}` : text;
-    }
-
-    async verwijderOpgave(id) {
-      const feature = this.opgaven.get(id);
-      const titel = feature ? feature.properties.titel : id;
-      if (!window.confirm(`Opgave "${titel}" verwijderen?`)) return;
-      this.map.closePopup();
-      try {
-        await G.api(`${this.api}/opgaven/${id}`, { method: "DELETE" });
-        await this.laad();
-        G.meld(`Opgave "${titel}" verwijderd.`);
-      } catch (error) {
-        if (!(error instanceof G.ApiError)) throw error;
-        G.meld(`Verwijderen mislukt: ${error.message}`);
-      }
-    }
-
-    bewerkGebied() {
-      const feature = this.gebiedFeature;
-      if (!feature) return;
-      const copy = L.geoJSON(feature.geometry).getLayers()[0];
-      const hoekpunten = JSON.stringify(feature.geometry.coordinates).split("],[").length;
-      const bewerkbaar = hoekpunten <= MAX_BEWERKBARE_HOEKPUNTEN;
-      this.beginBewerking(this.gebiedForm, copy, [this.map, this.grens], bewerkbaar);
-      this.gebiedForm.form.querySelector(".formuitleg").textContent = bewerkbaar
-        ? "Verschuif de hoekpunten van de grens op de kaart of pas de gegevens aan."
-        : `De grens heeft ${G.getal(hoekpunten)} hoekpunten: te veel om hier te verschuiven. ` +
-          "Pas de gegevens aan, of vervang de grens met een import.";
-      this.bewerking.vormGewijzigd = false;
-      copy.on("pm:edit", () => {
-        if (this.bewerking) this.bewerking.vormGewijzigd = true;
-      });
-      this.gebiedForm.fill(feature.properties);
-    }
-
-    async bewaarGebied(values) {
-      const { layer, vormGewijzigd } = this.bewerking;
-      const body = { type: "Feature", properties: { naam: values.naam, beschrijving: values.beschrijving } };
-      if (vormGewijzigd) body.geometry = G.geometrieVan(layer);
-      const saved = await G.api(`${this.api}/gebieden/${this.gebied.id}`, { method: "PATCH", body });
-      this.stopBewerken();
-      this.gebied.naam = saved.properties.naam;
-      document.querySelector("#paneel h1").textContent = saved.properties.naam;
-      await this.laadGrens(false);
-      await this.laad();
-      G.meld(this.opgeslagenMelding(`Gebied "${saved.properties.naam}" opgeslagen.`, saved));
-    }
-
-    async verwijderGebied() {
-      const naam = this.gebied.naam;
-      if (!window.confirm(`Gebied "${naam}" verwijderen? De opgaven blijven bestaan.`)) return;
-      try {
-        await G.api(`${this.api}/gebieden/${this.gebied.id}`, { method: "DELETE" });
-        window.location.assign("/");
-      } catch (error) {
-        if (!(error instanceof G.ApiError)) throw error;
-        G.meld(`Verwijderen mislukt: ${error.message}`);
-      }
     }
   }
 })(window.Gebiedsregie);

@@ -58,6 +58,31 @@ window.Gebiedsregie = window.Gebiedsregie || {};
   }
   G.ApiError = ApiError;
 
+  // Who is logged in, from the page's meta tags (basis.html).
+  const meta = (name) => {
+    const tag = document.querySelector(`meta[name="${name}"]`);
+    return tag ? tag.content : "";
+  };
+  /** The logged-in rol: "lezer", "planner", "beheerder", or "" when anonymous. */
+  G.rol = () => meta("gebruiker-rol");
+  G.magBewerken = () => G.rol() === "planner" || G.rol() === "beheerder";
+  /** The login page, coming back to this page (with its filters) afterwards. */
+  G.inlogUrl = () =>
+    `/inloggen?volgende=${encodeURIComponent(window.location.pathname + window.location.search)}`;
+
+  /** A 401 or 403 as a message to act on (text and a login link); null for other errors. */
+  G.toegangMelding = function (error) {
+    if (error.status === 401) {
+      return [
+        G.rol() ? "Uw sessie is verlopen. " : "U bent niet ingelogd. ",
+        G.el("a", { href: G.inlogUrl(), text: G.rol() ? "Log opnieuw in" : "Log in" }),
+        ".",
+      ];
+    }
+    if (error.status === 403) return [`U heeft geen rechten om dit te wijzigen. ${error.message}`];
+    return null;
+  };
+
   function withParams(path, params) {
     const url = new URL(path, window.location.origin);
     for (const [key, value] of Object.entries(params || {})) {
@@ -68,10 +93,18 @@ window.Gebiedsregie = window.Gebiedsregie || {};
     return url;
   }
 
-  /** Call the API; resolve with the JSON body, reject with an ApiError. */
-  G.api = async function (path, { method = "GET", params, body } = {}) {
+  const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+  /**
+   * Call the API; resolve with the JSON body, reject with an ApiError. Writes carry the
+   * session's CSRF token; `versie` (the one an edit started from) goes in If-Match, so a
+   * change made meanwhile by someone else is refused (412) instead of overwritten.
+   */
+  G.api = async function (path, { method = "GET", params, body, versie } = {}) {
     const headers = { Accept: "application/geo+json, application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/geo+json";
+    if (!SAFE_METHODS.has(method) && meta("csrf-token")) headers["X-CSRF-Token"] = meta("csrf-token");
+    if (versie != null) headers["If-Match"] = `"${versie}"`;
     let response;
     try {
       response = await fetch(withParams(path, params), {
@@ -140,10 +173,10 @@ window.Gebiedsregie = window.Gebiedsregie || {};
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
   };
 
-  /** A short message in the panel's live region. */
-  G.meld = function (text) {
+  /** A short message in the panel's live region: text, or a list of text and nodes. */
+  G.meld = function (message) {
     const status = document.querySelector("[data-status]");
-    if (status) status.textContent = text || "";
+    if (status) status.replaceChildren(...[].concat(message || []).filter((part) => part != null));
   };
 
   /**

@@ -1,4 +1,5 @@
-/* The overview page: every gebied on the map of the Netherlands, and drawing a new one. */
+/* The overview page: every gebied on the map of the Netherlands, and (for planners) drawing a
+ * new one. */
 "use strict";
 
 (function (G) {
@@ -22,7 +23,9 @@
       this.gebieden = L.featureGroup().addTo(map);
       this.lagen = new Map(); // slug -> layer
       control.addOverlay(this.gebieden, "Gebieden");
-      this.form = new G.Formulier(document.getElementById("gebied-form"));
+      // The drawing tools are on the page for planners only (overzicht.html).
+      const form = document.getElementById("gebied-form");
+      this.form = G.magBewerken() && form ? new G.Formulier(form) : null;
       this.nieuw = null;
     }
 
@@ -30,8 +33,10 @@
       G.bewaakAchtergrond(this.map);
       this.provincies = G.provincieLaag(this.map, this.control, this.api);
       G.initTekenen(this.map);
-      G.tekenknoppen(this.map, { gebied: (layer) => this.startNieuw(layer) }, TEKEN_STIJL);
-      this.form.on({ submit: (values) => this.bewaar(values), cancel: () => this.stopNieuw() });
+      if (this.form) {
+        G.tekenknoppen(this.map, { gebied: (layer) => this.startNieuw(layer) }, TEKEN_STIJL);
+        this.form.on({ submit: (values) => this.bewaar(values), cancel: () => this.stopNieuw() });
+      }
       this.koppelKaartjes();
       this.laad();
     }
