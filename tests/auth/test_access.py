@@ -200,6 +200,10 @@ def test_login_sets_a_session_and_writes_need_its_csrf_token(
     client.cookies.set(SESSIE_COOKIE, done.cookies[SESSIE_COOKIE])
     assert client.get("/api/v1/ik").status_code == 401
     assert client.get("/").status_code == 200  # a stale cookie on a page is just no one
+    assert client.get("/api/v1/gebieden").status_code == 200  # and on a read of the API
+    stale_write = client.post("/api/v1/opgaven", json=body, headers={CSRF_HEADER: csrf[1]})
+    assert stale_write.status_code == 401
+    assert "sessie is verlopen" in stale_write.json()["detail"]
 
 
 def test_login_refusals_and_lockout(anonymous_client: TestClient, session: Session) -> None:

@@ -158,6 +158,14 @@ def test_a_deleted_gebied_frees_its_slug_and_comes_back(
     assert client.get("/api/v1/gebieden/vallei").status_code == 200
 
 
+def test_a_new_gebied_is_one_write(client: TestClient) -> None:
+    made = client.post("/api/v1/gebieden", json=feature(EDE, naam="Nieuw", soort="eigen"))
+    assert made.status_code == 201, made.text
+    assert made.headers["etag"] == '"1"'
+    history = client.get(made.headers["location"] + "/historie").json()
+    assert [w["actie"] for w in history["wijzigingen"]] == ["aangemaakt"]
+
+
 def test_if_match(client: TestClient, session: Session) -> None:
     url, etag = create(client)
     patch = {"type": "Feature", "properties": {"status": "uitvoering"}}

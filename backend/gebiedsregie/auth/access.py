@@ -60,8 +60,10 @@ def current_actor(
     elif cookie:
         actor = service.sessie_actor(session, cookie)
         if actor is None:
-            raise NotAuthenticated("Uw sessie is verlopen; log opnieuw in.")
-        if request.method not in SAFE_METHODS:
+            # A stale cookie reads like no cookie at all (as the pages do); a write says why.
+            if request.method not in SAFE_METHODS:
+                raise NotAuthenticated("Uw sessie is verlopen; log opnieuw in.")
+        elif request.method not in SAFE_METHODS:
             sent = request.headers.get(CSRF_HEADER, "")
             if not (actor.csrf and hmac.compare_digest(sent.encode(), actor.csrf.encode())):
                 raise Forbidden(

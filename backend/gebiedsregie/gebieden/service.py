@@ -154,7 +154,8 @@ def _apply(
         setattr(gebied, name, value)
     if geom is not None:
         gebied.geom = from_shape(geom, srid=RD_NEW)
-        provincies, gemeenten = bestuur_for(session, geom)
+        with session.no_autoflush:  # one INSERT or UPDATE: one versie, one historie entry
+            provincies, gemeenten = bestuur_for(session, geom)
         # Derived only where the client did not name them.
         if "provincies" not in values:
             gebied.provincies = provincies
