@@ -182,6 +182,7 @@ def _solve_tile(
 ) -> _Solved:
     """Node, trace and label one tile; check that each input's faces add up to its area."""
     arr = tiles.node(tile, grid_size)
+    arr.lengths()  # here, in the tile's thread
     traced = trace_faces(arr)
     x0, y0, x1, y1 = tile.rect
     hit = (bounds[:, 2] >= x0) & (bounds[:, 0] <= x1) & (bounds[:, 3] >= y0) & (bounds[:, 1] <= y1)

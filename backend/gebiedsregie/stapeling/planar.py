@@ -23,6 +23,7 @@ class Arrangement:
     coords: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
+    length: np.ndarray | None = None  # of each line, once computed
 
     @classmethod
     def from_lines(cls, lines: np.ndarray) -> "Arrangement":
@@ -41,9 +42,11 @@ class Arrangement:
 
     def lengths(self) -> np.ndarray:
         """Return the length of each line."""
-        step = np.hypot(*np.diff(self.coords, axis=0).T)
-        cum = np.r_[0.0, np.cumsum(step)]
-        return cum[self.ends] - cum[self.starts]
+        if self.length is None:
+            step = np.hypot(*np.diff(self.coords, axis=0).T)
+            cum = np.r_[0.0, np.cumsum(step)]
+            self.length = cum[self.ends] - cum[self.starts]
+        return self.length
 
 
 @dataclass
@@ -149,17 +152,19 @@ def _nodes(arr: Arrangement, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return node.ravel(), angle
 
 
-def _without_dangles(arr: Arrangement, lines: np.ndarray) -> np.ndarray:
-    """Return the lines that are not dangles (a free end), dropping chains of them too."""
-    while len(lines):
-        node, _ = _nodes(arr, lines)
+def _without_dangles(
+    arr: Arrangement, lines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the lines that are not dangles (a free end), dropping chains of them too, and
+    their half-edges' nodes and angles."""
+    while True:
+        node, angle = _nodes(arr, lines)
         degree = np.bincount(node)
         dangling = (degree[node[0::2]] == 1) | (degree[node[1::2]] == 1)
         if not dangling.any():
-            break
+            return lines, node, angle
         # A collapsed spike of a clipped polygon leaves an edge with a free end: drop it.
         lines = lines[~dangling]
-    return lines
 
 
 def _next(node: np.ndarray, angle: np.ndarray) -> np.ndarray:
@@ -187,12 +192,14 @@ class _Rings:
     ring_of_xy: np.ndarray
     ring_of_half: np.ndarray  # ring of each traced half-edge (indexed like `half`)
     half: np.ndarray  # half-edge numbers (into 2 * line + side of the arrangement)
-    signed: np.ndarray
+    ccw: np.ndarray
     pinched: np.ndarray
 
 
-def _trace_rings(arr: Arrangement, lines: np.ndarray) -> _Rings:
-    node, angle = _nodes(arr, lines)
+def _trace_rings(
+    arr: Arrangement, lines: np.ndarray, nodes: tuple[np.ndarray, np.ndarray] | None = None
+) -> _Rings:
+    node, angle = nodes if nodes is not None else _nodes(arr, lines)
     ring_sorted, order_arr = _trace(_next(node, angle))
     line = order_arr >> 1
     xy, ring = _rings(
@@ -205,28 +212,35 @@ def _trace_rings(arr: Arrangement, lines: np.ndarray) -> _Rings:
     count = int(ring_sorted[-1]) + 1 if len(ring_sorted) else 0
     rings = shapely.linearrings(xy, indices=ring)
     # A ring through the same node twice is pinched: a hole touching its shell in a point.
-    nodes = int(node.max()) + 1 if len(node) else 1
-    visits = ring_sorted * nodes + node[order_arr]
+    node_count = int(node.max()) + 1 if len(node) else 1
+    visits = ring_sorted * node_count + node[order_arr]
     unique_visits, visit_count = np.unique(visits, return_counts=True)
     pinched = np.zeros(count, dtype=bool)
-    pinched[unique_visits[visit_count > 1] // nodes] = True
+    pinched[unique_visits[visit_count > 1] // node_count] = True
     half = 2 * lines[order_arr >> 1] + (order_arr & 1)
-    signed = _signed_areas(xy, ring, count)
-    return _Rings(rings, xy, ring, ring_sorted, half, signed, pinched)
+    # GEOS' orientation test looks near one vertex, which a pinched ring can fool: those
+    # get the sign of their signed area.
+    ccw = shapely.is_ccw(rings)
+    if pinched.any():
+        of_pinched = np.flatnonzero(pinched)
+        mine = pinched[ring]
+        signed = _signed_areas(xy[mine], np.searchsorted(of_pinched, ring[mine]), len(of_pinched))
+        ccw[of_pinched] = signed > 0
+    return _Rings(rings, xy, ring, ring_sorted, half, ccw, pinched)
 
 
 def trace_faces(arr: Arrangement) -> Traced:
     """Return the bounded faces of a noded arrangement, and the face left of each half-edge."""
     left = np.full(2 * len(arr), -1, dtype=np.int64)
-    lines = _without_dangles(arr, np.arange(len(arr)))
+    if len(arr) == 0:
+        empty = np.array([], dtype=object)
+        return Traced(empty, np.array([], dtype=np.int64), left, np.array([]))
+    lines, node, angle = _without_dangles(arr, np.arange(len(arr)))
     if len(lines) == 0:
         empty = np.array([], dtype=object)
         return Traced(empty, np.array([], dtype=np.int64), left, np.array([]))
-    r = _trace_rings(arr, lines)
-    # GEOS' orientation test looks near one vertex, which a pinched ring can fool: those
-    # get the sign of their signed area.
-    ccw = shapely.is_ccw(r.rings)
-    ccw[r.pinched] = r.signed[r.pinched] > 0
+    r = _trace_rings(arr, lines, (node, angle))
+    ccw = r.ccw
     shells = np.flatnonzero(ccw)
     outers = np.flatnonzero(~ccw)
     face_of_ring = np.full(len(r.rings), -1, dtype=np.int64)
@@ -263,12 +277,8 @@ def trace_faces(arr: Arrangement) -> Traced:
             result[with_holes] = rebuilt
             repair[hole_of_shell[r.pinched[hole_rings]]] = True
     left[r.half] = face_of_ring[r.ring_of_half]
-    area = np.bincount(
-        face_of_ring[face_of_ring >= 0],
-        weights=r.signed[face_of_ring >= 0],
-        minlength=len(shells),
-    )
     polygons, owner = _repaired(result, np.arange(len(shells)), repair)
+    area = np.bincount(owner, shapely.area(polygons), len(shells))
     return Traced(polygons, owner, left, area)
 
 
@@ -289,7 +299,7 @@ def trace_merged(
     # A ring lies on one side of one group throughout: take any of its half-edges.
     mine = np.flatnonzero(group_of_ring >= 0)
     groups = group_of_ring[mine]
-    shell = r.signed[mine] > 0
+    shell = r.ccw[mine]
     shells_per_group = np.bincount(groups[shell], minlength=int(left_group.max()) + 1)
     used = np.unique(groups)
     if not (shells_per_group[used] == 1).all():

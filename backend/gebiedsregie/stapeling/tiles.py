@@ -189,6 +189,7 @@ def join(
         np.concatenate([a.coords for a in arrangements]),
         np.concatenate([a.starts + o for a, o in zip(arrangements, coord_offset, strict=False)]),
         np.concatenate([a.ends + o for a, o in zip(arrangements, coord_offset, strict=False)]),
+        np.concatenate([a.lengths() for a in arrangements]),
     )
     left = np.concatenate(
         [np.where(x >= 0, x + o, -1) for x, o in zip(lefts, face_offset, strict=False)]
