@@ -4,10 +4,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from psycopg.errors import QueryCanceled
 from sqlalchemy import Engine, text
@@ -17,6 +18,9 @@ from starlette.exceptions import HTTPException
 from swagger_ui_bundle import swagger_ui_path
 
 from gebiedsregie import __version__
+from gebiedsregie.auth.access import LoginRequired, ReadAccess
+from gebiedsregie.auth.router import api_router as auth_api_router
+from gebiedsregie.auth.router import router as auth_router
 from gebiedsregie.db import make_engine, make_sessionmaker
 from gebiedsregie.errors import (
     PROBLEM_JSON,
@@ -27,6 +31,7 @@ from gebiedsregie.errors import (
 )
 from gebiedsregie.gebieden.router import provincies_router
 from gebiedsregie.gebieden.router import router as gebieden_router
+from gebiedsregie.historie.router import router as historie_router
 from gebiedsregie.middleware import install_middleware
 from gebiedsregie.ogc.router import router as ogc_router
 from gebiedsregie.ogc.tiles import router as tiles_router
@@ -62,7 +67,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
-        return _problem_response(problem_for(exc, request.url.path))
+        return _problem_response(problem_for(exc, request.url.path), exc.headers or None)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(f"/inloggen?volgende={quote(exc.path)}", status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -185,19 +194,23 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     _install_error_handlers(app)
     install_middleware(app, settings, upload_paths=[f"{API_PREFIX}/import"])
 
-    api = APIRouter(prefix=API_PREFIX)
+    # Reading needs an account unless anoniem_lezen; writes say which rol they need.
+    api = APIRouter(prefix=API_PREFIX, dependencies=[ReadAccess])
     api.include_router(themas_router)
     api.include_router(gebieden_router)
     api.include_router(provincies_router)
     api.include_router(opgaven_router)
     api.include_router(stapeling_router)
     api.include_router(uitwisseling_router)
+    api.include_router(historie_router)
+    api.include_router(auth_api_router)
     app.include_router(api)
 
-    app.include_router(ogc_router)
+    app.include_router(ogc_router, dependencies=[ReadAccess])
     _install_docs(app)
+    app.include_router(auth_router)
     _install_pages(app, settings)
-    app.include_router(tiles_router)
+    app.include_router(tiles_router, dependencies=[ReadAccess])
 
     @app.get("/health", tags=["beheer"])
     def health(request: Request) -> JSONResponse:
