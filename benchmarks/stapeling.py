@@ -3,7 +3,8 @@
 Run:  .venv/bin/python benchmarks/stapeling.py [--sizes 100,1000,5000,20000] [--quick]
 
 Everything runs in this one process (and one PostGIS), so the ratios compare like with like on
-a shared, noisy machine: medians of repeated runs, each approach on the same synthetic data.
+a shared, noisy machine: medians of repeated runs, each approach on the same synthetic data,
+the approaches taking turns run by run.
 Memory is the peak resident size of a fresh child process that does only our computation.
 Uses DATABASE_URL, else the project's local PostGIS; it creates and drops its own database.
 """
@@ -164,16 +165,31 @@ def main() -> None:
                 repeat = args.repeat if n <= 5000 else 1
                 row: dict[str, Any] = {"n": n, "vertices": vertices}
                 if n in sizes:
-                    row["ours_1"], (row["faces"], row["max"]) = median_time(
-                        lambda data=data: ours(data, 1), repeat
-                    )
-                    row["ours_2"], _ = median_time(lambda data=data: ours(data, 2), repeat)
+                    # The approaches take turns, run by run: on a shared machine whose load
+                    # changes by the minute, each gets the same share of good and bad moments.
+                    with_postgis = n <= args.postgis_max
+                    if with_postgis:
+                        load(conn, n)
+                    runs: dict[str, list[float]] = {"ours_1": [], "ours_2": [], "postgis": []}
+                    for _ in range(repeat):
+                        for name, fn in (
+                            ("ours_1", lambda data=data: ours(data, 1)),
+                            ("ours_2", lambda data=data: ours(data, 2)),
+                            ("postgis", lambda: postgis(conn)),
+                        ):
+                            if name == "postgis" and not with_postgis:
+                                continue
+                            seconds, result = median_time(fn, 1)
+                            runs[name].append(seconds)
+                            if name == "ours_1":
+                                row["faces"], row["max"] = result
+                            elif name == "postgis":
+                                row["postgis_faces"] = result[0]
+                    for name, times in runs.items():
+                        if times:
+                            row[name] = statistics.median(times)
                     child = ours_in_child(n, 2)
                     row["rss_mb"] = max(child["rss_mb"], child["children_mb"])
-                if n <= args.postgis_max and n in sizes:
-                    load(conn, n)
-                    row["postgis"], (pg_faces, _pg_max) = median_time(lambda: postgis(conn), repeat)
-                    row["postgis_faces"] = pg_faces
                 if str(n) in args.naive_sizes.split(","):
                     row["naive"], _ = median_time(lambda data=data: naive(data), 1)
                 rows.append(row)

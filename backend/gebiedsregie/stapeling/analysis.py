@@ -237,10 +237,13 @@ def _solve(
     parts = tiles.split(geoms, vertices, TILE_VERTICES)
     threads = workers if vertices >= PARALLEL_MIN_VERTICES else 1
     if len(parts) > 1 and threads > 1:
+        # Largest tiles first, so that no thread is left with a big one at the end.
+        order = sorted(range(len(parts)), key=lambda i: -len(parts[i].pieces))
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            solved = list(
-                pool.map(lambda tile: _solve_tile(tile, geoms, bounds, index, None), parts)
-            )
+            futures = {
+                i: pool.submit(_solve_tile, parts[i], geoms, bounds, index, None) for i in order
+            }
+            solved = [futures[i].result() for i in range(len(parts))]
     else:
         solved = [_solve_tile(tile, geoms, bounds, index, None, threads) for tile in parts]
     if all(s.conserved for s in solved):
