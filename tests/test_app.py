@@ -66,6 +66,25 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
     assert "Problem" in spec["components"]["schemas"]
 
 
+def test_openapi_documents_the_problems_we_answer(client: TestClient) -> None:
+    # Invalid input is a 400 problem, never FastAPI's 422; geo routes answer geo+json only.
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "422" not in responses, (method, path)
+            if operation.get("parameters") or "requestBody" in operation:
+                assert list(responses["400"]["content"]) == ["application/problem+json"]
+            if operation.get("security"):
+                assert "401" in responses, (method, path)
+    one = spec["paths"]["/api/v1/opgaven/{opgave_id}"]
+    assert {"404", "410"} <= set(one["get"]["responses"])
+    content = one["get"]["responses"]["200"]["content"]
+    assert list(content) == ["application/geo+json"]
+    assert content["application/geo+json"]["schema"]["$ref"].endswith("/OpgaveFeature")
+
+
 def test_http_errors_are_problems(client: TestClient) -> None:
     missing = client.get("/api/v1/bestaat-niet")
     assert missing.status_code == 404

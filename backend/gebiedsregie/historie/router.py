@@ -13,13 +13,13 @@ from gebiedsregie.crs import Crs
 from gebiedsregie.db import SessionDep
 from gebiedsregie.errors import NotFound
 from gebiedsregie.gebieden import service as gebieden_service
-from gebiedsregie.gebieden.schemas import gebied_feature
+from gebiedsregie.gebieden.schemas import GebiedFeature, gebied_feature
 from gebiedsregie.geometry import to_geojson
 from gebiedsregie.historie import service
 from gebiedsregie.historie.models import Historie
-from gebiedsregie.openapi import PROBLEM, write_responses
+from gebiedsregie.openapi import PROBLEM, geojson_responses, write_responses
 from gebiedsregie.opgaven import service as opgaven_service
-from gebiedsregie.opgaven.schemas import opgave_feature
+from gebiedsregie.opgaven.schemas import OpgaveFeature, opgave_feature
 
 # The trail names people: it is for gebruikers with an account, whatever anoniem_lezen says.
 router = APIRouter(tags=["historie"], dependencies=[Depends(require(Rol.LEZER))])
@@ -103,9 +103,7 @@ def historie(
     session: SessionDep,
     page: PageDep,
     soort: Annotated[Literal["gebied", "opgave"] | None, Query()] = None,
-    actie: Annotated[
-        Actie | None, Query(description="Bv. verwijderd.")
-    ] = None,
+    actie: Annotated[Actie | None, Query(description="Bv. verwijderd.")] = None,
     door: Annotated[str | None, Query(max_length=200)] = None,
     sinds: Annotated[datetime | None, Query(description="ISO 8601, met tijdzone.")] = None,
 ) -> JSONResponse:
@@ -118,7 +116,8 @@ def historie(
 @router.post(
     "/opgaven/{opgave_id}/herstel",
     dependencies=[needs_beheerder],
-    responses={404: PROBLEM, **write_responses()},
+    response_model=OpgaveFeature,
+    responses=geojson_responses(write=True),
 )
 def restore_opgave(opgave_id: str, session: SessionDep, crs: OutputCrs) -> Response:
     """Maak het verwijderen van een opgave ongedaan (alleen voor beheerders)."""
@@ -131,7 +130,8 @@ def restore_opgave(opgave_id: str, session: SessionDep, crs: OutputCrs) -> Respo
 @router.post(
     "/gebieden/{gebied_id}/herstel",
     dependencies=[needs_beheerder],
-    responses={404: PROBLEM, **write_responses()},
+    response_model=GebiedFeature,
+    responses=geojson_responses(write=True),
 )
 def restore_gebied(gebied_id: str, session: SessionDep, crs: OutputCrs) -> Response:
     """Maak het verwijderen van een gebied ongedaan (alleen voor beheerders)."""

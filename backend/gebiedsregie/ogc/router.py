@@ -16,7 +16,8 @@ from gebiedsregie.ogc import collections
 from gebiedsregie.web.pages import ogc_kaart
 from gebiedsregie.web.router import swagger_page
 
-router = APIRouter(prefix="/ogc", tags=["ogc"])
+# Every resource here is also an HTML page (`f=html`, or a browser's Accept).
+router = APIRouter(prefix="/ogc", tags=["ogc"], responses={200: {"content": {"text/html": {}}}})
 
 OGC_CRS: dict[str, Crs] = {c.uri: c for c in (CRS84, RD, ETRS89)}
 JSON = "application/json"
@@ -209,7 +210,11 @@ def _bbox(value: str | None, bbox_crs: Crs) -> Any:
     return bbox_polygon(box, bbox_crs) if box else None
 
 
-@router.get("/collections/{collection_id}/items", summary="Features")
+@router.get(
+    "/collections/{collection_id}/items",
+    summary="Features",
+    responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
+)
 def get_items(
     collection_id: str,
     request: Request,
@@ -268,7 +273,11 @@ def get_items(
     return _features_response(request, "ogc_items.html", body, collectie, output)
 
 
-@router.get("/collections/{collection_id}/items/{feature_id}", summary="Feature")
+@router.get(
+    "/collections/{collection_id}/items/{feature_id}",
+    summary="Feature",
+    responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
+)
 def get_item(
     collection_id: str,
     feature_id: str,

@@ -26,7 +26,11 @@ router = APIRouter(tags=["uitwisseling"])
 SCHEMA = Path(__file__).with_name("novex.schema.json")
 
 
-@router.get("/schemas/novex-export.json")
+@router.get(
+    "/schemas/novex-export.json",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/schema+json": {}}}},
+)
 def novex_schema() -> FileResponse:
     """Het JSON Schema van de NOVEX-export (profiel gebiedsregie-novex 1.0)."""
     return FileResponse(SCHEMA, media_type="application/schema+json")
