@@ -38,6 +38,8 @@ CRS_DESCRIPTION = (
 )
 
 ETAG_PATTERN = re.compile(r'(W/)?"[\x21\x23-\x7e]*"')
+# PostgreSQL's OFFSET is a bigint: past it a query fails (500) instead of finding nothing.
+MAX_OFFSET = 2**63 - 1
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -280,7 +282,7 @@ class Page:
 def paging(
     request: Request,
     limit: Annotated[int | None, Query(ge=1, description="Aantal per pagina.")] = None,
-    offset: Annotated[int, Query(ge=0, description="Aantal over te slaan.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Aantal over te slaan.")] = 0,
 ) -> Page:
     settings = get_settings(request)
     if limit is not None and limit > settings.page_limit_max:

@@ -253,3 +253,13 @@ def test_html_views(client: TestClient, session: Session) -> None:
     assert browser.headers["content-type"].startswith("text/html")
     machine = client.get("/ogc/collections", headers={"Accept": "application/json"})
     assert machine.headers["content-type"].startswith("application/json")
+
+
+def test_an_offset_past_bigint_is_400(client: TestClient, session: Session) -> None:
+    # PostgreSQL's OFFSET is a bigint: a larger offset was a 500.
+    fixture_data(session)
+    last = get(client, "/ogc/collections/opgaven/items", offset=2**63 - 1).json()
+    assert last["numberReturned"] == 0
+    past = client.get("/ogc/collections/opgaven/items", params={"offset": 2**63})
+    assert past.status_code == 400
+    assert [e["name"] for e in past.json()["errors"]] == ["offset"]

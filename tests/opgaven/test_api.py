@@ -233,6 +233,18 @@ def test_paging_limits(client: TestClient) -> None:
     assert {e["name"] for e in bad.json()["errors"]} == {"limit", "offset"}
 
 
+@pytest.mark.parametrize("path", ["/api/v1/opgaven", "/api/v1/gebieden", "/api/v1/historie"])
+def test_an_offset_past_bigint_is_400(client: TestClient, path: str) -> None:
+    # Found by fuzzing: PostgreSQL's OFFSET is a bigint, and a larger offset was a 500.
+    last = client.get(path, params={"offset": 2**63 - 1})
+    assert last.status_code == 200, last.text
+    assert last.json()["numberReturned"] == 0
+    past = client.get(path, params={"offset": 2**63})
+    assert past.status_code == 400
+    assert past.headers["content-type"] == "application/problem+json"
+    assert [e["name"] for e in past.json()["errors"]] == ["offset"]
+
+
 def test_unknown_ids_are_404(client: TestClient) -> None:
     for key in (str(uuid.uuid4()), "geen-uuid"):
         response = client.get(f"/api/v1/opgaven/{key}")

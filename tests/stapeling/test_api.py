@@ -147,6 +147,14 @@ def test_paging_and_crs(client: TestClient, gebied: str) -> None:
     assert 170_000 <= x <= 180_000 and 440_000 <= y <= 450_000
 
 
+def test_an_offset_past_bigint_is_400_not_a_broken_stream(client: TestClient, gebied: str) -> None:
+    # The stream had begun (200) when PostgreSQL refused the OFFSET: the body was cut off.
+    assert _faces(client, gebied, offset=2**63 - 1, limit=5)["features"] == []
+    past = client.get(f"/api/v1/gebieden/{gebied}/stapeling", params={"offset": 2**63})
+    assert past.status_code == 400
+    assert [e["name"] for e in past.json()["errors"]] == ["offset"]
+
+
 @pytest.mark.parametrize("change", ["create", "update", "delete", "gebied"])
 def test_writes_invalidate_in_the_same_transaction(
     client: TestClient, session: Session, gebied: str, change: str

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from gebiedsregie import __version__
-from gebiedsregie.api import GEOJSON, parse_bbox
+from gebiedsregie.api import GEOJSON, MAX_OFFSET, parse_bbox
 from gebiedsregie.crs import CRS84, ETRS89, RD, Crs, parse_crs
 from gebiedsregie.db import SessionDep
 from gebiedsregie.errors import FieldError, InvalidInput
@@ -223,7 +223,7 @@ def get_items(
     limit: Annotated[int, Query(ge=1, description=f"Standaard 10, hoogstens {LIMIT_MAX}.")] = (
         LIMIT_DEFAULT
     ),
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in bbox-crs.")] = None,
     bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
     crs: Annotated[str | None, Query(description="CRS84, EPSG:28992 of EPSG:4258.")] = None,

@@ -10,7 +10,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
-from gebiedsregie.api import GEOJSON, ContentCrs, JsonBody, OutputCrs, SettingsDep
+from gebiedsregie.api import (
+    GEOJSON,
+    MAX_OFFSET,
+    ContentCrs,
+    JsonBody,
+    OutputCrs,
+    SettingsDep,
+)
 from gebiedsregie.crs import Crs
 from gebiedsregie.db import SessionDep, SessionFactoryDep
 from gebiedsregie.errors import InvalidInput
@@ -128,7 +135,7 @@ def get_stapeling(
             description="Vlakken per pagina; zonder limit komen alle vlakken, gestreamd.",
         ),
     ] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> StreamingResponse:
     """De vlakken van de stapeling in een gebied: waar opgaven elkaar overlappen, hoe diep."""
     gebied = gebieden_service.get_gebied(session, gebied_id)
