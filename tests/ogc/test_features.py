@@ -263,3 +263,14 @@ def test_an_offset_past_bigint_is_400(client: TestClient, session: Session) -> N
     past = client.get("/ogc/collections/opgaven/items", params={"offset": 2**63})
     assert past.status_code == 400
     assert [e["name"] for e in past.json()["errors"]] == ["offset"]
+
+
+def test_min_aantal_must_be_an_integer_the_database_holds(
+    client: TestClient, session: Session
+) -> None:
+    # Each was a 500: `aantal` is an integer column, and int("²") fails where isdigit() did not.
+    fixture_data(session)
+    for value in (str(2**31), "²"):
+        response = client.get("/ogc/collections/stapeling/items", params={"min_aantal": value})
+        assert response.status_code == 400, (value, response.text)
+        assert [e["name"] for e in response.json()["errors"]] == ["min_aantal"]

@@ -372,3 +372,11 @@ def test_tileset_description(client: TestClient) -> None:
         "trekker",
         "horizon",
     }
+
+
+def test_min_aantal_past_an_integer_is_400(client: TestClient, session: Session) -> None:
+    # `aantal` is an integer column: a larger min_aantal was a 500.
+    make_gebied(session, slug="proefgebied")
+    past = get_tile(client, "stapeling", ede_tile(), params={"min_aantal": 2**31})
+    assert past.status_code == 400
+    assert [e["name"] for e in past.json()["errors"]] == ["min_aantal"]

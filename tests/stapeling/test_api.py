@@ -406,3 +406,12 @@ def test_face_coordinates_keep_their_promised_precision(
             coordinates = "".join(re.findall(r'"coordinates":\s*(\[[^}]*\])', text))
             longest = max(len(m) for m in re.findall(r"\.(\d+)", coordinates))
             assert longest <= decimals
+
+
+def test_min_aantal_past_an_integer_is_400(client: TestClient, gebied: str) -> None:
+    # Found by fuzzing: `aantal` is an integer column, and a larger min_aantal was a 500.
+    assert _faces(client, gebied, min_aantal=2**31 - 1)["features"] == []
+    for path in ("stapeling", "stapeling/samenvatting", "export"):
+        past = client.get(f"/api/v1/gebieden/{gebied}/{path}", params={"min_aantal": 2**31})
+        assert past.status_code == 400, path
+        assert [e["name"] for e in past.json()["errors"]] == ["min_aantal"]

@@ -22,6 +22,7 @@ from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Opgave, Status, Trekker
 from gebiedsregie.opgaven.schemas import opgave_feature
 from gebiedsregie.stapeling import service as stapeling_service
+from gebiedsregie.stapeling.models import AANTAL_MAX
 
 GEBIEDEN, OPGAVEN, STAPELING = "gebieden", "opgaven", "stapeling"
 COMMON_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"}
@@ -198,8 +199,9 @@ def check_filters(session: Session, collectie: Collectie, params: dict[str, list
                 errors.append(FieldError(name, f"Kies uit: {choices}.", "ongeldig"))
     if "thema" in params and "thema" in collectie.filters:
         errors.extend(opgaven_service.check_themas(session, params["thema"], "thema"))
+    # ASCII digits only: "²" is a digit to str.isdigit but not to int().
     if "min_aantal" in params and not all(
-        v.isdigit() and int(v) >= 1 for v in params["min_aantal"]
+        v.isascii() and v.isdigit() and 1 <= int(v) <= AANTAL_MAX for v in params["min_aantal"]
     ):
         errors.append(FieldError("min_aantal", "Een geheel getal van 1 of meer.", "ongeldig"))
     if errors:

@@ -13,6 +13,7 @@ from gebiedsregie.db import SessionDep
 from gebiedsregie.ogc import tile_service
 from gebiedsregie.ogc.tile_service import TileAddress, TileFilter
 from gebiedsregie.opgaven.schemas import HorizonTotQuery, StatusQuery, ThemaQuery, TrekkerQuery
+from gebiedsregie.stapeling.models import AANTAL_MAX
 
 router = APIRouter(prefix="/ogc", tags=["ogc-tiles"])
 
@@ -59,7 +60,11 @@ def tile_filter(
     ] = None,
     min_aantal: Annotated[
         int | None,
-        Query(ge=1, description="Stapeling: alleen vlakken met minstens zoveel opgaven."),
+        Query(
+            ge=1,
+            le=AANTAL_MAX,
+            description="Stapeling: alleen vlakken met minstens zoveel opgaven.",
+        ),
     ] = None,
 ) -> TileFilter:
     """The optional query filters of a tile, as one dependency; which apply is checked later."""

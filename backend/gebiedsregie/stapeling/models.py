@@ -53,6 +53,10 @@ class Stapeling(Base):
     __table_args__ = (UniqueConstraint("gebied_id", "filter_key"),)
 
 
+# `aantal` is an integer column: a `min_aantal` filter past it cannot even be compared (500).
+AANTAL_MAX = 2**31 - 1
+
+
 class StapelingVlak(Base):
     __tablename__ = "stapeling_vlak"
 

@@ -27,6 +27,7 @@ from gebiedsregie.openapi import PROBLEM
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.schemas import HorizonTotQuery, StatusQuery, ThemaQuery, TrekkerQuery
 from gebiedsregie.stapeling import service
+from gebiedsregie.stapeling.models import AANTAL_MAX
 from gebiedsregie.stapeling.schemas import (
     AdhocStapeling,
     Samenvatting,
@@ -52,7 +53,8 @@ def filters(
     trekker: TrekkerQuery = None,
     horizon: HorizonTotQuery = None,
     min_aantal: Annotated[
-        int, Query(ge=1, description="Alleen vlakken met minstens zoveel opgaven.")
+        int,
+        Query(ge=1, le=AANTAL_MAX, description="Alleen vlakken met minstens zoveel opgaven."),
     ] = 1,
 ) -> Filters:
     errors = opgaven_service.check_themas(session, thema or [], "thema")
