@@ -2,11 +2,27 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
-Naam = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Tekst = Annotated[str, StringConstraints(max_length=10_000)]
-Bron = Annotated[str, StringConstraints(max_length=2_000)]
+from gebiedsregie.validation import DUTCH
+
+
+def _refuse_nul(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise PydanticCustomError(
+            "nul_teken", "Mag geen NUL-teken (U+0000) bevatten.", {DUTCH: True}
+        )
+    return value
+
+
+# PostgreSQL text cannot hold NUL (U+0000): refused as invalid input (400), not a 500 there.
+ZonderNul = AfterValidator(_refuse_nul)
+Naam = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ZonderNul
+]
+Tekst = Annotated[str, StringConstraints(max_length=10_000), ZonderNul]
+Bron = Annotated[str, StringConstraints(max_length=2_000), ZonderNul]
 
 
 class Geometry(BaseModel):

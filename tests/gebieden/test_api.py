@@ -113,3 +113,17 @@ def test_unknown_gebied_is_404(client: TestClient) -> None:
         response = getattr(client, method)("/api/v1/gebieden/nergens")
         assert response.status_code == 404
         assert response.json()["title"] == "Niet gevonden"
+
+
+def test_nul_is_refused_not_a_server_error(client: TestClient, session: Session) -> None:
+    # Found by fuzzing: PostgreSQL text cannot hold NUL (U+0000), and each of these was a 500.
+    make_gebied(session)
+    for url in ("/api/v1/gebieden/proef%00gebied", "/api/v1/gebieden/%00/historie"):
+        assert client.get(url).status_code == 404, url
+    unknown = client.get("/api/v1/opgaven", params={"gebied": "proefgebied\x00"})
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"][0]["name"] == "gebied"
+    made = client.post("/api/v1/gebieden", json=feature(EDE, naam="Nieuw\x00", bron="a\x00"))
+    assert made.status_code == 400
+    errors = {e["name"]: e["code"] for e in made.json()["errors"]}
+    assert errors == {"properties.naam": "nul_teken", "properties.bron": "nul_teken"}

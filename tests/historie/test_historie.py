@@ -278,3 +278,10 @@ def test_a_change_between_reading_and_writing_is_refused(
             assert doors[-1] == "b" and len(doors) == 2
     finally:
         engine.dispose()
+
+
+def test_a_nul_in_the_door_filter_is_400(client: TestClient) -> None:
+    # Found by fuzzing: PostgreSQL text cannot hold NUL (U+0000), and it was a 500.
+    response = client.get("/api/v1/historie", params={"door": "anna\x00"})
+    assert response.status_code == 400
+    assert [e["name"] for e in response.json()["errors"]] == ["door"]

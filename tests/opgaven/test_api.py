@@ -245,6 +245,18 @@ def test_an_offset_past_bigint_is_400(client: TestClient, path: str) -> None:
     assert [e["name"] for e in past.json()["errors"]] == ["offset"]
 
 
+def test_nul_in_text_is_400(client: TestClient) -> None:
+    # Found by fuzzing: PostgreSQL text cannot hold NUL (U+0000), and it was a 500.
+    body = feature(EDE, **opgave_properties(titel="Ede\x00Oost", extern_id="a\x00"))
+    response = client.post("/api/v1/opgaven", json=body)
+    assert response.status_code == 400
+    assert {e["name"] for e in response.json()["errors"]} == {
+        "properties.titel",
+        "properties.extern_id",
+    }
+    assert "NUL" in response.json()["errors"][0]["reason"]
+
+
 def test_unknown_ids_are_404(client: TestClient) -> None:
     for key in (str(uuid.uuid4()), "geen-uuid"):
         response = client.get(f"/api/v1/opgaven/{key}")

@@ -52,6 +52,8 @@ def find_gebied(session: Session, key: str, deleted: bool = False) -> Gebied | N
     With `deleted`, a deleted one is found too (by slug: the one deleted last).
     """
     as_uuid = _parse_uuid(key)
+    if as_uuid is None and "\x00" in key:
+        return None  # no slug holds NUL, and PostgreSQL cannot even compare text with it
     condition = Gebied.id == as_uuid if as_uuid else Gebied.slug == key
     if not deleted:
         return session.scalars(select(Gebied).where(condition, LIVE)).one_or_none()

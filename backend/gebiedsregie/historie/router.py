@@ -20,6 +20,7 @@ from gebiedsregie.historie.models import Historie
 from gebiedsregie.openapi import PROBLEM, geojson_responses, write_responses
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.schemas import OpgaveFeature, opgave_feature
+from gebiedsregie.schemas import ZonderNul
 
 # The trail names people: it is for gebruikers with an account, whatever anoniem_lezen says.
 router = APIRouter(tags=["historie"], dependencies=[Depends(require(Rol.LEZER))])
@@ -104,7 +105,7 @@ def historie(
     page: PageDep,
     soort: Annotated[Literal["gebied", "opgave"] | None, Query()] = None,
     actie: Annotated[Actie | None, Query(description="Bv. verwijderd.")] = None,
-    door: Annotated[str | None, Query(max_length=200)] = None,
+    door: Annotated[str | None, Query(max_length=200), ZonderNul] = None,
     sinds: Annotated[datetime | None, Query(description="ISO 8601, met tijdzone.")] = None,
 ) -> JSONResponse:
     """Het hele logboek, nieuwste eerst, zonder geometrieën (alleen voor beheerders)."""

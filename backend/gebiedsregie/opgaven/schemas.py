@@ -11,7 +11,15 @@ from shapely import Geometry as ShapelyGeometry
 from gebiedsregie.crs import Crs
 from gebiedsregie.geometry import area_ha, to_geojson
 from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Opgave, Status, Trekker
-from gebiedsregie.schemas import Bron, FeatureCollectionMeta, Geometry, Melding, Naam, Tekst
+from gebiedsregie.schemas import (
+    Bron,
+    FeatureCollectionMeta,
+    Geometry,
+    Melding,
+    Naam,
+    Tekst,
+    ZonderNul,
+)
 
 Horizon = Annotated[
     int, Field(strict=True, ge=HORIZON_MIN, le=HORIZON_MAX, description="Streefjaar.")
@@ -29,8 +37,8 @@ HorizonTotQuery = Annotated[
     ),
 ]
 Hectare = Annotated[float, Field(ge=0, allow_inf_nan=False, description="Ruimtevraag in ha.")]
-ThemaCode = Annotated[str, StringConstraints(min_length=1, max_length=40)]
-ExternId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+ThemaCode = Annotated[str, StringConstraints(min_length=1, max_length=40), ZonderNul]
+ExternId = Annotated[str, StringConstraints(min_length=1, max_length=200), ZonderNul]
 
 
 class OpgaveFields(BaseModel):
