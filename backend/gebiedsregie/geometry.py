@@ -271,8 +271,20 @@ def polygon_texts(geoms: np.ndarray, decimals: int) -> list[str]:
 
 
 def bbox_polygon(bbox: Sequence[float], crs: Crs) -> Polygon:
-    """Return a bbox given in `crs` as an RD polygon, densified so its edges stay true."""
-    box = shapely.box(*bbox)
+    """Return a bbox given in `crs` as an RD polygon, densified so its edges stay true.
+
+    A bbox in degrees is first cut to the envelope of the Netherlands, where everything we
+    store lies: far outside it RD New has no meaning (a world-wide bbox came out as a
+    garbled polygon that matched nothing, a 1e308-wide one as infinities, a 500). A bbox
+    with nothing of the Netherlands in it is an empty polygon: it matches nothing.
+    """
     if crs.epsg == RD_NEW:
-        return box
-    return to_rd(shapely.segmentize(box, max(bbox[2] - bbox[0], bbox[3] - bbox[1]) / 32), crs)
+        return shapely.box(*bbox)
+    minx, miny, maxx, maxy = ENVELOPES[CRS84.epsg]
+    envelope = (miny, minx, maxy, maxx) if crs.lat_lon else (minx, miny, maxx, maxy)
+    low_x, low_y = max(bbox[0], envelope[0]), max(bbox[1], envelope[1])
+    high_x, high_y = min(bbox[2], envelope[2]), min(bbox[3], envelope[3])
+    if low_x >= high_x or low_y >= high_y:
+        return Polygon()
+    box = shapely.box(low_x, low_y, high_x, high_y)
+    return to_rd(shapely.segmentize(box, max(high_x - low_x, high_y - low_y) / 32), crs)

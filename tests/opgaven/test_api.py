@@ -192,6 +192,20 @@ def test_list_filters(client: TestClient, session: Session) -> None:
     assert titels(bbox=",".join(map(str, ede84))) == ["A wonen", "B natuur"]
 
 
+def test_a_bbox_beyond_the_netherlands(client: TestClient, session: Session) -> None:
+    # A world-wide bbox came out of RD garbled and matched nothing; a 1e308-wide one became
+    # infinities and a 500 (found by fuzzing). Only far outside the Netherlands is nothing.
+    make_opgave(session)
+    for bbox, matched in (
+        ("-180,-90,180,90", 1),
+        ("-1e308,-1e308,1e308,1e308", 1),
+        ("100,10,101,11", 0),
+    ):
+        response = client.get("/api/v1/opgaven", params={"bbox": bbox})
+        assert response.status_code == 200, (bbox, response.text)
+        assert response.json()["numberMatched"] == matched, bbox
+
+
 def test_filter_by_gebied_uses_interiors(client: TestClient, session: Session) -> None:
     gebied = make_gebied(session, box(170_000, 440_000, 175_000, 449_000), slug="vallei")
     make_opgave(session, box(174_000, 448_000, 176_000, 450_000), titel="overlapt")
