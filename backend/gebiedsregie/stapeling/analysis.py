@@ -182,6 +182,7 @@ def _solve_tile(
 ) -> _Solved:
     """Node, trace and label one tile; check that each input's faces add up to its area."""
     arr = tiles.node(tile, grid_size)
+    tile.release()
     arr.lengths()  # here, in the tile's thread
     traced = trace_faces(arr)
     x0, y0, x1, y1 = tile.rect
@@ -238,7 +239,7 @@ def _solve(
     threads = workers if vertices >= PARALLEL_MIN_VERTICES else 1
     if len(parts) > 1 and threads > 1:
         # Largest tiles first, so that no thread is left with a big one at the end.
-        order = sorted(range(len(parts)), key=lambda i: -len(parts[i].pieces))
+        order = sorted(range(len(parts)), key=lambda i: -len(parts[i].piece_of))
         with ThreadPoolExecutor(max_workers=threads) as pool:
             futures = {
                 i: pool.submit(_solve_tile, parts[i], geoms, bounds, index, None) for i in order

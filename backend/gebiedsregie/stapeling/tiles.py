@@ -28,10 +28,21 @@ from gebiedsregie.stapeling.planar import Arrangement
 class Tile:
     """One tile's work: boundary pieces to node, its rectangle, and its border lines."""
 
-    pieces: np.ndarray  # coordinates
-    piece_of: np.ndarray  # line index of each coordinate
+    points: np.ndarray  # coordinates, shared by all tiles
+    index: np.ndarray | None  # the tile's pieces: their points (None: all), line by line
+    piece_of: np.ndarray  # line index of each of those points
     rect: tuple[float, float, float, float]
     border: np.ndarray  # (lines, 2, 2): border lines, each from its smaller end
+
+    @property
+    def pieces(self) -> np.ndarray:
+        """The coordinates of the tile's pieces, line by line."""
+        return self.points if self.index is None else self.points[self.index]
+
+    def release(self) -> None:
+        """Let go of the pieces (once noded), so that their memory can go."""
+        self.points = self.piece_of = np.empty((0, 2))
+        self.index = None
 
 
 def _borders(low: float, high: float, count: int, taken: np.ndarray) -> np.ndarray:
@@ -80,17 +91,21 @@ def split(geoms: np.ndarray, vertices: int, tile_vertices: int) -> list[Tile]:
     """Return the tiles for `geoms`, about `tile_vertices` boundary vertices each."""
     rings = shapely.get_rings(shapely.get_parts(geoms))  # get_rings skips MultiPolygons
     coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    del rings
     k = max(1, math.ceil(math.sqrt(vertices / max(tile_vertices, 1))))
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
     if k == 1:
-        no_border = np.empty((0, 2, 2))
-        return [Tile(coords, ring_of, (minx - 1, miny - 1, maxx + 1, maxy + 1), no_border)]
+        whole = (minx - 1, miny - 1, maxx + 1, maxy + 1)
+        return [Tile(coords, None, ring_of, whole, np.empty((0, 2, 2)))]
     xs = _borders(minx, maxx, k, coords[:, 0])
     ys = _borders(miny, maxy, k, coords[:, 1])
 
     # The tile of each vertex (none lies on a border); only segments between two tiles
     # cross a border.
-    cell = np.searchsorted(xs, coords[:, 0]) * k + np.searchsorted(ys, coords[:, 1])
+    ring_of = ring_of.astype(np.int32)
+    cell = (np.searchsorted(xs, coords[:, 0]) * k + np.searchsorted(ys, coords[:, 1])).astype(
+        np.int32
+    )
     seg = np.flatnonzero((ring_of[1:] == ring_of[:-1]) & (cell[1:] != cell[:-1]))
     # Those segments, each from its lexicographically smaller end.
     p, q = coords[seg], coords[seg + 1]
@@ -108,6 +123,7 @@ def split(geoms: np.ndarray, vertices: int, tile_vertices: int) -> list[Tile]:
     points = np.insert(coords, at, np.concatenate([px, py])[order], axis=0)
     ring = np.insert(ring_of, at, ring_of[at - 1])
     point_cell = np.insert(cell, at, -1)
+    del coords, ring_of, cell, p, q, a, b
 
     # Each piece (two consecutive points of one ring) lies in one tile: that of a vertex at
     # either end, or, between two crossings, the tile its middle is in.
@@ -124,6 +140,7 @@ def split(geoms: np.ndarray, vertices: int, tile_vertices: int) -> list[Tile]:
     run_start = piece[new_run]
     run_size = np.bincount(run) + 1  # points: pieces + 1
     run_tile = tile[new_run]
+    del ring, point_cell, tile
     by_tile = np.argsort(run_tile, kind="stable")
     bounds = np.searchsorted(run_tile[by_tile], np.arange(k * k + 1))
 
@@ -147,8 +164,9 @@ def split(geoms: np.ndarray, vertices: int, tile_vertices: int) -> list[Tile]:
             )
             tiles.append(
                 Tile(
-                    points[index],
-                    np.repeat(np.arange(len(runs)), size),
+                    points,
+                    index,
+                    np.repeat(np.arange(len(runs), dtype=np.int32), size),
                     (float(x0), float(y0), float(x1), float(y1)),
                     border,
                 )
@@ -159,15 +177,17 @@ def split(geoms: np.ndarray, vertices: int, tile_vertices: int) -> list[Tile]:
 def node(tile: Tile, grid_size: float | None) -> Arrangement:
     """Return the tile's pieces noded (snap rounded to `grid_size` if given), then its
     border lines (already noded: they meet the pieces only at their ends)."""
+    pieces = tile.pieces
     noded = (
         shapely.get_parts(
             shapely.union_all(
-                shapely.linestrings(tile.pieces, indices=tile.piece_of), grid_size=grid_size
+                shapely.linestrings(pieces, indices=tile.piece_of), grid_size=grid_size
             )
         )
-        if len(tile.pieces)
+        if len(pieces)
         else np.array([], dtype=object)
     )
+    del pieces
     coords, line_of = shapely.get_coordinates(noded, return_index=True)
     lines = len(noded) + len(tile.border)
     coords = np.concatenate([coords, tile.border.reshape(-1, 2)])
@@ -185,8 +205,13 @@ def join(
     """
     coord_offset = np.cumsum([0] + [len(a.coords) for a in arrangements])
     face_offset = np.cumsum([0, *faces])
+    # Copied tile by tile, each tile's coordinates let go at once: half the peak memory.
+    coords = np.empty((int(coord_offset[-1]), 2))
+    for a, o in zip(arrangements, coord_offset, strict=False):
+        coords[o : o + len(a.coords)] = a.coords
+        a.coords = coords[o : o + len(a.coords)]
     arr = Arrangement(
-        np.concatenate([a.coords for a in arrangements]),
+        coords,
         np.concatenate([a.starts + o for a, o in zip(arrangements, coord_offset, strict=False)]),
         np.concatenate([a.ends + o for a, o in zip(arrangements, coord_offset, strict=False)]),
         np.concatenate([a.lengths() for a in arrangements]),
