@@ -9,18 +9,24 @@ Method
 1. Clip the inputs to the area of interest (exact overlay; inputs fully inside are kept).
 2. Node all boundaries (GEOS OverlayNG, which falls back to snapping and snap rounding where
    floating-point noding is not robust) and trace the faces of the noded lines with our own
-   half-edge structure (`planar.py`, faster than GEOS polygonize, and it knows which faces
+   half-edge structure (`planar.py`: faster than GEOS polygonize, and it knows which faces
    lie on both sides of each edge).
 3. Label each face with the inputs that contain an interior point of it (one STRtree query,
    with the inputs prepared).
 4. Absorb slivers (see Tolerance) into the neighbour they share the longest edge with, and
-   merge faces that share an edge and carry the same set, so adjacent faces always differ:
-   the edges between them are dropped and those faces traced again, no GEOS union needed.
+   merge faces that share an edge and carry the same set, so adjacent faces always differ
+   (`merging.py`): the edges between them are dropped and those faces traced again.
 
-Large inputs are noded in a grid of tiles of about TILE_VERTICES each (many small noding
-problems beat one large one), in threads (GEOS releases the GIL). The boundary segments are
-split at the tile borders, not the polygons clipped, so the tiles' lines join into one
-arrangement without seams (`noding.py`) and no face is cut by a tile border.
+Large inputs are cut into a grid of tiles of about TILE_VERTICES boundary vertices each
+(many small noding problems beat one large one), and steps 2 and 3 run per tile in threads
+(GEOS, and numpy for the most part, release the GIL). The boundary segments are split where
+they cross a tile border, at one point shared by both sides, and each tile is closed by its
+own border lines (`tiles.py`). A face cut by a border is thus two faces of one set that
+share border lines; step 4 merges them like any other such pair, before judging slivers.
+
+Each tile checks that every input's faces add up to its area (inside the tile). If
+floating-point noding slipped somewhere, everything is noded again in one piece with snap
+rounding on the SNAP_GRID_M grid, which is always consistent (`Faces.snapped`).
 
 Tolerance
 ---------
@@ -38,10 +44,11 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely import Geometry, MultiPolygon, Polygon
+from shapely import Geometry, MultiPolygon
 
 from gebiedsregie.stapeling import tiles
-from gebiedsregie.stapeling.planar import Arrangement, Traced, trace_faces, trace_merged
+from gebiedsregie.stapeling.merging import Labels, merge, polygon_parts
+from gebiedsregie.stapeling.planar import Arrangement, Traced, trace_faces
 
 SLIVER_WIDTH_M = 0.5
 SNAP_GRID_M = 0.001  # the storage grid: snap rounding here moves nothing stored
@@ -85,14 +92,6 @@ class Faces:
         return np.fromiter((len(m) for m in self.members), dtype=np.int64, count=len(self))
 
 
-def _polygons(geom: Geometry) -> list[Polygon]:
-    return (
-        [p for p in shapely.get_parts(geom) if isinstance(p, Polygon) and not p.is_empty]
-        if not isinstance(geom, Polygon)
-        else [geom]
-    )
-
-
 def clip_inputs(
     inputs: Sequence[Geometry] | np.ndarray, clip: Geometry | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +107,7 @@ def clip_inputs(
     clipped = geoms.copy()
     clipped[~inside] = shapely.intersection(geoms[~inside], clip)
     areal = np.array(
-        [MultiPolygon(_polygons(g)) if g.geom_type != "Polygon" else g for g in clipped],
+        [MultiPolygon(polygon_parts(g)) if g.geom_type != "Polygon" else g for g in clipped],
         dtype=object,
     )
     keep = ~shapely.is_empty(areal) & (shapely.area(areal) > 0)
@@ -123,20 +122,9 @@ def _in_threads(fn: Callable[[np.ndarray], Any], items: np.ndarray, workers: int
         return list(pool.map(fn, np.array_split(items, workers)))
 
 
-@dataclass
-class _Labels:
-    """Which inputs cover each face: as tuples, and flat (face, input position) pairs."""
-
-    members: list[tuple[int, ...]]
-    face_i: np.ndarray  # sorted
-    geom_i: np.ndarray  # position in the (clipped) inputs
-    count: np.ndarray  # per face, how many inputs cover it
-    digest: np.ndarray  # per face, a hash of its set: equal sets have equal digests
-
-
 def _label(
     traced: Traced, geoms: np.ndarray, positions: np.ndarray, index: np.ndarray, workers: int
-) -> _Labels:
+) -> Labels:
     """Return, per face, the sorted original indices of the inputs (of those at `positions`)
     containing it."""
     faces = len(traced.area)
@@ -160,14 +148,14 @@ def _label(
     weights = np.random.default_rng(0).integers(0, 2**63, len(geoms), dtype=np.uint64)
     running = np.r_[np.uint64(0), np.cumsum(weights[geom_i], dtype=np.uint64)]
     digest = running[bounds[1:]] - running[bounds[:-1]]  # wraps around, as meant
-    return _Labels(members, face_i, geom_i, np.diff(bounds), digest)
+    return Labels(members, face_i, geom_i, np.diff(bounds), digest)
 
 
 @dataclass
 class _Solved:
     arr: Arrangement
     traced: Traced
-    labels: _Labels
+    labels: Labels
     conserved: bool
     border: int
 
@@ -200,7 +188,7 @@ def _solve_tile(
     return _Solved(arr, traced, labels, conserved, len(tile.border))
 
 
-def _join(solved: list[_Solved]) -> tuple[Arrangement, Traced, _Labels]:
+def _join(solved: list[_Solved]) -> tuple[Arrangement, Traced, Labels]:
     """Return the tiles' results as one arrangement, its faces and their labels."""
     faces = [len(s.traced.area) for s in solved]
     arr, left = tiles.join(
@@ -213,7 +201,7 @@ def _join(solved: list[_Solved]) -> tuple[Arrangement, Traced, _Labels]:
         left,
         np.concatenate([s.traced.area for s in solved]),
     )
-    labels = _Labels(
+    labels = Labels(
         [m for s in solved for m in s.labels.members],
         np.concatenate([s.labels.face_i + o for s, o in zip(solved, offset, strict=False)]),
         np.concatenate([s.labels.geom_i for s in solved]),
@@ -225,7 +213,7 @@ def _join(solved: list[_Solved]) -> tuple[Arrangement, Traced, _Labels]:
 
 def _solve(
     geoms: np.ndarray, index: np.ndarray, workers: int
-) -> tuple[Arrangement, Traced, _Labels, bool]:
+) -> tuple[Arrangement, Traced, Labels, bool]:
     """Node, trace and label the (already clipped) inputs, in tiles if they are large.
 
     Floating-point noding is fast but can leave a node a hair off (near-collinear edges), and
@@ -251,128 +239,6 @@ def _solve(
         return (*_join(solved), False)
     whole = tiles.split(geoms, vertices, vertices)
     return (*_join([_solve_tile(whole[0], geoms, bounds, index, SNAP_GRID_M, threads)]), True)
-
-
-def _components(a: np.ndarray, b: np.ndarray, count: int) -> np.ndarray:
-    """Return, per node of the graph with edges a-b, the smallest node of its component."""
-    comp = np.arange(count)
-    while True:
-        low = np.minimum(comp[a], comp[b])
-        new = comp.copy()
-        np.minimum.at(new, a, low)
-        np.minimum.at(new, b, low)
-        new = new[new]
-        if np.array_equal(new, comp):
-            return comp
-        comp = new
-
-
-def _same_set(side: np.ndarray, labels: _Labels) -> np.ndarray:
-    """Return, per line, whether it lies between two faces covered by the same set."""
-    members, covered = labels.members, labels.count > 0
-    inner = (side >= 0).all(axis=1) & (side[:, 0] != side[:, 1])
-    a, b = side[inner, 0], side[inner, 1]
-    inner[inner] = covered[a] & (labels.digest[a] == labels.digest[b])
-    for line in np.flatnonzero(inner).tolist():  # equal digests: compare the sets themselves
-        inner[line] = members[side[line, 0]] == members[side[line, 1]]
-    return inner
-
-
-def _absorb_slivers(
-    side: np.ndarray, length: np.ndarray, area: np.ndarray, labels: _Labels, width: float
-) -> float:
-    """Give each sliver its neighbour's set (the one sharing the longest edge), in place;
-    return the slivers' area. `side` holds the faces on both sides of each line.
-
-    Faces of one set that share a line (cut by a tile border) are judged as one."""
-    faces = len(area)
-    inner = _same_set(side, labels)
-    comp = _components(side[inner, 0], side[inner, 1], faces)
-    total = np.bincount(comp, area, faces)
-    outer = ~inner & (side >= 0).any(axis=1)
-    ends = side[outer]
-    valid = ends >= 0
-    perimeter = np.bincount(comp[ends[valid]], np.repeat(length[outer], 2)[valid.ravel()], faces)
-    covered = labels.count > 0
-    sliver = covered & (comp == np.arange(faces)) & (2 * total < width * perimeter)
-    if not sliver.any():
-        return 0.0
-    s = np.concatenate([ends[:, 0], ends[:, 1]])
-    n = np.concatenate([ends[:, 1], ends[:, 0]])
-    shared = np.concatenate([length[outer], length[outer]])
-    pair = (s >= 0) & (n >= 0)
-    s, n, shared = comp[s[pair]], comp[n[pair]], shared[pair]
-    pair = sliver[s] & covered[n] & ~sliver[n]
-    s, n, shared = s[pair], n[pair], shared[pair]
-    if len(s) == 0:
-        return 0.0
-    # Shared length per (sliver, neighbour), then per sliver the longest (ties: the first).
-    order = np.lexsort((n, s))
-    s, n, shared = s[order], n[order], shared[order]
-    start = np.flatnonzero(np.r_[True, (s[1:] != s[:-1]) | (n[1:] != n[:-1])])
-    s, n, shared = s[start], n[start], np.add.reduceat(shared, start)
-    order = np.lexsort((n, -shared, s))
-    s, n = s[order], n[order]
-    best = np.r_[True, s[1:] != s[:-1]]
-    source = np.full(faces, -1, dtype=np.int64)
-    source[s[best]] = n[best]
-    taker = np.flatnonzero(source[comp] >= 0)  # every face of an absorbed sliver
-    giver = source[comp[taker]]
-    members = labels.members
-    for t_i, g_i in zip(taker.tolist(), giver.tolist(), strict=True):
-        members[t_i] = members[g_i]
-    labels.count[taker] = labels.count[giver]
-    labels.digest[taker] = labels.digest[giver]
-    return float(area[taker].sum())
-
-
-def _merge(
-    arr: Arrangement, traced: Traced, labels: _Labels, sliver_width: float
-) -> tuple[np.ndarray, list[tuple[int, ...]], float]:
-    """Absorb slivers (see Tolerance), then merge faces that share an edge and a set; return
-    the covered faces and their sets, and the slivers' area."""
-    side = traced.left.reshape(-1, 2)
-    sliver_m2 = _absorb_slivers(side, arr.lengths(), traced.area, labels, sliver_width)
-    members, faces = labels.members, len(labels.members)
-    covered = labels.count > 0
-    inner = _same_set(side, labels)
-    keep_polygon = covered[traced.owner]
-    if not inner.any():
-        return (
-            traced.polygons[keep_polygon],
-            [members[f] for f in traced.owner[keep_polygon]],
-            sliver_m2,
-        )
-    comp = _components(side[inner, 0], side[inner, 1], faces)
-    size = np.bincount(comp, minlength=faces)
-    merged = size[comp] > 1
-    groups = np.unique(comp[merged])
-    group = np.full(faces + 1, -1, dtype=np.int64)  # the last entry: outside every face
-    group[np.flatnonzero(merged)] = np.searchsorted(groups, comp[merged])
-    left_group = group[traced.left]
-    pair_group = left_group.reshape(-1, 2)
-    bounding = ((pair_group >= 0).any(axis=1)) & (pair_group[:, 0] != pair_group[:, 1])
-    traced_merged = trace_merged(arr, np.flatnonzero(bounding), left_group)
-    if traced_merged is None:  # not one shell per group: let GEOS dissolve them instead
-        poly_group = group[traced.owner]
-        order = np.argsort(poly_group, kind="stable")
-        order = order[poly_group[order] >= 0]
-        starts = np.searchsorted(poly_group[order], np.arange(1, len(groups)))
-        unions = [
-            _polygons(shapely.union_all(traced.polygons[part])) for part in np.split(order, starts)
-        ]
-        new_polygons = np.array([p for u in unions for p in u], dtype=object)
-        new_group = np.array([i for i, u in enumerate(unions) for _ in u], dtype=np.int64)
-    else:
-        new_polygons, new_group = traced_merged
-    keep_polygon &= ~merged[traced.owner]
-    representative = groups  # the smallest face of each group carries its set
-    return (
-        np.concatenate([traced.polygons[keep_polygon], new_polygons]),
-        [members[f] for f in traced.owner[keep_polygon]]
-        + [members[f] for f in representative[new_group]],
-        sliver_m2,
-    )
 
 
 def compute_faces(
@@ -411,7 +277,7 @@ def compute_faces(
     if len(clipped) == 0:
         return Faces(np.array([], dtype=object), [])
     arr, traced, labels, snapped = _solve(clipped, index, workers)
-    faces, members, sliver_m2 = _merge(arr, traced, labels, sliver_width)
+    faces, members, sliver_m2 = merge(arr, traced, labels, sliver_width)
     return Faces(np.asarray(faces, dtype=object), members, sliver_m2, snapped)
 
 

@@ -1,0 +1,158 @@
+"""Merging faces in the half-edge graph: slivers absorbed, faces of one set joined.
+
+Pure, like `analysis`: the faces of an arrangement and their sets in, merged faces out. Two
+faces that share an edge and carry the same set (a face cut by a tile border, or a sliver
+that took its neighbour's set) become one: the edges between them are dropped and the
+merged faces are traced again (`planar.trace_merged`), with no GEOS union.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely import Geometry, Polygon
+
+from gebiedsregie.stapeling.planar import Arrangement, Traced, trace_merged
+
+
+def polygon_parts(geom: Geometry) -> list[Polygon]:
+    """Return the non-empty polygons of a geometry (of a collection: its polygon parts)."""
+    return (
+        [p for p in shapely.get_parts(geom) if isinstance(p, Polygon) and not p.is_empty]
+        if not isinstance(geom, Polygon)
+        else [geom]
+    )
+
+
+@dataclass
+class Labels:
+    """Which inputs cover each face: as tuples, and flat (face, input position) pairs."""
+
+    members: list[tuple[int, ...]]
+    face_i: np.ndarray  # sorted
+    geom_i: np.ndarray  # position in the (clipped) inputs
+    count: np.ndarray  # per face, how many inputs cover it
+    digest: np.ndarray  # per face, a hash of its set: equal sets have equal digests
+
+
+def _components(a: np.ndarray, b: np.ndarray, count: int) -> np.ndarray:
+    """Return, per node of the graph with edges a-b, the smallest node of its component."""
+    comp = np.arange(count)
+    while True:
+        low = np.minimum(comp[a], comp[b])
+        new = comp.copy()
+        np.minimum.at(new, a, low)
+        np.minimum.at(new, b, low)
+        new = new[new]
+        if np.array_equal(new, comp):
+            return comp
+        comp = new
+
+
+def _same_set(side: np.ndarray, labels: Labels) -> np.ndarray:
+    """Return, per line, whether it lies between two faces covered by the same set."""
+    members, covered = labels.members, labels.count > 0
+    inner = (side >= 0).all(axis=1) & (side[:, 0] != side[:, 1])
+    a, b = side[inner, 0], side[inner, 1]
+    inner[inner] = covered[a] & (labels.digest[a] == labels.digest[b])
+    for line in np.flatnonzero(inner).tolist():  # equal digests: compare the sets themselves
+        inner[line] = members[side[line, 0]] == members[side[line, 1]]
+    return inner
+
+
+def _absorb_slivers(
+    side: np.ndarray, length: np.ndarray, area: np.ndarray, labels: Labels, width: float
+) -> float:
+    """Give each sliver its neighbour's set (the one sharing the longest edge), in place;
+    return the slivers' area. `side` holds the faces on both sides of each line.
+
+    Faces of one set that share a line (cut by a tile border) are judged as one."""
+    faces = len(area)
+    inner = _same_set(side, labels)
+    comp = _components(side[inner, 0], side[inner, 1], faces)
+    total = np.bincount(comp, area, faces)
+    outer = ~inner & (side >= 0).any(axis=1)
+    ends = side[outer]
+    valid = ends >= 0
+    perimeter = np.bincount(comp[ends[valid]], np.repeat(length[outer], 2)[valid.ravel()], faces)
+    covered = labels.count > 0
+    sliver = covered & (comp == np.arange(faces)) & (2 * total < width * perimeter)
+    if not sliver.any():
+        return 0.0
+    s = np.concatenate([ends[:, 0], ends[:, 1]])
+    n = np.concatenate([ends[:, 1], ends[:, 0]])
+    shared = np.concatenate([length[outer], length[outer]])
+    pair = (s >= 0) & (n >= 0)
+    s, n, shared = comp[s[pair]], comp[n[pair]], shared[pair]
+    pair = sliver[s] & covered[n] & ~sliver[n]
+    s, n, shared = s[pair], n[pair], shared[pair]
+    if len(s) == 0:
+        return 0.0
+    # Shared length per (sliver, neighbour), then per sliver the longest (ties: the first).
+    order = np.lexsort((n, s))
+    s, n, shared = s[order], n[order], shared[order]
+    start = np.flatnonzero(np.r_[True, (s[1:] != s[:-1]) | (n[1:] != n[:-1])])
+    s, n, shared = s[start], n[start], np.add.reduceat(shared, start)
+    order = np.lexsort((n, -shared, s))
+    s, n = s[order], n[order]
+    best = np.r_[True, s[1:] != s[:-1]]
+    source = np.full(faces, -1, dtype=np.int64)
+    source[s[best]] = n[best]
+    taker = np.flatnonzero(source[comp] >= 0)  # every face of an absorbed sliver
+    giver = source[comp[taker]]
+    members = labels.members
+    for t_i, g_i in zip(taker.tolist(), giver.tolist(), strict=True):
+        members[t_i] = members[g_i]
+    labels.count[taker] = labels.count[giver]
+    labels.digest[taker] = labels.digest[giver]
+    return float(area[taker].sum())
+
+
+def merge(
+    arr: Arrangement, traced: Traced, labels: Labels, sliver_width: float
+) -> tuple[np.ndarray, list[tuple[int, ...]], float]:
+    """Absorb slivers (see Tolerance), then merge faces that share an edge and a set; return
+    the covered faces and their sets, and the slivers' area."""
+    side = traced.left.reshape(-1, 2)
+    sliver_m2 = _absorb_slivers(side, arr.lengths(), traced.area, labels, sliver_width)
+    members, faces = labels.members, len(labels.members)
+    covered = labels.count > 0
+    inner = _same_set(side, labels)
+    keep_polygon = covered[traced.owner]
+    if not inner.any():
+        return (
+            traced.polygons[keep_polygon],
+            [members[f] for f in traced.owner[keep_polygon]],
+            sliver_m2,
+        )
+    comp = _components(side[inner, 0], side[inner, 1], faces)
+    size = np.bincount(comp, minlength=faces)
+    merged = size[comp] > 1
+    groups = np.unique(comp[merged])
+    group = np.full(faces + 1, -1, dtype=np.int64)  # the last entry: outside every face
+    group[np.flatnonzero(merged)] = np.searchsorted(groups, comp[merged])
+    left_group = group[traced.left]
+    pair_group = left_group.reshape(-1, 2)
+    bounding = ((pair_group >= 0).any(axis=1)) & (pair_group[:, 0] != pair_group[:, 1])
+    traced_merged = trace_merged(arr, np.flatnonzero(bounding), left_group)
+    if traced_merged is None:  # not one shell per group: let GEOS dissolve them instead
+        poly_group = group[traced.owner]
+        order = np.argsort(poly_group, kind="stable")
+        order = order[poly_group[order] >= 0]
+        starts = np.searchsorted(poly_group[order], np.arange(1, len(groups)))
+        unions = [
+            polygon_parts(shapely.union_all(traced.polygons[part]))
+            for part in np.split(order, starts)
+        ]
+        new_polygons = np.array([p for u in unions for p in u], dtype=object)
+        new_group = np.array([i for i, u in enumerate(unions) for _ in u], dtype=np.int64)
+    else:
+        new_polygons, new_group = traced_merged
+    keep_polygon &= ~merged[traced.owner]
+    representative = groups  # the smallest face of each group carries its set
+    return (
+        np.concatenate([traced.polygons[keep_polygon], new_polygons]),
+        [members[f] for f in traced.owner[keep_polygon]]
+        + [members[f] for f in representative[new_group]],
+        sliver_m2,
+    )
