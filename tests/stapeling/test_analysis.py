@@ -260,3 +260,11 @@ def test_an_input_covering_whole_tiles(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _by_members(faces) == {(0,): pytest.approx(9998.0), (0, 1): 1.0, (0, 2): 1.0}
     assert len(faces) == 3
     check_invariants(geoms, faces)
+
+
+def test_tiles_of_an_area_too_small_to_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Borders go on the millimetre grid: an area narrower than that is one tile.
+    geoms = [box(0, 0, 0.0004, 0.0004), box(0.0002, 0.0002, 0.0006, 0.0006)]
+    monkeypatch.setattr(analysis, "TILE_VERTICES", 1)
+    faces = compute_faces(geoms, sliver_width=0.0)
+    assert _by_members(faces) == pytest.approx({(0,): 1.2e-7, (0, 1): 4e-8, (1,): 1.2e-7})

@@ -94,11 +94,16 @@ def split(geoms: np.ndarray, vertices: int, tile_vertices: int) -> list[Tile]:
     del rings
     k = max(1, math.ceil(math.sqrt(vertices / max(tile_vertices, 1))))
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    if k > 1:
+        xs = _borders(minx, maxx, k, coords[:, 0])
+        ys = _borders(miny, maxy, k, coords[:, 1])
+        # Borders on the millimetre grid need an area some millimetres wide.
+        for low, high, inner in ((minx, maxx, xs), (miny, maxy, ys)):
+            if not (low < inner[0] and inner[-1] < high and (np.diff(inner) > 0).all()):
+                k = 1
     if k == 1:
         whole = (minx - 1, miny - 1, maxx + 1, maxy + 1)
         return [Tile(coords, None, ring_of, whole, np.empty((0, 2, 2)))]
-    xs = _borders(minx, maxx, k, coords[:, 0])
-    ys = _borders(miny, maxy, k, coords[:, 1])
 
     # The tile of each vertex (none lies on a border); only segments between two tiles
     # cross a border.
