@@ -212,7 +212,11 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     _install_pages(app, settings)
     app.include_router(tiles_router, dependencies=[ReadAccess])
 
-    @app.get("/health", tags=["beheer"])
+    @app.get(
+        "/health",
+        tags=["beheer"],
+        responses={503: {"description": "De database is onbereikbaar of te druk bezet."}},
+    )
     def health(request: Request) -> JSONResponse:
         """Of de dienst en de database werken."""
         database, postgis = _database_status(request.app.state.engine)

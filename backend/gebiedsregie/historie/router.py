@@ -17,7 +17,7 @@ from gebiedsregie.gebieden.schemas import GebiedFeature, gebied_feature
 from gebiedsregie.geometry import to_geojson
 from gebiedsregie.historie import service
 from gebiedsregie.historie.models import Historie
-from gebiedsregie.openapi import PROBLEM, geojson_responses, write_responses
+from gebiedsregie.openapi import PROBLEM, geojson_responses
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.schemas import OpgaveFeature, opgave_feature
 from gebiedsregie.schemas import ZonderNul
@@ -98,7 +98,7 @@ def gebied_historie(
     return _page(request, page, entries, matched, crs)
 
 
-@router.get("/historie", dependencies=[needs_beheerder], responses=write_responses())
+@router.get("/historie", dependencies=[needs_beheerder], responses={401: PROBLEM, 403: PROBLEM})
 def historie(
     request: Request,
     session: SessionDep,
