@@ -345,6 +345,7 @@
           regels.map(([key, value]) => el("div", null, el("dt", { text: key }), el("dd", { text: value })))
         ),
         p.beschrijving ? el("p", { class: "popup-tekst", text: p.beschrijving }) : null,
+        G.rol() && G.historieKnop ? G.historieKnop("opgave", feature.id) : null,
         this.bewerker
           ? el(
               "div",
