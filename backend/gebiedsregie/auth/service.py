@@ -16,7 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, String, cast, delete, event, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from gebiedsregie.auth.models import NAAM_PATTERN, ApiToken, Gebruiker, Rol, Sessie
 from gebiedsregie.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound
@@ -350,11 +350,11 @@ def set_door(
 ) -> None:
     """Name who makes this session's changes, for the audit trail (see migration 0004).
 
-    Kept in `session.info` and applied to every transaction the session begins.
+    Kept in `session.info`; it reaches the database (transaction-local settings) only when the
+    session is about to write, so a read costs no extra round trip.
     """
     session.info["door"] = (naam, str(gebruiker_id or ""), verzoek_id or "")
-    if session.in_transaction():
-        apply_door(session)
+    session.info["door_gezet"] = False
 
 
 _SET_DOOR = text(
@@ -364,9 +364,10 @@ _SET_DOOR = text(
 )
 
 
-def apply_door(session: Session) -> None:
+def _apply_door(session: Session) -> None:
     door = session.info.get("door")
-    if door is not None:
+    if door is not None and not session.info.get("door_gezet"):
+        session.info["door_gezet"] = True
         session.connection().execute(
             _SET_DOOR, {"naam": door[0], "id": door[1], "verzoek": door[2]}
         )
@@ -374,7 +375,17 @@ def apply_door(session: Session) -> None:
 
 @event.listens_for(Session, "after_begin")
 def _door_on_begin(session: Session, transaction: SessionTransaction, conn: Connection) -> None:
-    # Transaction-local settings end with each commit: set them again on every begin.
-    door = session.info.get("door")
-    if door is not None:
-        conn.execute(_SET_DOOR, {"naam": door[0], "id": door[1], "verzoek": door[2]})
+    # Transaction-local settings end with each transaction: set them again before a write.
+    session.info["door_gezet"] = False
+
+
+@event.listens_for(Session, "before_flush")
+def _door_before_flush(session: Session, context: object, instances: object) -> None:
+    _apply_door(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _door_before_dml(state: ORMExecuteState) -> None:
+    # Bulk writes (the importer's insert) do not flush.
+    if state.is_insert or state.is_update or state.is_delete:
+        _apply_door(state.session)
