@@ -23,7 +23,7 @@ from gebiedsregie.errors import (
 )
 from gebiedsregie.geometry import CheckedGeometry, GeometryRejected, check_geometry
 from gebiedsregie.settings import Settings
-from gebiedsregie.validation import DUTCH, check_size, parse_json, validate_model
+from gebiedsregie.validation import DUTCH, parse_json, validate_model
 
 GEOJSON = "application/geo+json"
 JSON_TYPES = ("application/json", "application/geo+json", "application/merge-patch+json")
@@ -101,9 +101,7 @@ async def json_body(request: Request, settings: SettingsDep) -> Any:
             f"Mediatype '{media_type}' wordt niet ondersteund; stuur {', '.join(JSON_TYPES)}.",
             [FieldError("Content-Type", "Niet ondersteund.", "mediatype")],
         )
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit():
-        check_size(int(declared), settings.max_body_bytes)  # refuse before reading it all
+    # A declared or streamed body past the limit was refused by the middleware already.
     return parse_json(await request.body(), settings.max_body_bytes)
 
 
