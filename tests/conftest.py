@@ -7,7 +7,7 @@ a fresh database is created on that server. Missing PostGIS fails the run: nothi
 import os
 import secrets
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 from gebiedsregie.app import create_app
 from gebiedsregie.auth.models import Rol
 from gebiedsregie.cli import migrate
-from gebiedsregie.db import get_session, get_session_factory, make_engine, sqlalchemy_url
+from gebiedsregie.db import (
+    get_session,
+    get_session_factory,
+    make_engine,
+    make_sessionmaker,
+    sqlalchemy_url,
+)
 from gebiedsregie.localdb import LocalCluster, create_database, drop_database
 from gebiedsregie.settings import Settings
 from tests.factories import token_headers
@@ -44,6 +50,26 @@ def url_for(url: str, database: str) -> str:
         .render_as_string(hide_password=False)
         .replace("postgresql+psycopg://", "postgresql://")
     )
+
+
+@contextmanager
+def seeded_database(fresh_database: tuple[str, str], prefix: str) -> Iterator[str]:
+    """Yield the URL of a database of its own, migrated and seeded, dropped afterwards."""
+    from gebiedsregie.seed import seed
+
+    admin = fresh_database[0]
+    name = f"gebiedsregie_{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    create_database(admin, name)
+    url = url_for(admin, name)
+    migrate(url)
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        seed(session, GEODATA)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        drop_database(admin, name)
 
 
 @pytest.fixture(scope="session")

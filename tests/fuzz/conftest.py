@@ -1,7 +1,6 @@
 """The app for fuzzing: a database of its own (fuzzing writes for real, nothing is rolled
 back), migrated and seeded with the voorbeeldgebieden, and a beheerder's API token."""
 
-import os
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -13,15 +12,12 @@ from sqlalchemy import select
 from gebiedsregie.app import create_app
 from gebiedsregie.auth import service as auth_service
 from gebiedsregie.auth.models import Rol
-from gebiedsregie.cli import migrate
 from gebiedsregie.db import make_engine, make_sessionmaker
 from gebiedsregie.gebieden.models import Gebied
-from gebiedsregie.localdb import create_database, drop_database
 from gebiedsregie.ogc import collections
 from gebiedsregie.opgaven.models import Opgave, Thema
-from gebiedsregie.seed import seed
 from gebiedsregie.settings import Settings
-from tests.conftest import GEODATA, url_for
+from tests.conftest import seeded_database
 from tests.ogc.test_tiles import ede_tile
 
 
@@ -32,17 +28,8 @@ def fuzz_database(fresh_database: tuple[str, str]) -> Iterator[str]:
     Module-scoped, unlike `admin_engine_factory`: the seed is loaded once, and the beheerder's
     run finds what the anonymous run left.
     """
-    admin = fresh_database[0]
-    name = f"gebiedsregie_fuzz_{os.getpid()}_{secrets.token_hex(3)}"
-    create_database(admin, name)
-    url = url_for(admin, name)
-    migrate(url)
-    engine = make_engine(url)
-    with make_sessionmaker(engine)() as session:
-        seed(session, GEODATA)
-    engine.dispose()
-    yield url
-    drop_database(admin, name)
+    with seeded_database(fresh_database, "fuzz") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

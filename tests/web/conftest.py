@@ -3,7 +3,6 @@ Debian's chromium driven by Playwright (never a downloaded browser)."""
 
 import os
 import re
-import secrets
 import socket
 import threading
 import time
@@ -28,12 +27,9 @@ from gebiedsregie.app import create_app
 from gebiedsregie.auth import service as auth_service
 from gebiedsregie.auth.access import SESSIE_COOKIE
 from gebiedsregie.auth.models import Rol
-from gebiedsregie.cli import migrate
 from gebiedsregie.db import make_engine, make_sessionmaker
-from gebiedsregie.localdb import create_database, drop_database
-from gebiedsregie.seed import seed
 from gebiedsregie.settings import Settings
-from tests.conftest import GEODATA, url_for
+from tests.conftest import seeded_database
 from tests.factories import TEST_SETTINGS, WACHTWOORD
 
 CHROMIUM = Path(os.environ.get("GEBIEDSREGIE_CHROMIUM", "/usr/bin/chromium"))
@@ -67,17 +63,8 @@ BLANK_PNG = bytes.fromhex(
 @pytest.fixture(scope="session")
 def live_database(fresh_database: tuple[str, str]) -> Iterator[str]:
     """A database of its own, seeded with the voorbeeldgebieden, for a running app."""
-    admin = fresh_database[0]
-    name = f"gebiedsregie_web_{os.getpid()}_{secrets.token_hex(3)}"
-    create_database(admin, name)
-    url = url_for(admin, name)
-    migrate(url)
-    engine = make_engine(url)
-    with make_sessionmaker(engine)() as session:
-        seed(session, GEODATA)
-    engine.dispose()
-    yield url
-    drop_database(admin, name)
+    with seeded_database(fresh_database, "web") as url:
+        yield url
 
 
 def free_port() -> int:
