@@ -7,29 +7,26 @@ partition of the union carries the set of input polygons covering it.
 Method
 ------
 1. Clip the inputs to the area of interest (exact overlay; inputs fully inside are kept).
-2. Node all boundaries (GEOS OverlayNG, which falls back to snapping and snap rounding where
-   floating-point noding is not robust) and trace the faces of the noded lines with our own
-   half-edge structure (`planar.py`: faster than GEOS polygonize, and it knows which faces
-   lie on both sides of each edge).
+2. Node all boundaries with snap rounding on the SNAP_GRID_M grid and trace the faces of
+   the noded lines, in C (`noding.py`, `_noder.c`): exact integer arithmetic, consistent
+   by construction, with a half-edge structure that knows which faces lie on both sides of
+   each edge.
 3. Label each face with the inputs that contain an interior point of it (one STRtree query,
-   with the inputs prepared).
+   with the inputs prepared; in threads for large inputs).
 4. Absorb slivers (see Tolerance) into the neighbour they share the longest edge with, and
    merge faces that share an edge and carry the same set, so adjacent faces always differ
    (`merging.py`): the edges between them are dropped and those faces traced again.
 
-Large inputs are cut into a grid of tiles of about TILE_VERTICES boundary vertices each
-(many small noding problems beat one large one), and steps 2 and 3 run per tile in threads
-(GEOS, and numpy for the most part, release the GIL). The boundary segments are split where
-they cross a tile border, at one point shared by both sides, and each tile is closed by its
-own border lines (`tiles.py`). A face cut by a border is thus two faces of one set that
-share border lines; step 4 merges them like any other such pair, before judging slivers.
-
-Each tile checks that every input's faces add up to its area (inside the tile). If
-floating-point noding slipped somewhere, everything is noded again in one piece with snap
-rounding on the SNAP_GRID_M grid, which is always consistent (`Faces.snapped`).
+As a guard against a defect, every input's faces must add up to its area, within what
+snap rounding can move; if not, the computation fails rather than answer wrongly.
 
 Tolerance
 ---------
+Snap rounding moves every vertex, and every crossing of two boundaries, to the nearest
+point of the grid (default 1 mm, the storage grid, so stored geometries do not move), and
+a boundary that passes within half a grid cell of such a point through it: boundaries move
+by at most 0.71 grid cells, and anything narrower than that collapses.
+
 A face whose mean width ``2 * area / perimeter`` is below ``sliver_width`` (default 0.5 m) is
 a sliver: the trace of near-coincident edges from different sources, not a real claim. It is
 merged into its neighbour, so its area (reported as ``sliver_m2``) counts for that neighbour's
@@ -46,14 +43,13 @@ import numpy as np
 import shapely
 from shapely import Geometry, MultiPolygon
 
-from gebiedsregie.stapeling import tiles
 from gebiedsregie.stapeling.merging import Labels, merge, polygon_parts
-from gebiedsregie.stapeling.planar import Arrangement, Traced, trace_faces
+from gebiedsregie.stapeling.noding import node_and_trace
+from gebiedsregie.stapeling.planar import Arrangement, Traced
 
 SLIVER_WIDTH_M = 0.5
 SNAP_GRID_M = 0.001  # the storage grid: snap rounding here moves nothing stored
 CONSERVATION_RTOL = 1e-9
-TILE_VERTICES = 60_000  # tiles of this size node faster than one large problem (measured)
 PARALLEL_MIN_VERTICES = 100_000  # below this, a second thread costs more than it saves
 
 
@@ -68,14 +64,14 @@ class Faces:
         Per face, the sorted indices (into the input) of the polygons covering it.
     sliver_m2 : float
         Area of the slivers absorbed into neighbouring faces.
-    snapped : bool
-        Whether floating-point noding failed somewhere and snap rounding was used.
+    grid : float
+        The snap-rounding grid (metres): boundaries moved by at most 0.71 of it.
     """
 
     geoms: np.ndarray
     members: list[tuple[int, ...]]
     sliver_m2: float = 0.0
-    snapped: bool = False
+    grid: float = SNAP_GRID_M
     _area: np.ndarray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -123,14 +119,22 @@ def _in_threads(fn: Callable[[np.ndarray], Any], items: np.ndarray, workers: int
 
 
 def _label(
-    traced: Traced, geoms: np.ndarray, positions: np.ndarray, index: np.ndarray, workers: int
+    traced: Traced, geoms: np.ndarray, index: np.ndarray, workers: int, deep: np.ndarray
 ) -> Labels:
-    """Return, per face, the sorted original indices of the inputs (of those at `positions`)
-    containing it."""
+    """Return, per face, the sorted original indices of the inputs containing it.
+
+    One point per face is tested: GEOS' point on surface, or for the faces marked `deep`
+    the centre of their largest inscribed circle (dearer, but as far from the boundary as
+    the face allows)."""
     faces = len(traced.area)
+    positions = np.arange(len(geoms))
     # One interior point per face (a face split by its repair has several polygons).
     _, first = np.unique(traced.owner, return_index=True)
-    tree = shapely.STRtree(shapely.point_on_surface(traced.polygons[first]))
+    points = shapely.point_on_surface(traced.polygons[first])
+    if deep.any():
+        circles = shapely.maximum_inscribed_circle(traced.polygons[first[deep]])
+        points[deep] = shapely.get_point(circles, 0)
+    tree = shapely.STRtree(points)
 
     # The inputs are the query geometries, so each is prepared once for all its points.
     def query(part: np.ndarray) -> np.ndarray:
@@ -151,94 +155,40 @@ def _label(
     return Labels(members, face_i, geom_i, np.diff(bounds), digest)
 
 
-@dataclass
-class _Solved:
-    arr: Arrangement
-    traced: Traced
-    labels: Labels
-    conserved: bool
-    border: int
-
-
-def _solve_tile(
-    tile: tiles.Tile,
-    geoms: np.ndarray,
-    bounds: np.ndarray,
-    index: np.ndarray,
-    grid_size: float | None,
-    workers: int = 1,
-) -> _Solved:
-    """Node, trace and label one tile; check that each input's faces add up to its area."""
-    arr = tiles.node(tile, grid_size)
-    tile.release()
-    arr.lengths()  # here, in the tile's thread
-    traced = trace_faces(arr)
-    x0, y0, x1, y1 = tile.rect
-    hit = (bounds[:, 2] >= x0) & (bounds[:, 0] <= x1) & (bounds[:, 3] >= y0) & (bounds[:, 1] <= y1)
-    positions = np.flatnonzero(hit)
-    labels = _label(traced, geoms, positions, index, workers)
-    inside = (
-        (bounds[:, 0] >= x0) & (bounds[:, 2] <= x1) & (bounds[:, 1] >= y0) & (bounds[:, 3] <= y1)
-    )
-    expected = np.zeros(len(geoms))
-    expected[hit & inside] = shapely.area(geoms[hit & inside])
-    expected[hit & ~inside] = shapely.area(shapely.clip_by_rect(geoms[hit & ~inside], *tile.rect))
+def _lost_area(traced: Traced, labels: Labels, geoms: np.ndarray, grid: float) -> np.ndarray:
+    """Return, per input, whether its faces fail to add up to its area, within what snap
+    rounding to `grid` can move."""
     per_input = np.bincount(labels.geom_i, traced.area[labels.face_i], len(geoms))
-    conserved = bool(np.all(np.abs(per_input - expected) <= CONSERVATION_RTOL * expected + 1e-6))
-    return _Solved(arr, traced, labels, conserved, len(tile.border))
-
-
-def _join(solved: list[_Solved]) -> tuple[Arrangement, Traced, Labels]:
-    """Return the tiles' results as one arrangement, its faces and their labels."""
-    faces = [len(s.traced.area) for s in solved]
-    arr, left = tiles.join(
-        [s.arr for s in solved], [s.traced.left for s in solved], faces, [s.border for s in solved]
-    )
-    offset = np.cumsum([0, *faces])
-    traced = Traced(
-        np.concatenate([s.traced.polygons for s in solved]),
-        np.concatenate([s.traced.owner + o for s, o in zip(solved, offset, strict=False)]),
-        left,
-        np.concatenate([s.traced.area for s in solved]),
-    )
-    labels = Labels(
-        [m for s in solved for m in s.labels.members],
-        np.concatenate([s.labels.face_i + o for s, o in zip(solved, offset, strict=False)]),
-        np.concatenate([s.labels.geom_i for s in solved]),
-        np.concatenate([s.labels.count for s in solved]),
-        np.concatenate([s.labels.digest for s in solved]),
-    )
-    return arr, traced, labels
+    expected = shapely.area(geoms)
+    moved = shapely.length(geoms) * grid + CONSERVATION_RTOL * expected
+    return np.abs(per_input - expected) > moved
 
 
 def _solve(
-    geoms: np.ndarray, index: np.ndarray, workers: int
-) -> tuple[Arrangement, Traced, Labels, bool]:
-    """Node, trace and label the (already clipped) inputs, in tiles if they are large.
+    geoms: np.ndarray, index: np.ndarray, grid: float, workers: int
+) -> tuple[Arrangement, Traced, Labels]:
+    """Node, trace and label the (already clipped) inputs.
 
-    Floating-point noding is fast but can leave a node a hair off (near-collinear edges), and
-    a face then goes missing or takes the wrong side. Per-input area conservation shows
-    that; the inputs are then noded again, in one piece, with snap rounding on the
-    SNAP_GRID_M grid, which is always consistent.
+    Snap rounding is consistent by construction; as a guard against a defect, each input's
+    faces must add up to its area, within what rounding to the grid can move.
     """
-    vertices = int(shapely.get_num_coordinates(geoms).sum())
-    bounds = shapely.bounds(geoms)
-    parts = tiles.split(geoms, vertices, TILE_VERTICES)
-    threads = workers if vertices >= PARALLEL_MIN_VERTICES else 1
-    if len(parts) > 1 and threads > 1:
-        # Largest tiles first, so that no thread is left with a big one at the end.
-        order = sorted(range(len(parts)), key=lambda i: -len(parts[i].piece_of))
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            futures = {
-                i: pool.submit(_solve_tile, parts[i], geoms, bounds, index, None) for i in order
-            }
-            solved = [futures[i].result() for i in range(len(parts))]
-    else:
-        solved = [_solve_tile(tile, geoms, bounds, index, None, threads) for tile in parts]
-    if all(s.conserved for s in solved):
-        return (*_join(solved), False)
-    whole = tiles.split(geoms, vertices, vertices)
-    return (*_join([_solve_tile(whole[0], geoms, bounds, index, SNAP_GRID_M, threads)]), True)
+    arr, traced = node_and_trace(geoms, grid)
+    threads = workers if arr.coords.shape[0] >= PARALLEL_MIN_VERTICES else 1
+    deep = np.zeros(len(traced.area), dtype=bool)
+    labels = _label(traced, geoms, index, threads, deep)
+    lost = _lost_area(traced, labels, geoms, grid)
+    if lost.any():
+        # A face's point within what snapping moves of its boundary (in a thin part of it)
+        # can fall on the wrong side of an input: the faces around the inputs that lost
+        # area are labelled again from points as deep inside them as they go.
+        tree = shapely.STRtree(traced.polygons)
+        near = np.unique(traced.owner[tree.query(geoms[lost])[1]])
+        deep[near] = True
+        labels = _label(traced, geoms, index, threads, deep)
+        lost = _lost_area(traced, labels, geoms, grid)
+    if lost.any():
+        raise ArithmeticError(f"stapeling: input {int(index[np.argmax(lost)])} lost area")
+    return arr, traced, labels
 
 
 def compute_faces(
@@ -246,6 +196,7 @@ def compute_faces(
     clip: Geometry | None = None,
     *,
     sliver_width: float = SLIVER_WIDTH_M,
+    grid: float = SNAP_GRID_M,
     workers: int = 1,
 ) -> Faces:
     """Return the faces of the overlap partition of `geoms`, clipped to `clip`.
@@ -258,8 +209,10 @@ def compute_faces(
         The area of interest; faces outside it are not returned.
     sliver_width : float
         Faces thinner than this on average (metres) are absorbed into a neighbour.
+    grid : float
+        Vertices and crossings are snap rounded to this grid (metres); see Tolerance.
     workers : int
-        Threads to use for large inputs (tiles); 1 computes in this thread only.
+        Threads to use for labelling large inputs; 1 computes in this thread only.
 
     Returns
     -------
@@ -276,9 +229,9 @@ def compute_faces(
     clipped, index = clip_inputs(geoms, clip)
     if len(clipped) == 0:
         return Faces(np.array([], dtype=object), [])
-    arr, traced, labels, snapped = _solve(clipped, index, workers)
+    arr, traced, labels = _solve(clipped, index, grid, workers)
     faces, members, sliver_m2 = merge(arr, traced, labels, sliver_width)
-    return Faces(np.asarray(faces, dtype=object), members, sliver_m2, snapped)
+    return Faces(np.asarray(faces, dtype=object), members, sliver_m2, grid)
 
 
 def default_workers() -> int:

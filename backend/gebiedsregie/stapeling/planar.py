@@ -184,7 +184,7 @@ def _next(node: np.ndarray, angle: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class _Rings:
+class Rings:
     """Traced rings: coordinates, the ring of each coordinate, the half-edges of each ring."""
 
     rings: np.ndarray  # LinearRings
@@ -198,7 +198,7 @@ class _Rings:
 
 def _trace_rings(
     arr: Arrangement, lines: np.ndarray, nodes: tuple[np.ndarray, np.ndarray] | None = None
-) -> _Rings:
+) -> Rings:
     node, angle = nodes if nodes is not None else _nodes(arr, lines)
     ring_sorted, order_arr = _trace(_next(node, angle))
     line = order_arr >> 1
@@ -226,7 +226,7 @@ def _trace_rings(
         mine = pinched[ring]
         signed = _signed_areas(xy[mine], np.searchsorted(of_pinched, ring[mine]), len(of_pinched))
         ccw[of_pinched] = signed > 0
-    return _Rings(rings, xy, ring, ring_sorted, half, ccw, pinched)
+    return Rings(rings, xy, ring, ring_sorted, half, ccw, pinched)
 
 
 def trace_faces(arr: Arrangement) -> Traced:
@@ -239,7 +239,17 @@ def trace_faces(arr: Arrangement) -> Traced:
     if len(lines) == 0:
         empty = np.array([], dtype=object)
         return Traced(empty, np.array([], dtype=np.int64), left, np.array([]))
-    r = _trace_rings(arr, lines, (node, angle))
+    return faces_of_rings(_trace_rings(arr, lines, (node, angle)), len(arr))
+
+
+def faces_of_rings(r: Rings, count: int) -> Traced:
+    """Return the faces made by traced rings: each counter-clockwise ring is a shell, and
+    each clockwise one (the outer boundary of a connected part) a hole of the smallest
+    shell around it, if any. `count` is the number of lines of the arrangement."""
+    left = np.full(2 * count, -1, dtype=np.int64)
+    if len(r.rings) == 0:
+        empty = np.array([], dtype=object)
+        return Traced(empty, np.array([], dtype=np.int64), left, np.array([]))
     ccw = r.ccw
     shells = np.flatnonzero(ccw)
     outers = np.flatnonzero(~ccw)
