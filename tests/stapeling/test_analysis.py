@@ -287,9 +287,9 @@ def test_a_boundary_is_snapped_through_a_vertex_near_it() -> None:
     # two touch there instead of overlapping in a sliver.
     a = Polygon([(0, 0), (10, 10.003), (0, 10)])
     b = Polygon([(5, 5.002), (9, 0), (9, -1), (4, -1)])
-    arr, traced = node_and_trace(np.array([a, b], dtype=object), 0.001)
-    assert [5.0, 5.002] in arr.coords.tolist()
-    assert len(traced.polygons) == 2
+    noded = node_and_trace(np.array([a, b], dtype=object), 0.001)
+    assert [5.0, 5.002] in noded.arr.coords.tolist()
+    assert len(noded.traced.polygons) == 2
     faces = compute_faces([a, b], sliver_width=0.0)
     check_invariants([a, b], faces)
     assert set(_by_members(faces)) == {(0,), (1,)}

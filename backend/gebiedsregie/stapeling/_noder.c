@@ -13,16 +13,24 @@
  * with a free end): the cycles of next(h), the half-edge just clockwise of h's twin at h's
  * head, so bounded faces come out counter-clockwise and the outer boundaries clockwise.
  *
- * node(xy, line, scale) -> (coords, line_of, ring_xy, ring_size, ring_area, ring_pinched,
- *                           half_ring, lines)
+ * Last, the inputs covering each face: crossing a line toggles the inputs whose boundary
+ * runs along it an odd number of times, so each connected part is walked from its outer
+ * ring, whose outside is taken as covered by nothing (the caller completes the sets of
+ * parts nested in a face with that face's set).
+ *
+ * node(xy, line, owner, scale) -> (coords, line_of, ring_xy, ring_size, ring_area,
+ *     ring_pinched, half_ring, set_start, set, ring_part, lines)
  *   xy: float64 buffer of n points (x, y); line: int64 buffer of their line numbers, each
- *   line's points contiguous (a ring closed by repeating its first point). scale: grid
- *   units per coordinate unit (1000 for millimetres in metres).
+ *   line's points contiguous (a ring closed by repeating its first point); owner: int64,
+ *   the input of each line number. scale: grid units per coordinate unit (1000 for
+ *   millimetres in metres).
  *   coords, line_of: the noded lines (float64 pairs, int64 line per point); lines: count.
  *   ring_xy: float64 pairs of every ring, without the closing point; ring_size: int64
  *   points per ring; ring_area: float64 signed area (positive: counter-clockwise);
  *   ring_pinched: uint8, 1 where the ring passes a node twice; half_ring: int64 ring of
  *   each half-edge (2l along line l, 2l + 1 against it), -1 for a dropped dangle.
+ *   set_start, set: int64, the sorted inputs of ring r's face, relative to its part, are
+ *   set[set_start[r] : set_start[r + 1]]; ring_part: int64, the outer ring of its part.
  * The GIL is released while it works, so threads can run it in parallel.
  */
 #define PY_SSIZE_T_CLEAN
@@ -83,13 +91,18 @@ typedef struct {
     double t;
 } Hit;
 
-enum { COORDS, LINE_OF, RING_XY, RING_SIZE, RING_AREA, RING_PINCHED, HALF_RING, OUTPUTS };
+enum {
+    COORDS, LINE_OF, RING_XY, RING_SIZE, RING_AREA, RING_PINCHED, HALF_RING,
+    SET_START, SET, RING_COMPONENT, OUTPUTS
+};
 
 typedef struct {
     /* input */
     const double *xy;
     const i64 *line;
     size_t n;
+    const i64 *owner; /* the input of each line number */
+    size_t owners;
     double scale;
     /* output: buffers (see `node`), and the number of lines */
     void *out[OUTPUTS];
@@ -115,11 +128,51 @@ static int turns_before(i64 ax, i64 ay, i64 bx, i64 by) {
 
 static int group(const u32 *bucket, size_t n, size_t buckets, u32 **start, u32 **items);
 
+/* Sorts a small array in place. */
+static void sort_small(u32 *v, size_t n) {
+    for (size_t a = 1; a < n; a++) {
+        u32 x = v[a];
+        size_t b = a;
+        while (b > 0 && v[b - 1] > x) {
+            v[b] = v[b - 1];
+            b--;
+        }
+        v[b] = x;
+    }
+}
+
+/* Appends the symmetric difference of two sorted sets to out (of u32; a may lie in out);
+ * returns its size, or -1. */
+static long long xor_into(size_t a_at, size_t na, const u32 *b, size_t nb, Vec *out) {
+    while (out->cap < out->len + na + nb) { /* room first: a must not move while read */
+        size_t cap = out->cap ? 2 * out->cap : 1024;
+        void *grown = realloc(out->v, cap * out->size);
+        if (!grown) return -1;
+        out->v = grown;
+        out->cap = cap;
+    }
+    const u32 *a = (const u32 *)out->v + a_at;
+    size_t i = 0, j = 0, before = out->len;
+    while (i < na || j < nb) {
+        u32 v;
+        if (j == nb || (i < na && a[i] < b[j])) v = a[i++];
+        else if (i == na || b[j] < a[i]) v = b[j++];
+        else {
+            i++;
+            j++;
+            continue;
+        }
+        ((u32 *)out->v)[out->len++] = v;
+    }
+    return (long long)(out->len - before);
+}
+
 /* The faces: rings traced in the half-edge graph of the lines (without dangles).
  * Half-edge 2l runs along line l, 2l + 1 against it; next(h) is, at h's head, the
  * half-edge just clockwise of h's twin, so bounded faces come out counter-clockwise. */
 static int trace(Job *job, const u32 *pnode, const u32 *lstart, size_t lines, const u64 *node_key,
-                 size_t nh, double ox, double oy) {
+                 size_t nh, double ox, double oy, const u32 *lset, const u32 *lset_len,
+                 const u32 *pool) {
     int status = -1;
     size_t nhalf = 2 * lines;
     u32 *ends = NULL, *end_start = NULL, *end_items = NULL, *queue = NULL, *origin = NULL;
@@ -245,6 +298,72 @@ static int trace(Job *job, const u32 *pnode, const u32 *lstart, size_t lines, co
     job->out_bytes[RING_SIZE] = rings * sizeof(i64);
     job->out_bytes[RING_AREA] = rings * sizeof(double);
     job->out_bytes[RING_PINCHED] = rings;
+
+    /* The inputs covering each ring's face, relative to the outside of its connected part:
+     * crossing a line toggles the inputs whose boundary runs along it. Each part is walked
+     * from its outer (clockwise) ring, whose outside has the empty set. */
+    {
+        u32 *ring_bucket = malloc((nhalf ? nhalf : 1) * sizeof(u32));
+        u32 *by_ring_start = NULL, *by_ring = NULL;
+        i64 *set_start = output(job, SET_START, rings + 1, sizeof(i64));
+        i64 *component = output(job, RING_COMPONENT, rings, sizeof(i64));
+        u32 *rset = malloc((rings ? rings : 1) * sizeof(u32)), *rlen = NULL, *bfs = NULL;
+        rlen = malloc((rings ? rings : 1) * sizeof(u32));
+        bfs = malloc((rings ? rings : 1) * sizeof(u32));
+        Vec sets = {NULL, 0, 0, sizeof(u32)};
+        int ok = ring_bucket && set_start && component && rset && rlen && bfs;
+        if (ok) {
+            for (size_t h = 0; h < nhalf; h++)
+                ring_bucket[h] = half_ring[h] >= 0 ? (u32)half_ring[h] : (u32)rings;
+            ok = !group(ring_bucket, nhalf, rings + 1, &by_ring_start, &by_ring);
+        }
+        for (size_t r = 0; ok && r < rings; r++) component[r] = -1;
+        for (size_t root = 0; ok && root < rings; root++) {
+            if (ring_area[root] > 0 || component[root] >= 0) continue;
+            size_t head = 0, tail = 0;
+            bfs[tail++] = (u32)root;
+            component[root] = (i64)root;
+            rset[root] = 0;
+            rlen[root] = 0;
+            while (ok && head < tail) {
+                u32 r = bfs[head++];
+                for (u32 q = by_ring_start[r]; ok && q < by_ring_start[r + 1]; q++) {
+                    u32 h = by_ring[q];
+                    i64 other = half_ring[h ^ 1];
+                    if (other < 0 || component[other] >= 0) continue;
+                    u32 l = h >> 1;
+                    size_t at_start = sets.len;
+                    long long got = xor_into(rset[r], rlen[r], pool + lset[l],
+                                             lset_len[l], &sets);
+                    if (got < 0) ok = 0;
+                    component[other] = (i64)root;
+                    rset[other] = (u32)at_start;
+                    rlen[other] = (u32)got;
+                    bfs[tail++] = (u32)other;
+                }
+            }
+        }
+        i64 *set = ok ? output(job, SET, sets.len, sizeof(i64)) : NULL;
+        if (ok && set) {
+            size_t at_set = 0;
+            for (size_t r = 0; r < rings; r++) {
+                set_start[r] = (i64)at_set;
+                if (component[r] < 0) continue; /* not reached: left empty */
+                for (u32 k = 0; k < rlen[r]; k++)
+                    set[at_set++] = ((u32 *)sets.v)[rset[r] + k];
+            }
+            set_start[rings] = (i64)at_set;
+            job->out_bytes[SET] = at_set * sizeof(i64);
+        }
+        free(ring_bucket);
+        free(by_ring_start);
+        free(by_ring);
+        free(rset);
+        free(rlen);
+        free(bfs);
+        free(sets.v);
+        if (!ok || !set) goto done;
+    }
     status = 0;
 done:
     if (status != 0 && !job->error) job->error = "out of memory";
@@ -288,7 +407,9 @@ static int run(Job *job) {
     unsigned char *keep = NULL;
     Vec pairs = {NULL, 0, 0, sizeof(u64)}, crossings = {NULL, 0, 0, sizeof(u64)};
     Vec hits = {NULL, 0, 0, sizeof(Hit)};
-    u32 *pnode = NULL, *lstart = NULL;
+    u32 *pnode = NULL, *lstart = NULL, *einput = NULL, *eset = NULL, *eset_len = NULL;
+    u32 *lset = NULL, *lset_len = NULL;
+    Vec pool = {NULL, 0, 0, sizeof(u32)};
     job->lines = 0;
     if (n == 0) return 0;
     if (n >= NONE / 2) {
@@ -330,6 +451,11 @@ static int run(Job *job) {
     if (!seg) goto oom;
     size_t ns = 0;
     double total_length = 0;
+    for (size_t i = 0; i < n; i++)
+        if (job->line[i] < 0 || (size_t)job->line[i] >= job->owners) {
+            job->error = "line number without an owner";
+            goto done;
+        }
     for (size_t i = 0; i + 1 < n; i++)
         if (job->line[i] == job->line[i + 1] && (X[i] != X[i + 1] || Y[i] != Y[i + 1])) {
             seg[ns++] = (u32)i;
@@ -485,7 +611,8 @@ static int run(Job *job) {
     size_t cap = ns + hits.len;
     efrom = malloc((cap ? cap : 1) * sizeof(u32));
     eto = malloc((cap ? cap : 1) * sizeof(u32));
-    if (!efrom || !eto) goto oom;
+    einput = malloc((cap ? cap : 1) * sizeof(u32));
+    if (!efrom || !eto || !einput) goto oom;
     size_t ne = 0;
     for (size_t s = 0; s < ns; s++) {
         u32 lo = hit_start[s], hi = hit_start[s + 1];
@@ -505,6 +632,7 @@ static int run(Job *job) {
             if (to == from) continue;
             efrom[ne] = from;
             eto[ne] = to;
+            einput[ne] = (u32)job->owner[job->line[seg[s]]];
             ne++;
             from = to;
         }
@@ -523,6 +651,9 @@ static int run(Job *job) {
     free(hot_items);
     hot_start = hot_items = NULL;
     if (group(bucket, ne, nh, &hot_start, &hot_items)) goto oom;
+    eset = malloc((ne ? ne : 1) * sizeof(u32));
+    eset_len = calloc(ne ? ne : 1, sizeof(u32));
+    if (!eset || !eset_len) goto oom;
     for (size_t h = 0; h < nh; h++)
         for (u32 q = hot_start[h]; q < hot_start[h + 1]; q++) {
             u32 e = hot_items[q], other = MAX(efrom[e], eto[e]), r = hot_start[h];
@@ -531,17 +662,42 @@ static int run(Job *job) {
             keep[e] = 1;
             degree[efrom[e]]++;
             degree[eto[e]]++;
+            /* The inputs along it: those with an odd number of copies. */
+            size_t first = pool.len;
+            for (u32 c = q; c < hot_start[h + 1]; c++) {
+                u32 copy = hot_items[c];
+                if (MAX(efrom[copy], eto[copy]) != other) continue;
+                u32 *slot = vec_next(&pool);
+                if (!slot) goto oom;
+                *slot = einput[copy];
+            }
+            u32 *mine = (u32 *)pool.v + first;
+            size_t count = pool.len - first, odd = 0;
+            sort_small(mine, count);
+            for (size_t c = 0; c < count;) {
+                size_t d = c;
+                while (d < count && mine[d] == mine[c]) d++;
+                if ((d - c) & 1) mine[odd++] = mine[c];
+                c = d;
+            }
+            pool.len = first + odd;
+            eset[e] = (u32)first;
+            eset_len[e] = (u32)odd;
         }
 
     /* Lines: runs of consecutive kept edges joined at nodes of degree two. */
     pnode = malloc((2 * ne + 1) * sizeof(u32));
     lstart = malloc((ne + 2) * sizeof(u32));
-    if (!pnode || !lstart) goto oom;
+    lset = malloc((ne + 1) * sizeof(u32));
+    lset_len = malloc((ne + 1) * sizeof(u32));
+    if (!pnode || !lstart || !lset || !lset_len) goto oom;
     size_t out = 0, lines = 0;
     u32 last = NONE;
     for (size_t e = 0; e < ne; e++) {
         if (!keep[e]) continue;
         if (!(last == efrom[e] && degree[last] == 2)) {
+            lset[lines] = eset[e];
+            lset_len[lines] = eset_len[e];
             lstart[lines++] = (u32)out;
             pnode[out++] = efrom[e];
         }
@@ -565,7 +721,7 @@ static int run(Job *job) {
     free(keep);
     efrom = eto = NULL;
     keep = NULL;
-    if (trace(job, pnode, lstart, lines, node_key, nh, ox, oy)) goto done;
+    if (trace(job, pnode, lstart, lines, node_key, nh, ox, oy, lset, lset_len, pool.v)) goto done;
     status = 0;
     goto done;
 oom:
@@ -578,6 +734,12 @@ done:
         }
     free(pnode);
     free(lstart);
+    free(einput);
+    free(eset);
+    free(eset_len);
+    free(lset);
+    free(lset_len);
+    free(pool.v);
     free(X);
     free(Y);
     free(seg);
@@ -603,9 +765,9 @@ done:
 }
 
 static PyObject *node(PyObject *self, PyObject *args) {
-    Py_buffer xy, line;
+    Py_buffer xy, line, owner;
     double scale;
-    if (!PyArg_ParseTuple(args, "y*y*d", &xy, &line, &scale)) return NULL;
+    if (!PyArg_ParseTuple(args, "y*y*y*d", &xy, &line, &owner, &scale)) return NULL;
     PyObject *result = NULL;
     size_t n = (size_t)xy.len / (2 * sizeof(double));
     if ((size_t)xy.len != n * 2 * sizeof(double) || (size_t)line.len != n * sizeof(i64)) {
@@ -616,7 +778,8 @@ static PyObject *node(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "scale must be positive");
         goto end;
     }
-    Job job = {xy.buf, line.buf, n, scale, {NULL}, {0}, 0, NULL};
+    Job job = {xy.buf, line.buf, n, owner.buf, (size_t)owner.len / sizeof(i64), scale,
+               {NULL}, {0}, 0, NULL};
     int status;
     Py_BEGIN_ALLOW_THREADS status = run(&job);
     Py_END_ALLOW_THREADS if (status != 0) {
@@ -641,6 +804,7 @@ static PyObject *node(PyObject *self, PyObject *args) {
 end:
     PyBuffer_Release(&xy);
     PyBuffer_Release(&line);
+    PyBuffer_Release(&owner);
     return result;
 }
 

@@ -118,16 +118,12 @@ def _in_threads(fn: Callable[[np.ndarray], Any], items: np.ndarray, workers: int
         return list(pool.map(fn, np.array_split(items, workers)))
 
 
-def _label(
-    traced: Traced, geoms: np.ndarray, index: np.ndarray, workers: int, deep: np.ndarray
-) -> Labels:
-    """Return, per face, the sorted original indices of the inputs containing it.
-
-    One point per face is tested: GEOS' point on surface, or for the faces marked `deep`
-    the centre of their largest inscribed circle (dearer, but as far from the boundary as
-    the face allows)."""
-    faces = len(traced.area)
-    positions = np.arange(len(geoms))
+def _point_pairs(
+    traced: Traced, geoms: np.ndarray, workers: int, deep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the (face, input position) pairs of the inputs containing each face, tested
+    at one point per face: GEOS' point on surface, or for the faces marked `deep` the centre
+    of their largest inscribed circle (dearer, but as far from the boundary as it goes)."""
     # One interior point per face (a face split by its repair has several polygons).
     _, first = np.unique(traced.owner, return_index=True)
     points = shapely.point_on_surface(traced.polygons[first])
@@ -141,15 +137,19 @@ def _label(
         geom_i, point_i = tree.query(geoms[part], predicate="contains")
         return np.stack([part[geom_i], point_i])
 
-    hits = np.concatenate(_in_threads(query, positions, workers), axis=1)
-    geom_i, face_i = hits[0], traced.owner[first][hits[1]]
+    hits = np.concatenate(_in_threads(query, np.arange(len(geoms)), workers), axis=1)
+    return traced.owner[first][hits[1]], hits[0]
+
+
+def _labels(face_i: np.ndarray, geom_i: np.ndarray, index: np.ndarray, faces: int) -> Labels:
+    """Return the labels of (face, input position) pairs; `index` gives original indices."""
     order = np.lexsort((geom_i, face_i))  # index is increasing: the same order as originals
     face_i, geom_i = face_i[order], geom_i[order]
     flat = index[geom_i].tolist()
     bounds = np.searchsorted(face_i, np.arange(faces + 1))
     starts = bounds.tolist()
     members = [tuple(flat[starts[i] : starts[i + 1]]) for i in range(faces)]
-    weights = np.random.default_rng(0).integers(0, 2**63, len(geoms), dtype=np.uint64)
+    weights = np.random.default_rng(0).integers(0, 2**63, len(index), dtype=np.uint64)
     running = np.r_[np.uint64(0), np.cumsum(weights[geom_i], dtype=np.uint64)]
     digest = running[bounds[1:]] - running[bounds[:-1]]  # wraps around, as meant
     return Labels(members, face_i, geom_i, np.diff(bounds), digest)
@@ -169,22 +169,19 @@ def _solve(
 ) -> tuple[Arrangement, Traced, Labels]:
     """Node, trace and label the (already clipped) inputs.
 
-    Snap rounding is consistent by construction; as a guard against a defect, each input's
-    faces must add up to its area, within what rounding to the grid can move.
+    The labels come from the half-edge graph (`noding.py`); as a guard against a defect,
+    each input's faces must add up to its area, within what snap rounding can move.
     """
-    arr, traced = node_and_trace(geoms, grid)
-    threads = workers if arr.coords.shape[0] >= PARALLEL_MIN_VERTICES else 1
-    deep = np.zeros(len(traced.area), dtype=bool)
-    labels = _label(traced, geoms, index, threads, deep)
+    noded = node_and_trace(geoms, grid)
+    arr, traced, faces = noded.arr, noded.traced, len(noded.traced.area)
+    labels = _labels(noded.face_i, noded.geom_i, index, faces)
     lost = _lost_area(traced, labels, geoms, grid)
     if lost.any():
-        # A face's point within what snapping moves of its boundary (in a thin part of it)
-        # can fall on the wrong side of an input: the faces around the inputs that lost
-        # area are labelled again from points as deep inside them as they go.
-        tree = shapely.STRtree(traced.polygons)
-        near = np.unique(traced.owner[tree.query(geoms[lost])[1]])
-        deep[near] = True
-        labels = _label(traced, geoms, index, threads, deep)
+        # Never seen; but should the sets found in the graph be wrong, the inputs are
+        # tested at points deep inside the faces instead.
+        threads = workers if arr.coords.shape[0] >= PARALLEL_MIN_VERTICES else 1
+        deep = np.ones(faces, dtype=bool)
+        labels = _labels(*_point_pairs(traced, geoms, threads, deep), index, faces)
         lost = _lost_area(traced, labels, geoms, grid)
     if lost.any():
         raise ArithmeticError(f"stapeling: input {int(index[np.argmax(lost)])} lost area")

@@ -1,11 +1,18 @@
-"""Snap-rounded noding and face tracing in C (`_noder.c`): inputs in, arrangement and faces out.
+"""Snap-rounded noding and face tracing in C (`_noder.c`): inputs in, faces and their sets out.
 
 The C part rounds every vertex to the grid and nodes the boundaries with Hobby's snap
 rounding, which is consistent by construction: no floating-point noding to validate, and
 no fallback. Boundaries move by at most half a grid cell diagonally (0.71 grid units); on
 the storage grid (millimetres) that moves nothing stored. It then traces the rings of the
-faces; the shells and holes are put together here (`planar.faces_of_rings`).
+faces, and finds the inputs covering each face by walking the graph: crossing a line
+toggles the inputs whose (snapped) boundary runs along it. That is exact for the snapped
+inputs, where testing a point against the original inputs can go wrong in a face thinner
+than the snapping moved. The shells and holes are put together here
+(`planar.faces_of_rings`), and the sets of parts nested in a face are completed with that
+face's set.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -14,39 +21,125 @@ from gebiedsregie.stapeling import _noder
 from gebiedsregie.stapeling.planar import Arrangement, Rings, Traced, faces_of_rings
 
 
-def node_and_trace(geoms: np.ndarray, grid: float) -> tuple[Arrangement, Traced]:
+@dataclass
+class Noded:
+    """An arrangement, its faces, and which inputs cover them.
+
+    Attributes
+    ----------
+    face_i, geom_i : array of int
+        The (face, input position) pairs of every input covering a face.
+    """
+
+    arr: Arrangement
+    traced: Traced
+    face_i: np.ndarray
+    geom_i: np.ndarray
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Return the concatenated ranges starts[i] .. ends[i] (exclusive)."""
+    lengths = ends - starts
+    offset = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + offset
+
+
+def _covering(
+    traced: Traced, ccw: np.ndarray, set_start: np.ndarray, sets: np.ndarray, part: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the (face, input) pairs from the rings' sets, which are relative to the outside
+    of each connected part (`part`: its outer ring, per ring)."""
+    face_of_ring = traced.face_of_ring
+    assert face_of_ring is not None
+    shell_ring = np.flatnonzero(ccw)
+    faces = len(shell_ring)
+
+    def relative(ring: int) -> set[int]:
+        return set(sets[set_start[ring] : set_start[ring + 1]].tolist())
+
+    reference: dict[int, set[int]] = {}
+
+    def outside(root: int) -> set[int]:
+        """The set outside a part: that of the face around it, if any."""
+        if root not in reference:
+            around = int(face_of_ring[root])
+            reference[root] = (
+                set() if around < 0 else relative(shell_ring[around]) ^ face_set(around)
+            )
+        return reference[root]
+
+    def face_set(face: int) -> set[int]:
+        return outside(int(part[shell_ring[face]]))
+
+    roots = part[shell_ring]
+    nested = np.zeros(faces, dtype=bool)
+    for root in np.unique(roots).tolist():
+        if outside(root):
+            nested |= roots == root
+    plain = np.flatnonzero(~nested)
+    rings = shell_ring[plain]
+    counts = set_start[rings + 1] - set_start[rings]
+    face_i = np.repeat(plain, counts)
+    geom_i = sets[_ranges(set_start[rings], set_start[rings + 1])]
+    extra = [
+        (face, g)
+        for face in np.flatnonzero(nested).tolist()
+        for g in sorted(relative(shell_ring[face]) ^ outside(int(roots[face])))
+    ]
+    if extra:
+        more = np.array(extra, dtype=np.int64)
+        face_i, geom_i = np.r_[face_i, more[:, 0]], np.r_[geom_i, more[:, 1]]
+    return face_i, geom_i
+
+
+def node_and_trace(geoms: np.ndarray, grid: float) -> Noded:
     """Return the noded boundaries of `geoms` (Polygons and MultiPolygons) as an arrangement,
-    snap rounded to `grid` (coordinate units), and its bounded faces.
+    snap rounded to `grid` (coordinate units), its bounded faces, and the inputs covering
+    each face.
 
     Examples
     --------
     >>> from shapely import box
-    >>> arr, traced = node_and_trace(np.array([box(0, 0, 2, 2), box(1, 0, 3, 2)]), 0.001)
-    >>> sorted(traced.area.tolist())
+    >>> noded = node_and_trace(np.array([box(0, 0, 2, 2), box(1, 0, 3, 2)]), 0.001)
+    >>> sorted(noded.traced.area.tolist())
     [2.0, 2.0, 2.0]
+    >>> sorted(zip(noded.face_i.tolist(), noded.geom_i.tolist()))
+    [(0, 0), (0, 1), (1, 1), (2, 0)]
     """
-    rings = shapely.get_rings(shapely.get_parts(geoms))
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
     coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    del rings
+    del parts, rings
     out = _noder.node(
-        np.ascontiguousarray(coords, dtype=np.float64), ring_of.astype(np.int64), 1.0 / grid
+        np.ascontiguousarray(coords, dtype=np.float64),
+        ring_of.astype(np.int64),
+        part_of[ring_part].astype(np.int64),
+        1.0 / grid,
     )
     del coords, ring_of
     coords, ring_xy, area = (np.frombuffer(out[i]) for i in (0, 2, 4))
-    line_of, ring_size, half_ring = (np.frombuffer(out[i], dtype=np.int64) for i in (1, 3, 6))
+    line_of, ring_size, half_ring, set_start, sets, part = (
+        np.frombuffer(out[i], dtype=np.int64) for i in (1, 3, 6, 7, 8, 9)
+    )
     pinched = np.frombuffer(out[5], dtype=np.uint8).astype(bool)
-    count = int(out[7])
+    count = int(out[10])
     arr = Arrangement.from_coords(coords.reshape(-1, 2), line_of, count)
     xy = ring_xy.reshape(-1, 2)
     ring_of_xy = np.repeat(np.arange(len(ring_size)), ring_size)
     half = np.flatnonzero(half_ring >= 0)
-    traced = Rings(
+    ccw = area > 0
+    rings_traced = Rings(
         rings=shapely.linearrings(xy, indices=ring_of_xy),
         xy=xy,
         ring_of_xy=ring_of_xy,
         ring_of_half=half_ring[half],
         half=half,
-        ccw=area > 0,
+        ccw=ccw,
         pinched=pinched,
     )
-    return arr, faces_of_rings(traced, count)
+    traced = faces_of_rings(rings_traced, count)
+    if len(traced.area) == 0:
+        empty = np.array([], dtype=np.int64)
+        return Noded(arr, traced, empty, empty)
+    face_i, geom_i = _covering(traced, ccw, set_start, sets, part)
+    return Noded(arr, traced, face_i, geom_i)

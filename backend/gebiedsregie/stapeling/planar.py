@@ -63,12 +63,16 @@ class Traced:
         Per half-edge, the face on its left; -1 outside every face, or for a dropped dangle.
     area : array of float
         Per face, its area.
+    face_of_ring : array of int, optional
+        Per traced ring, the face it bounds (as shell or hole); -1 for the outer boundary of
+        a part outside every face.
     """
 
     polygons: np.ndarray
     owner: np.ndarray
     left: np.ndarray
     area: np.ndarray
+    face_of_ring: np.ndarray | None = None
 
 
 def _rings(
@@ -289,7 +293,7 @@ def faces_of_rings(r: Rings, count: int) -> Traced:
     left[r.half] = face_of_ring[r.ring_of_half]
     polygons, owner = _repaired(result, np.arange(len(shells)), repair)
     area = np.bincount(owner, shapely.area(polygons), len(shells))
-    return Traced(polygons, owner, left, area)
+    return Traced(polygons, owner, left, area, face_of_ring)
 
 
 def trace_merged(
