@@ -110,7 +110,7 @@ def node_and_trace(geoms: np.ndarray, grid: float) -> Noded:
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     coords, ring_of = shapely.get_coordinates(rings, return_index=True)
     del parts, rings
-    out = _noder.node(
+    *out, lines = _noder.node(
         np.ascontiguousarray(coords, dtype=np.float64),
         ring_of.astype(np.int64),
         part_of[ring_part].astype(np.int64),
@@ -122,7 +122,7 @@ def node_and_trace(geoms: np.ndarray, grid: float) -> Noded:
         np.frombuffer(out[i], dtype=np.int64) for i in (1, 3, 6, 7, 8, 9)
     )
     pinched = np.frombuffer(out[5], dtype=np.uint8).astype(bool)
-    count = int(out[10])
+    count = int(lines)
     arr = Arrangement.from_coords(coords.reshape(-1, 2), line_of, count)
     xy = ring_xy.reshape(-1, 2)
     ring_of_xy = np.repeat(np.arange(len(ring_size)), ring_size)
