@@ -1,8 +1,10 @@
 # The C extension `_noder.c`: see its comment for the buffers.
+from typing_extensions import Buffer
+
 def node(
-    xy: bytes | memoryview,
-    line: bytes | memoryview,
-    owner: bytes | memoryview,
+    xy: Buffer,
+    line: Buffer,
+    owner: Buffer,
     scale: float,
     /,
 ) -> tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, int]: ...
