@@ -1,10 +1,10 @@
-# The C extension `_noder.c`: see its comment for the buffers.
-from typing_extensions import Buffer
+# The C extension `_noder.c`: see its comment for the buffers (C-contiguous, any exporter).
+from typing import Any
 
 def node(
-    xy: Buffer,
-    line: Buffer,
-    owner: Buffer,
+    xy: Any,
+    line: Any,
+    owner: Any,
     scale: float,
     /,
 ) -> tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, int]: ...
