@@ -11,9 +11,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# A C compiler, for the stapeling's noder (an extension module); removed again below.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so a code change does not reinstall them.
 COPY pyproject.toml README.md ./
 COPY backend/gebiedsregie/__init__.py backend/gebiedsregie/__init__.py
+COPY backend/gebiedsregie/stapeling/_noder.c backend/gebiedsregie/stapeling/_noder.c
 RUN pip install --upgrade pip && pip install .
 
 COPY backend backend
@@ -23,6 +28,7 @@ COPY geodata geodata
 COPY frontend/static frontend/static
 COPY frontend/templates frontend/templates
 RUN pip install --no-deps . \
+    && apt-get purge -y --auto-remove gcc libc6-dev \
     && useradd --system --uid 10001 --home-dir /app gebiedsregie \
     && chown -R gebiedsregie /app
 

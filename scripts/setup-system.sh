@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages Gebiedsregie needs on Debian (bookworm or newer), only those
-# that are missing: a Python >= 3.11 with venv, and PostgreSQL with PostGIS.
+# that are missing: a Python >= 3.11 with venv and its headers, a C compiler (for the
+# stapeling's noder, `backend/gebiedsregie/stapeling/_noder.c`), and PostgreSQL with PostGIS.
 # With --browser also Debian's chromium, which the browser tests drive headless.
 set -euo pipefail
 
@@ -10,6 +11,9 @@ need() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok ins
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || {
   echo "Gebiedsregie needs Python >= 3.11 as python3." >&2; need python3; }
 python3 -c 'import ensurepip, venv' 2>/dev/null || need python3-venv
+command -v gcc >/dev/null || need gcc
+python3 -c 'import os, sysconfig; sys_inc = sysconfig.get_paths()["include"]
+raise SystemExit(not os.path.exists(os.path.join(sys_inc, "Python.h")))' 2>/dev/null || need python3-dev
 
 # PostgreSQL: use the newest installed major version, else Debian's default.
 pg_version=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1 || true)
