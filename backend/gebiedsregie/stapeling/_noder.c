@@ -18,12 +18,12 @@
  * ring, whose outside is taken as covered by nothing (the caller completes the sets of
  * parts nested in a face with that face's set).
  *
- * node(xy, line, owner, scale) -> (coords, line_of, ring_xy, ring_size, ring_area,
- *     ring_pinched, half_ring, set_start, set, ring_part, lines)
+ * node(xy, line, owner, scale, threads) -> (coords, line_of, ring_xy, ring_size, ring_area,
+ *     ring_pinched, half_ring, set_start, set, ring_part, line_length, lines)
  *   xy: float64 buffer of n points (x, y); line: int64 buffer of their line numbers, each
  *   line's points contiguous (a ring closed by repeating its first point); owner: int64,
  *   the input of each line number. scale: grid units per coordinate unit (1000 for
- *   millimetres in metres).
+ *   millimetres in metres). threads: how many threads find crossings and hot pixels.
  *   coords, line_of: the noded lines (float64 pairs, int64 line per point); lines: count.
  *   ring_xy: float64 pairs of every ring, without the closing point; ring_size: int64
  *   points per ring; ring_area: float64 signed area (positive: counter-clockwise);
@@ -31,11 +31,13 @@
  *   each half-edge (2l along line l, 2l + 1 against it), -1 for a dropped dangle.
  *   set_start, set: int64, the sorted inputs of ring r's face, relative to its part, are
  *   set[set_start[r] : set_start[r + 1]]; ring_part: int64, the outer ring of its part.
+ *   line_length: float64, the length of each line.
  * The GIL is released while it works, so threads can run it in parallel.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,7 +95,7 @@ typedef struct {
 
 enum {
     COORDS, LINE_OF, RING_XY, RING_SIZE, RING_AREA, RING_PINCHED, HALF_RING,
-    SET_START, SET, RING_COMPONENT, OUTPUTS
+    SET_START, SET, RING_COMPONENT, LINE_LENGTH, OUTPUTS
 };
 
 typedef struct {
@@ -104,6 +106,7 @@ typedef struct {
     const i64 *owner; /* the input of each line number */
     size_t owners;
     double scale;
+    int threads;
     /* output: buffers (see `node`), and the number of lines */
     void *out[OUTPUTS];
     size_t out_bytes[OUTPUTS];
@@ -396,6 +399,166 @@ static int group(const u32 *bucket, size_t n, size_t buckets, u32 **start, u32 *
     return 0;
 }
 
+/* What the parallel phases read: the segments, the grid, and (for hits) the nodes. */
+typedef struct {
+    const i64 *X, *Y;
+    const u32 *seg;
+    int shift;
+    i64 size, ny;
+    const u32 *cell_start, *cell_seg;
+    const u64 *node_key;
+    const u32 *hot_start, *vid;
+} Ctx;
+
+typedef int (*Work)(const Ctx *ctx, size_t lo, size_t hi, Vec *out);
+
+/* Each segment lo..hi in every cell whose rectangle, one unit larger all round, it
+ * touches: (cell << 32 | segment). */
+static int cells_work(const Ctx *c, size_t lo, size_t hi, Vec *out) {
+    for (size_t s = lo; s < hi; s++) {
+        i64 ax = c->X[c->seg[s]], ay = c->Y[c->seg[s]];
+        i64 bx = c->X[c->seg[s] + 1], by = c->Y[c->seg[s] + 1];
+        i64 x0 = (MIN(ax, bx) - 1) >> c->shift, x1 = (MAX(ax, bx) + 1) >> c->shift;
+        i64 y0 = (MIN(ay, by) - 1) >> c->shift, y1 = (MAX(ay, by) + 1) >> c->shift;
+        int few = (x1 - x0 + 1) * (y1 - y0 + 1) <= 2;
+        for (i64 cx = x0; cx <= x1; cx++)
+            for (i64 cy = y0; cy <= y1; cy++) {
+                if (!few && !touches_box(ax, ay, bx, by, cx * c->size - 1, cy * c->size - 1,
+                                         (cx + 1) * c->size + 1, (cy + 1) * c->size + 1))
+                    continue;
+                u64 *p = vec_next(out);
+                if (!p) return -1;
+                *p = ((u64)(cx * c->ny + cy) << 32) | s;
+            }
+    }
+    return 0;
+}
+
+/* Proper crossings of two segments in cells lo..hi, rounded to the grid. */
+static int crossings_work(const Ctx *ctx, size_t lo, size_t hi, Vec *out) {
+    const i64 *X = ctx->X, *Y = ctx->Y;
+    for (size_t c = lo; c < hi; c++) {
+        for (u32 p = ctx->cell_start[c]; p < ctx->cell_start[c + 1]; p++) {
+            u32 i = ctx->seg[ctx->cell_seg[p]];
+            i64 ax = X[i], ay = Y[i], bx = X[i + 1], by = Y[i + 1];
+            i64 lox = MIN(ax, bx), hix = MAX(ax, bx), loy = MIN(ay, by), hiy = MAX(ay, by);
+            for (u32 q = p + 1; q < ctx->cell_start[c + 1]; q++) {
+                u32 j = ctx->seg[ctx->cell_seg[q]];
+                i64 cx = X[j], cy = Y[j], dx = X[j + 1], dy = Y[j + 1];
+                if (MIN(cx, dx) > hix || MAX(cx, dx) < lox || MIN(cy, dy) > hiy ||
+                    MAX(cy, dy) < loy)
+                    continue;
+                i128 o1 = cross(ax, ay, bx, by, cx, cy), o2 = cross(ax, ay, bx, by, dx, dy);
+                if (o1 == 0 || o2 == 0 || (o1 > 0) == (o2 > 0)) continue;
+                i128 o3 = cross(cx, cy, dx, dy, ax, ay), o4 = cross(cx, cy, dx, dy, bx, by);
+                if (o3 == 0 || o4 == 0 || (o3 > 0) == (o4 > 0)) continue;
+                /* a + (b - a) * o3 / (o3 - o4), with the denominator made positive. */
+                i128 num = o3, den = o3 - o4;
+                if (den < 0) {
+                    num = -num;
+                    den = -den;
+                }
+                u64 *k = vec_next(out);
+                if (!k) return -1;
+                *k = KEY(round_div((i128)ax * den + (i128)(bx - ax) * num, den),
+                         round_div((i128)ay * den + (i128)(by - ay) * num, den));
+            }
+        }
+    }
+    return 0;
+}
+
+/* In cells lo..hi, every segment through every hot pixel it passes, other than its ends. */
+static int hits_work(const Ctx *ctx, size_t lo, size_t hi, Vec *out) {
+    const i64 *X = ctx->X, *Y = ctx->Y;
+    for (size_t c = lo; c < hi; c++) {
+        if (ctx->hot_start[c] == ctx->hot_start[c + 1]) continue;
+        for (u32 p = ctx->cell_start[c]; p < ctx->cell_start[c + 1]; p++) {
+            u32 s = ctx->cell_seg[p], i = ctx->seg[s];
+            i64 ax = X[i], ay = Y[i], bx = X[i + 1], by = Y[i + 1];
+            i64 lox = MIN(ax, bx), hix = MAX(ax, bx), loy = MIN(ay, by), hiy = MAX(ay, by);
+            u32 ida = ctx->vid[i], idb = ctx->vid[i + 1];
+            for (u32 h = ctx->hot_start[c]; h < ctx->hot_start[c + 1]; h++) {
+                i64 hx = KX(ctx->node_key[h]), hy = KY(ctx->node_key[h]);
+                if (hx < lox || hx > hix || hy < loy || hy > hiy || h == ida || h == idb)
+                    continue;
+                if (!touches_box(2 * ax, 2 * ay, 2 * bx, 2 * by, 2 * hx - 1, 2 * hy - 1,
+                                 2 * hx + 1, 2 * hy + 1))
+                    continue;
+                Hit *hit = vec_next(out);
+                if (!hit) return -1;
+                hit->seg = s;
+                hit->node = h;
+                hit->t = (double)((i128)(hx - ax) * (bx - ax) + (i128)(hy - ay) * (by - ay));
+            }
+        }
+    }
+    return 0;
+}
+
+#define MAX_THREADS 16
+
+typedef struct {
+    const Ctx *ctx;
+    Work work;
+    size_t n, chunk, *next;
+    Vec out;
+    int failed;
+} Worker;
+
+static void *worker_main(void *arg) {
+    Worker *w = arg;
+    for (;;) {
+        size_t lo = __atomic_fetch_add(w->next, w->chunk, __ATOMIC_RELAXED);
+        if (lo >= w->n) break;
+        if (w->work(w->ctx, lo, MIN(lo + w->chunk, w->n), &w->out)) {
+            w->failed = 1;
+            break;
+        }
+    }
+    return NULL;
+}
+
+/* Runs `work` over 0..n in chunks taken in turn by `threads` threads (this one among
+ * them), and appends what they made to `out`: in no fixed order. */
+static int parallel(const Ctx *ctx, Work work, size_t n, int threads, Vec *out) {
+    Worker w[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    size_t next = 0;
+    threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
+    size_t chunk = n / ((size_t)threads * 64) + 1;
+    for (int t = 0; t < threads; t++) {
+        w[t] = (Worker){ctx, work, n, chunk, &next, {NULL, 0, 0, out->size}, 0};
+        if (t > 0) started[t] = pthread_create(&tid[t], NULL, worker_main, &w[t]) == 0;
+    }
+    worker_main(&w[0]);
+    int failed = 0;
+    for (int t = 0; t < threads; t++) {
+        if (t > 0 && started[t]) pthread_join(tid[t], NULL);
+        failed |= w[t].failed;
+    }
+    for (int t = 0; t < threads; t++) {
+        if (!failed && w[t].out.len) {
+            if (out->cap < out->len + w[t].out.len) {
+                void *grown = realloc(out->v, (out->len + w[t].out.len) * out->size);
+                if (!grown) failed = 1;
+                else {
+                    out->v = grown;
+                    out->cap = out->len + w[t].out.len;
+                }
+            }
+            if (!failed) {
+                memcpy((char *)out->v + out->len * out->size, w[t].out.v,
+                       w[t].out.len * out->size);
+                out->len += w[t].out.len;
+            }
+        }
+        free(w[t].out.v);
+    }
+    return failed ? -1 : 0;
+}
+
 static int run(Job *job) {
     size_t n = job->n;
     int status = -1;
@@ -478,24 +641,8 @@ static int run(Job *job) {
     }
 
     /* Each segment in every cell whose rectangle, one unit larger all round, it touches. */
-    pairs.v = malloc((2 * ns + 1) * sizeof(u64));
-    if (!pairs.v) goto oom;
-    pairs.cap = 2 * ns + 1;
-    for (size_t s = 0; s < ns; s++) {
-        i64 ax = X[seg[s]], ay = Y[seg[s]], bx = X[seg[s] + 1], by = Y[seg[s] + 1];
-        i64 x0 = (MIN(ax, bx) - 1) >> shift, x1 = (MAX(ax, bx) + 1) >> shift;
-        i64 y0 = (MIN(ay, by) - 1) >> shift, y1 = (MAX(ay, by) + 1) >> shift;
-        int few = (x1 - x0 + 1) * (y1 - y0 + 1) <= 2;
-        for (i64 cx = x0; cx <= x1; cx++)
-            for (i64 cy = y0; cy <= y1; cy++) {
-                if (!few && !touches_box(ax, ay, bx, by, cx * size - 1, cy * size - 1,
-                                         (cx + 1) * size + 1, (cy + 1) * size + 1))
-                    continue;
-                u64 *p = vec_next(&pairs);
-                if (!p) goto oom;
-                *p = ((u64)(cx * ny + cy) << 32) | s;
-            }
-    }
+    Ctx ctx = {X, Y, seg, shift, size, ny, NULL, NULL, NULL, NULL, NULL};
+    if (parallel(&ctx, cells_work, ns, job->threads, &pairs)) goto oom;
     bucket = calloc(pairs.len ? pairs.len : 1, sizeof(u32));
     if (!bucket) goto oom;
     for (size_t i = 0; i < pairs.len; i++) bucket[i] = (u32)(((u64 *)pairs.v)[i] >> 32);
@@ -506,34 +653,9 @@ static int run(Job *job) {
     pairs.v = NULL;
 
     /* Proper crossings of two segments, rounded to the grid. */
-    for (size_t c = 0; c < ncells; c++) {
-        for (u32 p = cell_start[c]; p < cell_start[c + 1]; p++) {
-            u32 i = seg[cell_seg[p]];
-            i64 ax = X[i], ay = Y[i], bx = X[i + 1], by = Y[i + 1];
-            i64 lox = MIN(ax, bx), hix = MAX(ax, bx), loy = MIN(ay, by), hiy = MAX(ay, by);
-            for (u32 q = p + 1; q < cell_start[c + 1]; q++) {
-                u32 j = seg[cell_seg[q]];
-                i64 cx = X[j], cy = Y[j], dx = X[j + 1], dy = Y[j + 1];
-                if (MIN(cx, dx) > hix || MAX(cx, dx) < lox || MIN(cy, dy) > hiy ||
-                    MAX(cy, dy) < loy)
-                    continue;
-                i128 o1 = cross(ax, ay, bx, by, cx, cy), o2 = cross(ax, ay, bx, by, dx, dy);
-                if (o1 == 0 || o2 == 0 || (o1 > 0) == (o2 > 0)) continue;
-                i128 o3 = cross(cx, cy, dx, dy, ax, ay), o4 = cross(cx, cy, dx, dy, bx, by);
-                if (o3 == 0 || o4 == 0 || (o3 > 0) == (o4 > 0)) continue;
-                /* a + (b - a) * o3 / (o3 - o4), with the denominator made positive. */
-                i128 num = o3, den = o3 - o4;
-                if (den < 0) {
-                    num = -num;
-                    den = -den;
-                }
-                u64 *k = vec_next(&crossings);
-                if (!k) goto oom;
-                *k = KEY(round_div((i128)ax * den + (i128)(bx - ax) * num, den),
-                         round_div((i128)ay * den + (i128)(by - ay) * num, den));
-            }
-        }
-    }
+    ctx.cell_start = cell_start;
+    ctx.cell_seg = cell_seg;
+    if (parallel(&ctx, crossings_work, ncells, job->threads, &crossings)) goto oom;
 
     /* Nodes: the distinct hot pixels (vertices and crossings), numbered cell by cell, so
      * that each cell's hot pixels are the nodes hot_start[c] .. hot_start[c + 1]. */
@@ -541,7 +663,7 @@ static int run(Job *job) {
     key = malloc(nk * sizeof(u64));
     vid = malloc(n * sizeof(u32));
     free(bucket);
-    bucket = malloc((nk ? nk : 1) * sizeof(u32));
+    bucket = calloc(nk ? nk : 1, sizeof(u32));
     if (!key || !vid || !bucket) goto oom;
     for (size_t i = 0; i < n; i++) key[i] = KEY(X[i], Y[i]);
     memcpy(key + n, crossings.v, crossings.len * sizeof(u64));
@@ -575,28 +697,10 @@ static int run(Job *job) {
     key = NULL;
 
     /* Every segment through every hot pixel it passes, other than its ends. */
-    for (size_t c = 0; c < ncells; c++) {
-        if (hot_start[c] == hot_start[c + 1]) continue;
-        for (u32 p = cell_start[c]; p < cell_start[c + 1]; p++) {
-            u32 s = cell_seg[p], i = seg[s];
-            i64 ax = X[i], ay = Y[i], bx = X[i + 1], by = Y[i + 1];
-            i64 lox = MIN(ax, bx), hix = MAX(ax, bx), loy = MIN(ay, by), hiy = MAX(ay, by);
-            u32 ida = vid[i], idb = vid[i + 1];
-            for (u32 h = hot_start[c]; h < hot_start[c + 1]; h++) {
-                i64 hx = KX(node_key[h]), hy = KY(node_key[h]);
-                if (hx < lox || hx > hix || hy < loy || hy > hiy || h == ida || h == idb)
-                    continue;
-                if (!touches_box(2 * ax, 2 * ay, 2 * bx, 2 * by, 2 * hx - 1, 2 * hy - 1,
-                                 2 * hx + 1, 2 * hy + 1))
-                    continue;
-                Hit *hit = vec_next(&hits);
-                if (!hit) goto oom;
-                hit->seg = s;
-                hit->node = h;
-                hit->t = (double)((i128)(hx - ax) * (bx - ax) + (i128)(hy - ay) * (by - ay));
-            }
-        }
-    }
+    ctx.node_key = node_key;
+    ctx.hot_start = hot_start;
+    ctx.vid = vid;
+    if (parallel(&ctx, hits_work, ncells, job->threads, &hits)) goto oom;
     free(cell_start);
     free(cell_seg);
     cell_start = cell_seg = NULL;
@@ -708,13 +812,23 @@ static int run(Job *job) {
     double *coords = output(job, COORDS, 2 * out, sizeof(double));
     i64 *line_of = output(job, LINE_OF, out, sizeof(i64));
     if (!coords || !line_of) goto oom;
+    double *length = output(job, LINE_LENGTH, lines, sizeof(double));
+    if (!length) goto oom;
     double ox = (double)minx, oy = (double)miny;
-    for (size_t l = 0; l < lines; l++)
+    for (size_t l = 0; l < lines; l++) {
+        double sum = 0;
         for (u32 k = lstart[l]; k < lstart[l + 1]; k++) {
-            coords[2 * k] = ((double)KX(node_key[pnode[k]]) + ox) / job->scale;
-            coords[2 * k + 1] = ((double)KY(node_key[pnode[k]]) + oy) / job->scale;
+            i64 x = KX(node_key[pnode[k]]), y = KY(node_key[pnode[k]]);
+            coords[2 * k] = ((double)x + ox) / job->scale;
+            coords[2 * k + 1] = ((double)y + oy) / job->scale;
             line_of[k] = (i64)l;
+            if (k > lstart[l]) {
+                i64 px = KX(node_key[pnode[k - 1]]), py = KY(node_key[pnode[k - 1]]);
+                sum += hypot((double)(x - px), (double)(y - py));
+            }
         }
+        length[l] = sum / job->scale;
+    }
     job->lines = (i64)lines;
     free(efrom);
     free(eto);
@@ -767,7 +881,8 @@ done:
 static PyObject *node(PyObject *self, PyObject *args) {
     Py_buffer xy, line, owner;
     double scale;
-    if (!PyArg_ParseTuple(args, "y*y*y*d", &xy, &line, &owner, &scale)) return NULL;
+    int threads;
+    if (!PyArg_ParseTuple(args, "y*y*y*di", &xy, &line, &owner, &scale, &threads)) return NULL;
     PyObject *result = NULL;
     size_t n = (size_t)xy.len / (2 * sizeof(double));
     if ((size_t)xy.len != n * 2 * sizeof(double) || (size_t)line.len != n * sizeof(i64)) {
@@ -778,7 +893,7 @@ static PyObject *node(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "scale must be positive");
         goto end;
     }
-    Job job = {xy.buf, line.buf, n, owner.buf, (size_t)owner.len / sizeof(i64), scale,
+    Job job = {xy.buf, line.buf, n, owner.buf, (size_t)owner.len / sizeof(i64), scale, threads,
                {NULL}, {0}, 0, NULL};
     int status;
     Py_BEGIN_ALLOW_THREADS status = run(&job);

@@ -6,5 +6,6 @@ def node(
     line: Any,
     owner: Any,
     scale: float,
+    threads: int,
     /,
-) -> tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, int]: ...
+) -> tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, int]: ...

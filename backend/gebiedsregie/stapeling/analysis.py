@@ -73,6 +73,7 @@ class Faces:
     sliver_m2: float = 0.0
     grid: float = SNAP_GRID_M
     _area: np.ndarray | None = field(default=None, repr=False)
+    _aantal: np.ndarray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.members)
@@ -85,7 +86,9 @@ class Faces:
 
     @property
     def aantal(self) -> np.ndarray:
-        return np.fromiter((len(m) for m in self.members), dtype=np.int64, count=len(self))
+        if self._aantal is None:
+            self._aantal = np.fromiter(map(len, self.members), dtype=np.int64, count=len(self))
+        return self._aantal
 
 
 def clip_inputs(
@@ -172,14 +175,15 @@ def _solve(
     The labels come from the half-edge graph (`noding.py`); as a guard against a defect,
     each input's faces must add up to its area, within what snap rounding can move.
     """
-    noded = node_and_trace(geoms, grid)
+    vertices = int(shapely.get_num_coordinates(geoms).sum())
+    threads = workers if vertices >= PARALLEL_MIN_VERTICES else 1
+    noded = node_and_trace(geoms, grid, threads)
     arr, traced, faces = noded.arr, noded.traced, len(noded.traced.area)
     labels = _labels(noded.face_i, noded.geom_i, index, faces)
     lost = _lost_area(traced, labels, geoms, grid)
     if lost.any():
         # Never seen; but should the sets found in the graph be wrong, the inputs are
         # tested at points deep inside the faces instead.
-        threads = workers if arr.coords.shape[0] >= PARALLEL_MIN_VERTICES else 1
         deep = np.ones(faces, dtype=bool)
         labels = _labels(*_point_pairs(traced, geoms, threads, deep), index, faces)
         lost = _lost_area(traced, labels, geoms, grid)

@@ -92,10 +92,10 @@ def _covering(
     return face_i, geom_i
 
 
-def node_and_trace(geoms: np.ndarray, grid: float) -> Noded:
+def node_and_trace(geoms: np.ndarray, grid: float, threads: int = 1) -> Noded:
     """Return the noded boundaries of `geoms` (Polygons and MultiPolygons) as an arrangement,
     snap rounded to `grid` (coordinate units), its bounded faces, and the inputs covering
-    each face.
+    each face. `threads` threads look for crossings and hot pixels.
 
     Examples
     --------
@@ -115,15 +115,18 @@ def node_and_trace(geoms: np.ndarray, grid: float) -> Noded:
         ring_of.astype(np.int64),
         part_of[ring_part].astype(np.int64),
         1.0 / grid,
+        threads,
     )
     del coords, ring_of
     coords, ring_xy, area = (np.frombuffer(out[i]) for i in (0, 2, 4))
     line_of, ring_size, half_ring, set_start, sets, part = (
         np.frombuffer(out[i], dtype=np.int64) for i in (1, 3, 6, 7, 8, 9)
     )
+    length = np.frombuffer(out[10])
     pinched = np.frombuffer(out[5], dtype=np.uint8).astype(bool)
     count = int(lines)
     arr = Arrangement.from_coords(coords.reshape(-1, 2), line_of, count)
+    arr.length = length
     xy = ring_xy.reshape(-1, 2)
     ring_of_xy = np.repeat(np.arange(len(ring_size)), ring_size)
     half = np.flatnonzero(half_ring >= 0)
@@ -136,6 +139,7 @@ def node_and_trace(geoms: np.ndarray, grid: float) -> Noded:
         half=half,
         ccw=ccw,
         pinched=pinched,
+        area=area,
     )
     traced = faces_of_rings(rings_traced, count)
     if len(traced.area) == 0:

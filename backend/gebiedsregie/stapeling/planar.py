@@ -198,6 +198,7 @@ class Rings:
     half: np.ndarray  # half-edge numbers (into 2 * line + side of the arrangement)
     ccw: np.ndarray
     pinched: np.ndarray
+    area: np.ndarray | None = None  # signed, per ring, where the tracer computed it
 
 
 def _trace_rings(
@@ -292,7 +293,11 @@ def faces_of_rings(r: Rings, count: int) -> Traced:
             repair[hole_of_shell[r.pinched[hole_rings]]] = True
     left[r.half] = face_of_ring[r.ring_of_half]
     polygons, owner = _repaired(result, np.arange(len(shells)), repair)
-    area = np.bincount(owner, shapely.area(polygons), len(shells))
+    if r.area is not None:  # a shell's area, less its holes' (negative: clockwise)
+        bounded = face_of_ring >= 0
+        area = np.bincount(face_of_ring[bounded], r.area[bounded], len(shells))
+    else:
+        area = np.bincount(owner, shapely.area(polygons), len(shells))
     return Traced(polygons, owner, left, area, face_of_ring)
 
 

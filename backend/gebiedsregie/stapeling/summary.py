@@ -4,6 +4,7 @@ Pure, like `analysis`: faces in, numbers out.
 """
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -17,8 +18,9 @@ def thema_matrix(faces: Faces, themas: Sequence[str]) -> tuple[list[str], np.nda
     position = {c: i for i, c in enumerate(codes)}
     column = np.array([position[t] for t in themas], dtype=np.int64)
     matrix = np.zeros((len(faces), len(codes)), dtype=bool)
-    for row, m in enumerate(faces.members):
-        matrix[row, column[list(m)]] = True
+    aantal = faces.aantal
+    flat = np.fromiter(chain.from_iterable(faces.members), np.int64, int(aantal.sum()))
+    matrix[np.repeat(np.arange(len(faces)), aantal), column[flat]] = True
     return codes, matrix
 
 
