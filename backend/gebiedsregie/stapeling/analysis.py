@@ -50,7 +50,7 @@ from gebiedsregie.stapeling.planar import Arrangement, Traced
 SLIVER_WIDTH_M = 0.5
 SNAP_GRID_M = 0.001  # the storage grid: snap rounding here moves nothing stored
 CONSERVATION_RTOL = 1e-9
-PARALLEL_MIN_VERTICES = 100_000  # below this, a second thread costs more than it saves
+PARALLEL_MIN_VERTICES = 20_000  # below this, a second thread costs more than it saves
 
 
 @dataclass
