@@ -173,9 +173,9 @@ static long long xor_into(size_t a_at, size_t na, const u32 *b, size_t nb, Vec *
 /* The faces: rings traced in the half-edge graph of the lines (without dangles).
  * Half-edge 2l runs along line l, 2l + 1 against it; next(h) is, at h's head, the
  * half-edge just clockwise of h's twin, so bounded faces come out counter-clockwise. */
-static int trace(Job *job, const u32 *pnode, const u32 *lstart, size_t lines, const u64 *node_key,
-                 size_t nh, double ox, double oy, const u32 *lset, const u32 *lset_len,
-                 const u32 *pool) {
+static int trace(Job *job, const u32 *pnode, const u64 *pkey, const double *coords,
+                 const u32 *lstart, size_t lines, size_t nh, const u32 *lset,
+                 const u32 *lset_len, const u32 *pool) {
     int status = -1;
     size_t nhalf = 2 * lines;
     u32 *ends = NULL, *end_start = NULL, *end_items = NULL, *queue = NULL, *origin = NULL;
@@ -230,8 +230,8 @@ static int trace(Job *job, const u32 *pnode, const u32 *lstart, size_t lines, co
         origin[h] = dead[l] ? (u32)nh : ends[h];
         u32 from = h & 1 ? lstart[l + 1] - 1 : lstart[l];
         u32 to = h & 1 ? from - 1 : from + 1;
-        dir[2 * h] = KX(node_key[pnode[to]]) - KX(node_key[pnode[from]]);
-        dir[2 * h + 1] = KY(node_key[pnode[to]]) - KY(node_key[pnode[from]]);
+        dir[2 * h] = KX(pkey[to]) - KX(pkey[from]);
+        dir[2 * h + 1] = KY(pkey[to]) - KY(pkey[from]);
         live += !dead[l];
     }
     if (group(origin, nhalf, nh + 1, &around_start, &around)) goto done;
@@ -286,11 +286,10 @@ static int trace(Job *job, const u32 *pnode, const u32 *lstart, size_t lines, co
             u32 l = h >> 1, lo = lstart[l], hi = lstart[l + 1] - 1;
             for (u32 k = 0; k < hi - lo; k++) {
                 u32 pt = h & 1 ? hi - k : lo + k, nb = h & 1 ? hi - k - 1 : lo + k + 1;
-                i64 x0 = KX(node_key[pnode[pt]]), y0 = KY(node_key[pnode[pt]]);
-                i64 x1 = KX(node_key[pnode[nb]]), y1 = KY(node_key[pnode[nb]]);
+                i64 x0 = KX(pkey[pt]), y0 = KY(pkey[pt]), x1 = KX(pkey[nb]), y1 = KY(pkey[nb]);
                 twice += (i128)x0 * y1 - (i128)x1 * y0;
-                xy[2 * at] = ((double)x0 + ox) / job->scale;
-                xy[2 * at + 1] = ((double)y0 + oy) / job->scale;
+                xy[2 * at] = coords[2 * pt];
+                xy[2 * at + 1] = coords[2 * pt + 1];
                 at++;
             }
             h = next[h];
@@ -572,6 +571,7 @@ static int run(Job *job) {
     Vec hits = {NULL, 0, 0, sizeof(Hit)};
     u32 *pnode = NULL, *lstart = NULL, *einput = NULL, *eset = NULL, *eset_len = NULL;
     u32 *lset = NULL, *lset_len = NULL;
+    u64 *pkey = NULL;
     Vec pool = {NULL, 0, 0, sizeof(u32)};
     job->lines = 0;
     if (n == 0) return 0;
@@ -813,18 +813,20 @@ static int run(Job *job) {
     i64 *line_of = output(job, LINE_OF, out, sizeof(i64));
     if (!coords || !line_of) goto oom;
     double *length = output(job, LINE_LENGTH, lines, sizeof(double));
-    if (!length) goto oom;
+    pkey = malloc((out ? out : 1) * sizeof(u64));
+    if (!length || !pkey) goto oom;
     double ox = (double)minx, oy = (double)miny;
     for (size_t l = 0; l < lines; l++) {
         double sum = 0;
         for (u32 k = lstart[l]; k < lstart[l + 1]; k++) {
-            i64 x = KX(node_key[pnode[k]]), y = KY(node_key[pnode[k]]);
+            pkey[k] = node_key[pnode[k]];
+            i64 x = KX(pkey[k]), y = KY(pkey[k]);
             coords[2 * k] = ((double)x + ox) / job->scale;
             coords[2 * k + 1] = ((double)y + oy) / job->scale;
             line_of[k] = (i64)l;
             if (k > lstart[l]) {
-                i64 px = KX(node_key[pnode[k - 1]]), py = KY(node_key[pnode[k - 1]]);
-                sum += hypot((double)(x - px), (double)(y - py));
+                double dx = (double)(x - KX(pkey[k - 1])), dy = (double)(y - KY(pkey[k - 1]));
+                sum += sqrt(dx * dx + dy * dy);
             }
         }
         length[l] = sum / job->scale;
@@ -835,7 +837,7 @@ static int run(Job *job) {
     free(keep);
     efrom = eto = NULL;
     keep = NULL;
-    if (trace(job, pnode, lstart, lines, node_key, nh, ox, oy, lset, lset_len, pool.v)) goto done;
+    if (trace(job, pnode, pkey, coords, lstart, lines, nh, lset, lset_len, pool.v)) goto done;
     status = 0;
     goto done;
 oom:
@@ -853,6 +855,7 @@ done:
     free(eset_len);
     free(lset);
     free(lset_len);
+    free(pkey);
     free(pool.v);
     free(X);
     free(Y);
