@@ -19,7 +19,7 @@
  * parts nested in a face with that face's set).
  *
  * node(xy, line, owner, scale, threads) -> (coords, line_of, ring_xy, ring_size, ring_area,
- *     ring_pinched, half_ring, set_start, set, ring_part, line_length, lines)
+ *     ring_pinched, half_ring, set_start, set, ring_part, line_length, point_node, lines)
  *   xy: float64 buffer of n points (x, y); line: int64 buffer of their line numbers, each
  *   line's points contiguous (a ring closed by repeating its first point); owner: int64,
  *   the input of each line number. scale: grid units per coordinate unit (1000 for
@@ -31,7 +31,8 @@
  *   each half-edge (2l along line l, 2l + 1 against it), -1 for a dropped dangle.
  *   set_start, set: int64, the sorted inputs of ring r's face, relative to its part, are
  *   set[set_start[r] : set_start[r + 1]]; ring_part: int64, the outer ring of its part.
- *   line_length: float64, the length of each line.
+ *   line_length: float64, the length of each line; point_node: int64, the node of each
+ *   point of the lines (for `trace_lines`).
  * The GIL is released while it works, so threads can run it in parallel.
  */
 #define PY_SSIZE_T_CLEAN
@@ -95,7 +96,7 @@ typedef struct {
 
 enum {
     COORDS, LINE_OF, RING_XY, RING_SIZE, RING_AREA, RING_PINCHED, HALF_RING,
-    SET_START, SET, RING_COMPONENT, LINE_LENGTH, OUTPUTS
+    SET_START, SET, RING_COMPONENT, LINE_LENGTH, POINT_NODE, OUTPUTS
 };
 
 typedef struct {
@@ -300,6 +301,11 @@ static int trace(Job *job, const u32 *pnode, const u64 *pkey, const double *coor
     job->out_bytes[RING_SIZE] = rings * sizeof(i64);
     job->out_bytes[RING_AREA] = rings * sizeof(double);
     job->out_bytes[RING_PINCHED] = rings;
+
+    if (!lset) { /* tracing only */
+        status = 0;
+        goto done;
+    }
 
     /* The inputs covering each ring's face, relative to the outside of its connected part:
      * crossing a line toggles the inputs whose boundary runs along it. Each part is walked
@@ -813,6 +819,9 @@ static int run(Job *job) {
     i64 *line_of = output(job, LINE_OF, out, sizeof(i64));
     if (!coords || !line_of) goto oom;
     double *length = output(job, LINE_LENGTH, lines, sizeof(double));
+    i64 *point_node = output(job, POINT_NODE, out, sizeof(i64));
+    if (!point_node) goto oom;
+    for (size_t k = 0; k < out; k++) point_node[k] = pnode[k];
     pkey = malloc((out ? out : 1) * sizeof(u64));
     if (!length || !pkey) goto oom;
     double ox = (double)minx, oy = (double)miny;
@@ -926,8 +935,89 @@ end:
     return result;
 }
 
+/* Rings of lines already noded: trace_lines(coords, lstart, node, scale) ->
+ * (ring_xy, ring_size, ring_area, ring_pinched, half_ring), as `node` gives them; the
+ * points of line l are coords[lstart[l] : lstart[l + 1]], node: int64 node of each point
+ * (equal points, equal nodes; numbers need not be dense). */
+static PyObject *trace_lines(PyObject *self, PyObject *args) {
+    Py_buffer xy, start, pnode_in;
+    double scale;
+    if (!PyArg_ParseTuple(args, "y*y*y*d", &xy, &start, &pnode_in, &scale)) return NULL;
+    PyObject *result = NULL;
+    size_t n = (size_t)xy.len / (2 * sizeof(double));
+    size_t lines = (size_t)start.len / sizeof(i64);
+    lines = lines ? lines - 1 : 0;
+    const double *coords = xy.buf;
+    const i64 *ls = start.buf, *pn = pnode_in.buf;
+    u32 *pnode = malloc((n ? n : 1) * sizeof(u32)), *lstart = malloc((lines + 1) * sizeof(u32));
+    u64 *pkey = malloc((n ? n : 1) * sizeof(u64));
+    Job job = {NULL, NULL, n, NULL, 0, scale, 1, {NULL}, {0}, 0, NULL};
+    int status = -1;
+    if (!pnode || !lstart || !pkey) {
+        PyErr_NoMemory();
+        goto end;
+    }
+    if ((size_t)pnode_in.len != n * sizeof(i64) || n >= NONE / 2 || !(scale > 0) ||
+        (lines && (ls[0] != 0 || (size_t)ls[lines] != n))) {
+        PyErr_SetString(PyExc_ValueError, "trace_lines: inconsistent buffers");
+        goto end;
+    }
+    i64 nh = 0, minx = INT64_MAX, miny = INT64_MAX;
+    for (size_t k = 0; k < n; k++) {
+        if (pn[k] < 0 || pn[k] >= (i64)(NONE / 2)) {
+            PyErr_SetString(PyExc_ValueError, "trace_lines: node out of range");
+            goto end;
+        }
+        pnode[k] = (u32)pn[k];
+        nh = MAX(nh, pn[k] + 1);
+        minx = MIN(minx, (i64)nearbyint(coords[2 * k] * scale));
+        miny = MIN(miny, (i64)nearbyint(coords[2 * k + 1] * scale));
+    }
+    for (size_t l = 0; l <= lines; l++) {
+        if (l > 0 && ls[l] < ls[l - 1] + 2) {
+            PyErr_SetString(PyExc_ValueError, "trace_lines: a line of fewer than two points");
+            goto end;
+        }
+        lstart[l] = (u32)ls[l];
+    }
+    for (size_t k = 0; k < n; k++) {
+        i64 x = (i64)nearbyint(coords[2 * k] * scale) - minx;
+        i64 y = (i64)nearbyint(coords[2 * k + 1] * scale) - miny;
+        if (x >= (1LL << 31) || y >= (1LL << 31)) {
+            PyErr_SetString(PyExc_ValueError, "extent too large for the grid");
+            goto end;
+        }
+        pkey[k] = KEY(x, y);
+    }
+    Py_BEGIN_ALLOW_THREADS status =
+        trace(&job, pnode, pkey, coords, lstart, lines, (size_t)nh, NULL, NULL, NULL);
+    Py_END_ALLOW_THREADS if (status != 0) {
+        PyErr_NoMemory();
+        goto end;
+    }
+    int which[] = {RING_XY, RING_SIZE, RING_AREA, RING_PINCHED, HALF_RING};
+    result = PyTuple_New(5);
+    for (int k = 0; result && k < 5; k++) {
+        void *buf = job.out[which[k]];
+        PyObject *bytes = PyBytes_FromStringAndSize(buf ? (const char *)buf : "",
+                                                    (Py_ssize_t)job.out_bytes[which[k]]);
+        if (!bytes) Py_CLEAR(result);
+        else PyTuple_SET_ITEM(result, k, bytes);
+    }
+end:
+    for (int k = 0; k < OUTPUTS; k++) free(job.out[k]);
+    free(pnode);
+    free(lstart);
+    free(pkey);
+    PyBuffer_Release(&xy);
+    PyBuffer_Release(&start);
+    PyBuffer_Release(&pnode_in);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"node", node, METH_VARARGS, "Snap-rounded noding and face tracing of lines; see the module comment."},
+    {"trace_lines", trace_lines, METH_VARARGS, "Rings of noded lines; see its comment."},
     {NULL, NULL, 0, NULL},
 };
 

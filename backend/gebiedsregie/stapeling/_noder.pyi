@@ -8,4 +8,10 @@ def node(
     scale: float,
     threads: int,
     /,
-) -> tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, int]: ...
+) -> tuple[
+    bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, int
+]: ...
+
+def trace_lines(
+    coords: Any, lstart: Any, node: Any, scale: float, /
+) -> tuple[bytes, bytes, bytes, bytes, bytes]: ...

@@ -123,10 +123,11 @@ def node_and_trace(geoms: np.ndarray, grid: float, threads: int = 1) -> Noded:
         np.frombuffer(out[i], dtype=np.int64) for i in (1, 3, 6, 7, 8, 9)
     )
     length = np.frombuffer(out[10])
+    point_node = np.frombuffer(out[11], dtype=np.int64)
     pinched = np.frombuffer(out[5], dtype=np.uint8).astype(bool)
     count = int(lines)
     arr = Arrangement.from_coords(coords.reshape(-1, 2), line_of, count)
-    arr.length = length
+    arr.length, arr.node, arr.grid = length, point_node, grid
     xy = ring_xy.reshape(-1, 2)
     ring_of_xy = np.repeat(np.arange(len(ring_size)), ring_size)
     half = np.flatnonzero(half_ring >= 0)
