@@ -11,7 +11,6 @@ def node(
 ) -> tuple[
     bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, int
 ]: ...
-
 def trace_lines(
     coords: Any, lstart: Any, node: Any, scale: float, /
 ) -> tuple[bytes, bytes, bytes, bytes, bytes]: ...

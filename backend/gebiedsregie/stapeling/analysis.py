@@ -92,9 +92,10 @@ class Faces:
 
 
 def clip_inputs(
-    inputs: Sequence[Geometry] | np.ndarray, clip: Geometry | None
+    inputs: Sequence[Geometry] | np.ndarray, clip: Geometry | None, workers: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the inputs clipped to `clip` (areal parts only) and their original indices."""
+    """Return the inputs clipped to `clip` (areal parts only) and their original indices;
+    the overlays in `workers` threads."""
     geoms = np.asarray(inputs, dtype=object)
     index = np.arange(len(geoms))
     if clip is None or len(geoms) == 0:
@@ -102,15 +103,20 @@ def clip_inputs(
     shapely.prepare(clip)
     hits = shapely.intersects(clip, geoms)
     geoms, index = geoms[hits], index[hits]
-    inside = shapely.contains(clip, geoms)
-    clipped = geoms.copy()
-    clipped[~inside] = shapely.intersection(geoms[~inside], clip)
-    areal = np.array(
-        [MultiPolygon(polygon_parts(g)) if g.geom_type != "Polygon" else g for g in clipped],
-        dtype=object,
+    crossing = np.flatnonzero(~shapely.contains(clip, geoms))
+    cut = np.concatenate(
+        [
+            np.array([], dtype=object),
+            *_in_threads(lambda part: shapely.intersection(part, clip), geoms[crossing], workers),
+        ]
     )
-    keep = ~shapely.is_empty(areal) & (shapely.area(areal) > 0)
-    return areal[keep], index[keep]
+    # An overlay can leave lines or points beside the areal parts: those are dropped.
+    mixed = np.flatnonzero(shapely.get_type_id(cut) == 7)
+    cut[mixed] = [MultiPolygon(polygon_parts(g)) for g in cut[mixed]]
+    clipped = geoms.copy()
+    clipped[crossing] = cut
+    keep = ~shapely.is_empty(clipped) & (shapely.area(clipped) > 0)
+    return clipped[keep], index[keep]
 
 
 def _in_threads(fn: Callable[[np.ndarray], Any], items: np.ndarray, workers: int) -> list[Any]:
@@ -227,7 +233,8 @@ def compute_faces(
     >>> sorted((m, float(a)) for m, a in zip(faces.members, faces.area))
     [((0,), 2.0), ((0, 1), 2.0), ((1,), 2.0)]
     """
-    clipped, index = clip_inputs(geoms, clip)
+    vertices = int(shapely.get_num_coordinates(geoms).sum()) if len(geoms) else 0
+    clipped, index = clip_inputs(geoms, clip, workers if vertices >= PARALLEL_MIN_VERTICES else 1)
     if len(clipped) == 0:
         return Faces(np.array([], dtype=object), [])
     arr, traced, labels = _solve(clipped, index, grid, workers)
