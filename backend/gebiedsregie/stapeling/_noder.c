@@ -18,11 +18,11 @@
  * ring, whose outside is taken as covered by nothing (the caller completes the sets of
  * parts nested in a face with that face's set).
  *
- * node(xy, line, owner, scale, threads) -> (coords, line_of, ring_xy, ring_size, ring_area,
+ * node(xy, ring, owner, scale, threads) -> (coords, line_of, ring_xy, ring_size, ring_area,
  *     ring_pinched, half_ring, set_start, set, ring_part, line_length, point_node, lines)
- *   xy: float64 buffer of n points (x, y); line: int64 buffer of their line numbers, each
- *   line's points contiguous (a ring closed by repeating its first point); owner: int64,
- *   the input of each line number. scale: grid units per coordinate unit (1000 for
+ *   xy: float64 buffer of n points (x, y), ring after ring, each closed by repeating its
+ *   first point; ring: int64 offsets, ring r being points ring[r] .. ring[r + 1] - 1;
+ *   owner: int64, the input of each ring. scale: grid units per coordinate unit (1000 for
  *   millimetres in metres). threads: how many threads find crossings and hot pixels.
  *   coords, line_of: the noded lines (float64 pairs, int64 line per point); lines: count.
  *   ring_xy: float64 pairs of every ring, without the closing point; ring_size: int64
@@ -102,10 +102,10 @@ enum {
 typedef struct {
     /* input */
     const double *xy;
-    const i64 *line;
     size_t n;
-    const i64 *owner; /* the input of each line number */
-    size_t owners;
+    const i64 *ring;  /* ring r is points ring[r] .. ring[r + 1] - 1 */
+    const i64 *owner; /* the input of each ring */
+    size_t rings;
     double scale;
     int threads;
     /* output: buffers (see `node`), and the number of lines */
@@ -576,6 +576,7 @@ static int run(Job *job) {
     Vec pairs = {NULL, 0, 0, sizeof(u64)}, crossings = {NULL, 0, 0, sizeof(u64)};
     Vec hits = {NULL, 0, 0, sizeof(Hit)};
     u32 *pnode = NULL, *lstart = NULL, *einput = NULL, *eset = NULL, *eset_len = NULL;
+    u32 *seg_owner = NULL;
     u32 *lset = NULL, *lset_len = NULL;
     u64 *pkey = NULL;
     Vec pool = {NULL, 0, 0, sizeof(u32)};
@@ -615,21 +616,19 @@ static int run(Job *job) {
         Y[i] -= miny;
     }
 
-    /* Segments: the start i of each non-degenerate piece i..i+1 of a line. */
+    /* Segments: the start i of each non-degenerate piece i..i+1 of a ring, and its input. */
     seg = malloc(n * sizeof(u32));
-    if (!seg) goto oom;
+    seg_owner = malloc(n * sizeof(u32));
+    if (!seg || !seg_owner) goto oom;
     size_t ns = 0;
     double total_length = 0;
-    for (size_t i = 0; i < n; i++)
-        if (job->line[i] < 0 || (size_t)job->line[i] >= job->owners) {
-            job->error = "line number without an owner";
-            goto done;
-        }
-    for (size_t i = 0; i + 1 < n; i++)
-        if (job->line[i] == job->line[i + 1] && (X[i] != X[i + 1] || Y[i] != Y[i + 1])) {
-            seg[ns++] = (u32)i;
-            total_length += (double)(llabs(X[i + 1] - X[i]) + llabs(Y[i + 1] - Y[i]));
-        }
+    for (size_t r = 0; r < job->rings; r++)
+        for (i64 i = job->ring[r]; i + 1 < job->ring[r + 1]; i++)
+            if (X[i] != X[i + 1] || Y[i] != Y[i + 1]) {
+                seg_owner[ns] = (u32)job->owner[r];
+                seg[ns++] = (u32)i;
+                total_length += (double)(llabs(X[i + 1] - X[i]) + llabs(Y[i + 1] - Y[i]));
+            }
 
     /* A uniform grid of square cells, a few segments long. */
     double width = (double)(maxx - minx + 4), height = (double)(maxy - miny + 4);
@@ -742,13 +741,23 @@ static int run(Job *job) {
             if (to == from) continue;
             efrom[ne] = from;
             eto[ne] = to;
-            einput[ne] = (u32)job->owner[job->line[seg[s]]];
+            einput[ne] = seg_owner[s];
             ne++;
             from = to;
         }
     }
     free(hits.v);
     hits.v = NULL;
+    /* Done with the input: let its memory go before the rest. */
+    free(X);
+    free(Y);
+    free(seg);
+    free(seg_owner);
+    free(vid);
+    free(hit_start);
+    free(hit_order);
+    X = Y = NULL;
+    seg = seg_owner = vid = hit_start = hit_order = NULL;
 
     /* Each edge once: of its copies (in either direction), the first is kept. */
     keep = calloc(ne ? ne : 1, 1);
@@ -843,9 +852,17 @@ static int run(Job *job) {
     job->lines = (i64)lines;
     free(efrom);
     free(eto);
+    free(einput);
+    free(eset);
+    free(eset_len);
+    free(degree);
     free(keep);
-    efrom = eto = NULL;
+    free(node_key);
+    free(hot_start);
+    free(hot_items);
+    efrom = eto = einput = eset = eset_len = degree = hot_start = hot_items = NULL;
     keep = NULL;
+    node_key = NULL;
     if (trace(job, pnode, pkey, coords, lstart, lines, nh, lset, lset_len, pool.v)) goto done;
     status = 0;
     goto done;
@@ -859,6 +876,7 @@ done:
         }
     free(pnode);
     free(lstart);
+    free(seg_owner);
     free(einput);
     free(eset);
     free(eset_len);
@@ -897,16 +915,25 @@ static PyObject *node(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*y*y*di", &xy, &line, &owner, &scale, &threads)) return NULL;
     PyObject *result = NULL;
     size_t n = (size_t)xy.len / (2 * sizeof(double));
-    if ((size_t)xy.len != n * 2 * sizeof(double) || (size_t)line.len != n * sizeof(i64)) {
-        PyErr_SetString(PyExc_ValueError, "xy must hold n float64 pairs, line n int64");
+    size_t rings = (size_t)owner.len / sizeof(i64);
+    const i64 *offsets = line.buf;
+    int valid = (size_t)xy.len == n * 2 * sizeof(double) &&
+                (size_t)line.len == (rings + 1) * sizeof(i64) && offsets[0] == 0 &&
+                offsets[rings] == (i64)n;
+    for (size_t r = 0; valid && r < rings; r++)
+        valid = offsets[r + 1] >= offsets[r] && ((const i64 *)owner.buf)[r] >= 0 &&
+                ((const i64 *)owner.buf)[r] < (i64)(NONE / 2);
+    if (!valid) {
+        PyErr_SetString(PyExc_ValueError,
+                        "node: xy must hold n float64 pairs, ring n + 1 increasing offsets "
+                        "from 0 to n, owner an input number per ring");
         goto end;
     }
     if (!(scale > 0)) {
         PyErr_SetString(PyExc_ValueError, "scale must be positive");
         goto end;
     }
-    Job job = {xy.buf, line.buf, n, owner.buf, (size_t)owner.len / sizeof(i64), scale, threads,
-               {NULL}, {0}, 0, NULL};
+    Job job = {xy.buf, n, offsets, owner.buf, rings, scale, threads, {NULL}, {0}, 0, NULL};
     int status;
     Py_BEGIN_ALLOW_THREADS status = run(&job);
     Py_END_ALLOW_THREADS if (status != 0) {
@@ -951,7 +978,7 @@ static PyObject *trace_lines(PyObject *self, PyObject *args) {
     const i64 *ls = start.buf, *pn = pnode_in.buf;
     u32 *pnode = malloc((n ? n : 1) * sizeof(u32)), *lstart = malloc((lines + 1) * sizeof(u32));
     u64 *pkey = malloc((n ? n : 1) * sizeof(u64));
-    Job job = {NULL, NULL, n, NULL, 0, scale, 1, {NULL}, {0}, 0, NULL};
+    Job job = {NULL, n, NULL, NULL, 0, scale, 1, {NULL}, {0}, 0, NULL};
     int status = -1;
     if (!pnode || !lstart || !pkey) {
         PyErr_NoMemory();

@@ -3,7 +3,7 @@ from typing import Any
 
 def node(
     xy: Any,
-    line: Any,
+    ring: Any,
     owner: Any,
     scale: float,
     threads: int,

@@ -92,6 +92,26 @@ def _covering(
     return face_i, geom_i
 
 
+def _ragged(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the coordinates of all rings of `geoms`, the ring offsets, and the input of
+    each ring (no ring objects are made: they would double the memory)."""
+    if len(geoms) == 0:
+        return np.empty((0, 2)), np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64)
+    kind, coords, offsets = shapely.to_ragged_array(geoms)
+    if kind == shapely.GeometryType.POLYGON:
+        ring_offsets, geom_offsets = offsets
+        ring_geom = np.repeat(np.arange(len(geoms)), np.diff(geom_offsets))
+    else:  # MultiPolygons, with Polygons among them as single parts
+        ring_offsets, part_offsets, geom_offsets = offsets
+        part_geom = np.repeat(np.arange(len(geoms)), np.diff(geom_offsets))
+        ring_geom = part_geom[np.repeat(np.arange(len(part_geom)), np.diff(part_offsets))]
+    return (
+        np.ascontiguousarray(coords, dtype=np.float64),
+        ring_offsets.astype(np.int64),
+        ring_geom.astype(np.int64),
+    )
+
+
 def node_and_trace(geoms: np.ndarray, grid: float, threads: int = 1) -> Noded:
     """Return the noded boundaries of `geoms` (Polygons and MultiPolygons) as an arrangement,
     snap rounded to `grid` (coordinate units), its bounded faces, and the inputs covering
@@ -106,18 +126,9 @@ def node_and_trace(geoms: np.ndarray, grid: float, threads: int = 1) -> Noded:
     >>> sorted(zip(noded.face_i.tolist(), noded.geom_i.tolist()))
     [(0, 0), (0, 1), (1, 1), (2, 0)]
     """
-    parts, part_of = shapely.get_parts(geoms, return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    del parts, rings
-    *out, lines = _noder.node(
-        np.ascontiguousarray(coords, dtype=np.float64),
-        ring_of.astype(np.int64),
-        part_of[ring_part].astype(np.int64),
-        1.0 / grid,
-        threads,
-    )
-    del coords, ring_of
+    coords, ring_offsets, owner = _ragged(geoms)
+    *out, lines = _noder.node(coords, ring_offsets, owner, 1.0 / grid, threads)
+    del coords, ring_offsets, owner
     coords, ring_xy, area = (np.frombuffer(out[i]) for i in (0, 2, 4))
     line_of, ring_size, half_ring, set_start, sets, part = (
         np.frombuffer(out[i], dtype=np.int64) for i in (1, 3, 6, 7, 8, 9)
@@ -129,18 +140,18 @@ def node_and_trace(geoms: np.ndarray, grid: float, threads: int = 1) -> Noded:
     arr = Arrangement.from_coords(coords.reshape(-1, 2), line_of, count)
     arr.length, arr.node, arr.grid = length, point_node, grid
     xy = ring_xy.reshape(-1, 2)
-    ring_of_xy = np.repeat(np.arange(len(ring_size)), ring_size)
     half = np.flatnonzero(half_ring >= 0)
     ccw = area > 0
     rings_traced = Rings(
-        rings=shapely.linearrings(xy, indices=ring_of_xy),
+        rings=None,
         xy=xy,
-        ring_of_xy=ring_of_xy,
+        ring_of_xy=np.repeat(np.arange(len(ring_size)), ring_size),
         ring_of_half=half_ring[half],
         half=half,
         ccw=ccw,
         pinched=pinched,
         area=area,
+        start=np.r_[0, np.cumsum(ring_size)],
     )
     traced = faces_of_rings(rings_traced, count)
     if len(traced.area) == 0:

@@ -195,7 +195,7 @@ def _next(node: np.ndarray, angle: np.ndarray) -> np.ndarray:
 class Rings:
     """Traced rings: coordinates, the ring of each coordinate, the half-edges of each ring."""
 
-    rings: np.ndarray  # LinearRings
+    rings: np.ndarray | None  # LinearRings, or None: made when asked for (`geoms`)
     xy: np.ndarray
     ring_of_xy: np.ndarray
     ring_of_half: np.ndarray  # ring of each traced half-edge (indexed like `half`)
@@ -203,6 +203,30 @@ class Rings:
     ccw: np.ndarray
     pinched: np.ndarray
     area: np.ndarray | None = None  # signed, per ring, where the tracer computed it
+    start: np.ndarray | None = None  # offsets of the rings in xy, where rings is None
+
+    def __len__(self) -> int:
+        return len(self.ccw)
+
+    def geoms(self, which: np.ndarray) -> np.ndarray:
+        """Return the rings `which` as LinearRings."""
+        if self.rings is not None:
+            return self.rings[which]
+        assert self.start is not None
+        begin, size = self.start[which], np.diff(self.start)[which]
+        offset = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
+        return shapely.linearrings(
+            self.xy[np.repeat(begin, size) + offset],
+            indices=np.repeat(np.arange(len(which)), size),
+        )
+
+    def polygons(self, which: np.ndarray, chunk: int = 50_000) -> np.ndarray:
+        """Return polygons with the rings `which` as their shells; made in chunks, so that
+        only one chunk of rings is held besides the polygons."""
+        parts = [
+            shapely.polygons(self.geoms(which[i : i + chunk])) for i in range(0, len(which), chunk)
+        ]
+        return np.concatenate(parts) if parts else np.array([], dtype=object)
 
 
 def _trace_rings_c(arr: Arrangement, lines: np.ndarray) -> Rings:
@@ -220,17 +244,17 @@ def _trace_rings_c(arr: Arrangement, lines: np.ndarray) -> Rings:
     )
     xy = np.frombuffer(out[0]).reshape(-1, 2)
     ring_size, half_ring = (np.frombuffer(out[i], dtype=np.int64) for i in (1, 4))
-    ring_of_xy = np.repeat(np.arange(len(ring_size)), ring_size)
     traced = np.flatnonzero(half_ring >= 0)
     return Rings(
-        rings=shapely.linearrings(xy, indices=ring_of_xy),
+        rings=None,
         xy=xy,
-        ring_of_xy=ring_of_xy,
+        ring_of_xy=np.repeat(np.arange(len(ring_size)), ring_size),
         ring_of_half=half_ring[traced],
         half=2 * lines[traced >> 1] + (traced & 1),
         ccw=np.frombuffer(out[2]) > 0,
         pinched=np.frombuffer(out[3], dtype=np.uint8).astype(bool),
         area=np.frombuffer(out[2]),
+        start=np.r_[0, np.cumsum(ring_size)],
     )
 
 
@@ -287,15 +311,15 @@ def faces_of_rings(r: Rings, count: int) -> Traced:
     each clockwise one (the outer boundary of a connected part) a hole of the smallest
     shell around it, if any. `count` is the number of lines of the arrangement."""
     left = np.full(2 * count, -1, dtype=np.int64)
-    if len(r.rings) == 0:
+    if len(r) == 0:
         empty = np.array([], dtype=object)
         return Traced(empty, np.array([], dtype=np.int64), left, np.array([]))
     ccw = r.ccw
     shells = np.flatnonzero(ccw)
     outers = np.flatnonzero(~ccw)
-    face_of_ring = np.full(len(r.rings), -1, dtype=np.int64)
+    face_of_ring = np.full(len(r), -1, dtype=np.int64)
     face_of_ring[shells] = np.arange(len(shells))
-    shell_polygons = shapely.polygons(r.rings[shells])
+    shell_polygons = r.polygons(shells)
     repair = r.pinched[shells].copy()
     result = shell_polygons
     if len(outers):
@@ -315,7 +339,7 @@ def faces_of_rings(r: Rings, count: int) -> Traced:
             with_holes = np.unique(hole_of_shell)
             # shapely.polygons with indices takes, per polygon, its shell and then its holes.
             parts = np.concatenate(
-                [shapely.get_exterior_ring(shell_polygons[with_holes]), r.rings[hole_rings]]
+                [shapely.get_exterior_ring(shell_polygons[with_holes]), r.geoms(hole_rings)]
             )
             owner = np.concatenate([with_holes, hole_of_shell])
             is_hole = np.r_[np.zeros(len(with_holes), dtype=bool), np.ones(len(hole_rings), bool)]
@@ -348,7 +372,7 @@ def trace_merged(
     Returns None if some group does not come out as one shell with holes.
     """
     r = _trace_rings(arr, lines)
-    group_of_ring = np.full(len(r.rings), -1, dtype=np.int64)
+    group_of_ring = np.full(len(r), -1, dtype=np.int64)
     group_of_ring[r.ring_of_half] = left_group[r.half]
     # A ring lies on one side of one group throughout: take any of its half-edges.
     mine = np.flatnonzero(group_of_ring >= 0)
@@ -359,7 +383,7 @@ def trace_merged(
     if not (shells_per_group[used] == 1).all():
         return None
     order = np.lexsort((~shell, groups))  # per group, its shell first, then its holes
-    polygons = shapely.polygons(r.rings[mine[order]], indices=np.searchsorted(used, groups[order]))
+    polygons = shapely.polygons(r.geoms(mine[order]), indices=np.searchsorted(used, groups[order]))
     repair = np.zeros(len(used), dtype=bool)
     repair[np.searchsorted(used, groups[r.pinched[mine]])] = True
     return _repaired(polygons, used, repair)
