@@ -221,11 +221,19 @@ class Rings:
         )
 
     def polygons(self, which: np.ndarray, chunk: int = 50_000) -> np.ndarray:
-        """Return polygons with the rings `which` as their shells; made in chunks, so that
-        only one chunk of rings is held besides the polygons."""
-        parts = [
-            shapely.polygons(self.geoms(which[i : i + chunk])) for i in range(0, len(which), chunk)
-        ]
+        """Return polygons with the rings `which` (sorted) as their shells; the rings are
+        made in chunks of consecutive ones, so that only one chunk is held at a time."""
+        if self.rings is not None:
+            return shapely.polygons(self.rings[which])
+        assert self.start is not None
+        parts = []
+        for low in range(0, len(self), chunk):
+            high = min(low + chunk, len(self))
+            a, b = int(self.start[low]), int(self.start[high])
+            rings = shapely.linearrings(self.xy[a:b], indices=self.ring_of_xy[a:b] - low)
+            mine = which[(which >= low) & (which < high)] - low
+            parts.append(shapely.polygons(rings[mine]))
+            del rings
         return np.concatenate(parts) if parts else np.array([], dtype=object)
 
 
