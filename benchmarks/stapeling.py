@@ -162,7 +162,10 @@ def main() -> None:
             for n in sorted(set(sizes) | {int(s) for s in args.naive_sizes.split(",")}):
                 data = generate(n)
                 vertices = int(shapely.get_num_coordinates(data.geoms).sum())
-                repeat = (args.repeat + 2 if n <= 1000 else args.repeat) if n <= 5000 else 1
+                # Small sizes take milliseconds, where the machine's noise is largest: more runs.
+                repeat = {300: 11, 1000: 7, 5000: args.repeat}.get(
+                    min((k for k in (300, 1000, 5000) if n <= k), default=0), 1
+                )
                 row: dict[str, Any] = {"n": n, "vertices": vertices}
                 if n in sizes:
                     # The approaches take turns, run by run: on a shared machine whose load

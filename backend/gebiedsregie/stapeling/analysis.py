@@ -11,8 +11,11 @@ Method
    the noded lines, in C (`noding.py`, `_noder.c`): exact integer arithmetic, consistent
    by construction, with a half-edge structure that knows which faces lie on both sides of
    each edge.
-3. Label each face with the inputs that contain an interior point of it (one STRtree query,
-   with the inputs prepared; in threads for large inputs).
+3. Label each face with the inputs covering it, found in the same graph: crossing an edge
+   toggles the inputs whose (snapped) boundary runs along it, so each connected part is
+   walked from its outside (`noding.py`). Testing a point of each face against the
+   original inputs, the usual way, can go wrong in a face thinner than the snapping moved;
+   it is kept as the fallback should the guard below ever fail.
 4. Absorb slivers (see Tolerance) into the neighbour they share the longest edge with, and
    merge faces that share an edge and carry the same set, so adjacent faces always differ
    (`merging.py`): the edges between them are dropped and those faces traced again.
