@@ -16,7 +16,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
     && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first, so a code change does not reinstall them.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY backend/gebiedsregie/__init__.py backend/gebiedsregie/__init__.py
 COPY backend/gebiedsregie/stapeling/_noder.c backend/gebiedsregie/stapeling/_noder.c
 RUN pip install --upgrade pip && pip install .

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/setup-system.sh backend/gebiedsregie/stapeling/_noder.c
+$(STAMP): pyproject.toml setup.py scripts/setup-system.sh backend/gebiedsregie/stapeling/_noder.c
 	./scripts/setup-system.sh
 	test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
