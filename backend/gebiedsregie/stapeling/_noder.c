@@ -648,6 +648,7 @@ static int run(Job *job) {
     /* Each segment in every cell whose rectangle, one unit larger all round, it touches. */
     Ctx ctx = {X, Y, seg, shift, size, ny, NULL, NULL, NULL, NULL, NULL};
     if (parallel(&ctx, cells_work, ns, job->threads, &pairs)) goto oom;
+    if (pairs.len >= NONE) goto too_large; /* indices below are 32 bits */
     bucket = calloc(pairs.len ? pairs.len : 1, sizeof(u32));
     if (!bucket) goto oom;
     for (size_t i = 0; i < pairs.len; i++) bucket[i] = (u32)(((u64 *)pairs.v)[i] >> 32);
@@ -665,6 +666,7 @@ static int run(Job *job) {
     /* Nodes: the distinct hot pixels (vertices and crossings), numbered cell by cell, so
      * that each cell's hot pixels are the nodes hot_start[c] .. hot_start[c + 1]. */
     size_t nk = n + crossings.len;
+    if (nk >= NONE / 2) goto too_large;
     key = malloc(nk * sizeof(u64));
     vid = malloc(n * sizeof(u32));
     free(bucket);
@@ -718,6 +720,7 @@ static int run(Job *job) {
     for (size_t k = 0; k < hits.len; k++) bucket[k] = hit[k].seg;
     if (group(bucket, hits.len, ns, &hit_start, &hit_order)) goto oom;
     size_t cap = ns + hits.len;
+    if (cap >= NONE / 4) goto too_large;
     efrom = malloc((cap ? cap : 1) * sizeof(u32));
     eto = malloc((cap ? cap : 1) * sizeof(u32));
     einput = malloc((cap ? cap : 1) * sizeof(u32));
@@ -865,6 +868,9 @@ static int run(Job *job) {
     node_key = NULL;
     if (trace(job, pnode, pkey, coords, lstart, lines, nh, lset, lset_len, pool.v)) goto done;
     status = 0;
+    goto done;
+too_large:
+    job->error = "too many segments, crossings or pieces for one noding";
     goto done;
 oom:
     job->error = "out of memory";
