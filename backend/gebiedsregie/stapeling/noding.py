@@ -129,33 +129,16 @@ def node_and_trace(geoms: np.ndarray, grid: float, threads: int = 1) -> Noded:
     coords, ring_offsets, owner = _ragged(geoms)
     *out, lines = _noder.node(coords, ring_offsets, owner, 1.0 / grid, threads)
     del coords, ring_offsets, owner
-    coords, ring_xy, area = (np.frombuffer(out[i]) for i in (0, 2, 4))
-    line_of, ring_size, half_ring, set_start, sets, part = (
-        np.frombuffer(out[i], dtype=np.int64) for i in (1, 3, 6, 7, 8, 9)
-    )
-    length = np.frombuffer(out[10])
-    point_node = np.frombuffer(out[11], dtype=np.int64)
-    pinched = np.frombuffer(out[5], dtype=np.uint8).astype(bool)
-    count = int(lines)
-    arr = Arrangement.from_coords(coords.reshape(-1, 2), line_of, count)
-    arr.length, arr.node, arr.grid = length, point_node, grid
-    xy = ring_xy.reshape(-1, 2)
-    half = np.flatnonzero(half_ring >= 0)
-    ccw = area > 0
-    rings_traced = Rings(
-        rings=None,
-        xy=xy,
-        ring_of_xy=np.repeat(np.arange(len(ring_size)), ring_size),
-        ring_of_half=half_ring[half],
-        half=half,
-        ccw=ccw,
-        pinched=pinched,
-        area=area,
-        start=np.r_[0, np.cumsum(ring_size)],
-    )
-    traced = faces_of_rings(rings_traced, count)
+    coords = np.frombuffer(out[0])
+    line_of, set_start, sets, part = (np.frombuffer(out[i], dtype=np.int64) for i in (1, 7, 8, 9))
+    arr = Arrangement.from_coords(coords.reshape(-1, 2), line_of, int(lines))
+    arr.length = np.frombuffer(out[10])
+    arr.node = np.frombuffer(out[11], dtype=np.int64)
+    arr.grid = grid
+    rings = Rings.from_buffers(out[2:7])
+    traced = faces_of_rings(rings, int(lines))
     if len(traced.area) == 0:
         empty = np.array([], dtype=np.int64)
         return Noded(arr, traced, empty, empty)
-    face_i, geom_i = _covering(traced, ccw, set_start, sets, part)
+    face_i, geom_i = _covering(traced, rings.ccw, set_start, sets, part)
     return Noded(arr, traced, face_i, geom_i)
