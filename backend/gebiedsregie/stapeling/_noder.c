@@ -18,13 +18,14 @@
  * ring, whose outside is taken as covered by nothing (the caller completes the sets of
  * parts nested in a face with that face's set).
  *
- * node(xy, ring, owner, scale, threads) -> (coords, line_of, ring_xy, ring_size, ring_area,
+ * node(xy, ring, owner, scale, threads) -> (coords, line_start, ring_xy, ring_size, ring_area,
  *     ring_pinched, half_ring, set_start, set, ring_part, line_length, point_node, lines)
  *   xy: float64 buffer of n points (x, y), ring after ring, each closed by repeating its
  *   first point; ring: int64 offsets, ring r being points ring[r] .. ring[r + 1] - 1;
  *   owner: int64, the input of each ring. scale: grid units per coordinate unit (1000 for
  *   millimetres in metres). threads: how many threads find crossings and hot pixels.
- *   coords, line_of: the noded lines (float64 pairs, int64 line per point); lines: count.
+ *   coords, line_start: the noded lines (float64 pairs; int64 offsets, line l being points
+ *   line_start[l] .. line_start[l + 1] - 1); lines: their count.
  *   ring_xy: float64 pairs of every ring, without the closing point; ring_size: int64
  *   points per ring; ring_area: float64 signed area (positive: counter-clockwise);
  *   ring_pinched: uint8, 1 where the ring passes a node twice; half_ring: int64 ring of
@@ -95,7 +96,7 @@ typedef struct {
 } Hit;
 
 enum {
-    COORDS, LINE_OF, RING_XY, RING_SIZE, RING_AREA, RING_PINCHED, HALF_RING,
+    COORDS, LINE_START, RING_XY, RING_SIZE, RING_AREA, RING_PINCHED, HALF_RING,
     SET_START, SET, RING_COMPONENT, LINE_LENGTH, POINT_NODE, OUTPUTS
 };
 
@@ -828,8 +829,9 @@ static int run(Job *job) {
     }
     lstart[lines] = (u32)out;
     double *coords = output(job, COORDS, 2 * out, sizeof(double));
-    i64 *line_of = output(job, LINE_OF, out, sizeof(i64));
-    if (!coords || !line_of) goto oom;
+    i64 *line_start = output(job, LINE_START, lines + 1, sizeof(i64));
+    if (!coords || !line_start) goto oom;
+    for (size_t l = 0; l <= lines; l++) line_start[l] = lstart[l];
     double *length = output(job, LINE_LENGTH, lines, sizeof(double));
     i64 *point_node = output(job, POINT_NODE, out, sizeof(i64));
     if (!point_node) goto oom;
@@ -844,7 +846,6 @@ static int run(Job *job) {
             i64 x = KX(pkey[k]), y = KY(pkey[k]);
             coords[2 * k] = ((double)x + ox) / job->scale;
             coords[2 * k + 1] = ((double)y + oy) / job->scale;
-            line_of[k] = (i64)l;
             if (k > lstart[l]) {
                 double dx = (double)(x - KX(pkey[k - 1])), dy = (double)(y - KY(pkey[k - 1]));
                 sum += sqrt(dx * dx + dy * dy);

@@ -177,15 +177,13 @@ def _lost_area(traced: Traced, labels: Labels, geoms: np.ndarray, grid: float) -
 
 
 def _solve(
-    geoms: np.ndarray, index: np.ndarray, grid: float, workers: int
+    geoms: np.ndarray, index: np.ndarray, grid: float, threads: int
 ) -> tuple[Arrangement, Traced, Labels]:
-    """Node, trace and label the (already clipped) inputs.
+    """Node, trace and label the (already clipped) inputs, in `threads` threads.
 
     The labels come from the half-edge graph (`noding.py`); as a guard against a defect,
     each input's faces must add up to its area, within what snap rounding can move.
     """
-    vertices = int(shapely.get_num_coordinates(geoms).sum())
-    threads = workers if vertices >= PARALLEL_MIN_VERTICES else 1
     noded = node_and_trace(geoms, grid, threads)
     arr, traced, faces = noded.arr, noded.traced, len(noded.traced.area)
     labels = _labels(noded.face_i, noded.geom_i, index, faces)
@@ -237,10 +235,11 @@ def compute_faces(
     [((0,), 2.0), ((0, 1), 2.0), ((1,), 2.0)]
     """
     vertices = int(shapely.get_num_coordinates(geoms).sum()) if len(geoms) else 0
-    clipped, index = clip_inputs(geoms, clip, workers if vertices >= PARALLEL_MIN_VERTICES else 1)
+    threads = workers if vertices >= PARALLEL_MIN_VERTICES else 1
+    clipped, index = clip_inputs(geoms, clip, threads)
     if len(clipped) == 0:
         return Faces(np.array([], dtype=object), [])
-    arr, traced, labels = _solve(clipped, index, grid, workers)
+    arr, traced, labels = _solve(clipped, index, grid, threads)
     faces, members, sliver_m2 = merge(arr, traced, labels, sliver_width)
     return Faces(np.asarray(faces, dtype=object), members, sliver_m2, grid)
 

@@ -114,7 +114,7 @@ def merge(
     """Absorb slivers (see Tolerance), then merge faces that share an edge and a set; return
     the covered faces and their sets, and the slivers' area."""
     side = traced.left.reshape(-1, 2)
-    sliver_m2 = _absorb_slivers(side, arr.lengths(), traced.area, labels, sliver_width)
+    sliver_m2 = _absorb_slivers(side, arr.length, traced.area, labels, sliver_width)
     members, faces = labels.members, len(labels.members)
     covered = labels.count > 0
     inner = _same_set(side, labels)

@@ -50,7 +50,6 @@ def _covering(
     """Return the (face, input) pairs from the rings' sets, which are relative to the outside
     of each connected part (`part`: its outer ring, per ring)."""
     face_of_ring = traced.face_of_ring
-    assert face_of_ring is not None
     shell_ring = np.flatnonzero(ccw)
     faces = len(shell_ring)
 
@@ -129,12 +128,17 @@ def node_and_trace(geoms: np.ndarray, grid: float, threads: int = 1) -> Noded:
     coords, ring_offsets, owner = _ragged(geoms)
     *out, lines = _noder.node(coords, ring_offsets, owner, 1.0 / grid, threads)
     del coords, ring_offsets, owner
-    coords = np.frombuffer(out[0])
-    line_of, set_start, sets, part = (np.frombuffer(out[i], dtype=np.int64) for i in (1, 7, 8, 9))
-    arr = Arrangement.from_coords(coords.reshape(-1, 2), line_of, int(lines))
-    arr.length = np.frombuffer(out[10])
-    arr.node = np.frombuffer(out[11], dtype=np.int64)
-    arr.grid = grid
+    line_start, set_start, sets, part = (
+        np.frombuffer(out[i], dtype=np.int64) for i in (1, 7, 8, 9)
+    )
+    arr = Arrangement(
+        coords=np.frombuffer(out[0]).reshape(-1, 2),
+        starts=line_start[:-1],
+        ends=line_start[1:] - 1,
+        length=np.frombuffer(out[10]),
+        node=np.frombuffer(out[11], dtype=np.int64),
+        grid=grid,
+    )
     rings = Rings.from_buffers(out[2:7])
     traced = faces_of_rings(rings, int(lines))
     if len(traced.area) == 0:

@@ -25,27 +25,12 @@ class Arrangement:
     coords: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
-    length: np.ndarray | None = None  # of each line, once computed
-    node: np.ndarray | None = None  # of each coordinate, where the C noder numbered them
-    grid: float | None = None  # and the grid it snapped to
-
-    @classmethod
-    def from_coords(cls, coords: np.ndarray, line_of: np.ndarray, count: int) -> "Arrangement":
-        """`line_of` is sorted: each line's coordinates are contiguous."""
-        counts = np.bincount(line_of, minlength=count)
-        starts = np.cumsum(counts) - counts
-        return cls(coords, starts, starts + counts - 1)
+    length: np.ndarray  # of each line
+    node: np.ndarray  # of each coordinate, as the noder numbered them
+    grid: float  # the grid it snapped to
 
     def __len__(self) -> int:
         return len(self.starts)
-
-    def lengths(self) -> np.ndarray:
-        """Return the length of each line."""
-        if self.length is None:
-            step = np.hypot(*np.diff(self.coords, axis=0).T)
-            cum = np.r_[0.0, np.cumsum(step)]
-            self.length = cum[self.ends] - cum[self.starts]
-        return self.length
 
 
 @dataclass
@@ -62,7 +47,7 @@ class Traced:
         Per half-edge, the face on its left; -1 outside every face, or for a dropped dangle.
     area : array of float
         Per face, its area.
-    face_of_ring : array of int, optional
+    face_of_ring : array of int
         Per traced ring, the face it bounds (as shell or hole); -1 for the outer boundary of
         a part outside every face.
     """
@@ -71,7 +56,7 @@ class Traced:
     owner: np.ndarray
     left: np.ndarray
     area: np.ndarray
-    face_of_ring: np.ndarray | None = None
+    face_of_ring: np.ndarray
 
 
 @dataclass
@@ -135,7 +120,6 @@ class Rings:
 
 def _trace_rings(arr: Arrangement, lines: np.ndarray) -> Rings:
     """Trace the rings of `lines` in C, from the nodes the noder numbered (`_noder.c`)."""
-    assert arr.node is not None and arr.grid is not None
     starts, sizes = arr.starts[lines], arr.ends[lines] - arr.starts[lines] + 1
     index = np.repeat(starts, sizes) + (
         np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
@@ -155,8 +139,8 @@ def faces_of_rings(r: Rings, count: int) -> Traced:
     shell around it, if any. `count` is the number of lines of the arrangement."""
     left = np.full(2 * count, -1, dtype=np.int64)
     if len(r) == 0:
-        empty = np.array([], dtype=object)
-        return Traced(empty, np.array([], dtype=np.int64), left, np.array([]))
+        none = np.array([], dtype=np.int64)
+        return Traced(np.array([], dtype=object), none, left, np.array([]), none)
     ccw = r.ccw
     shells = np.flatnonzero(ccw)
     outers = np.flatnonzero(~ccw)
