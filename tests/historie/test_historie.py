@@ -1,14 +1,14 @@
 """The audit trail, soft deletes and their undoing, and If-Match against lost updates."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from shapely import box
 from shapely.geometry import shape
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from gebiedsregie.auth import service as auth_service
 from gebiedsregie.cli import migrate
@@ -206,78 +206,76 @@ def test_if_match_can_be_required(session: Session, database_url: str) -> None:
         assert client.delete(url, headers={"If-Match": etag}).status_code == 204
 
 
+@pytest.fixture
+def factory(admin_engine_factory: Callable[[], str]) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a fresh, migrated database of their own, for tests of two transactions."""
+    url = admin_engine_factory()
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        engine.dispose()
+
+
 def test_without_if_match_a_concurrent_change_is_not_a_412(
-    admin_engine_factory: Callable[[], str],
+    factory: sessionmaker[Session],
 ) -> None:
     """No precondition asked: the change is made on top of the other one, both recorded."""
     from gebiedsregie.api import write_versioned
 
-    url = admin_engine_factory()
-    migrate(url)
-    engine = make_engine(url)
-    factory = make_sessionmaker(engine)
     settings = Settings(database_url=None)
-    try:
-        with factory() as setup:
-            opgave_id = str(make_opgave(setup).id)
-            setup.commit()
-        with factory() as planner_a, factory() as planner_b:
-            loads = []
+    with factory() as setup:
+        opgave_id = str(make_opgave(setup).id)
+        setup.commit()
+    with factory() as planner_a, factory() as planner_b:
+        loads = []
 
-            def load() -> Opgave:
-                current = opgaven_service.get_opgave(planner_a, opgave_id)
-                if not loads:  # someone else commits between A's first read and A's write
-                    theirs = opgaven_service.get_opgave(planner_b, opgave_id)
-                    opgaven_service.update_opgave(planner_b, theirs, {"titel": "Van B"}, None)
-                loads.append(current.versie)
-                return current
+        def load() -> Opgave:
+            current = opgaven_service.get_opgave(planner_a, opgave_id)
+            if not loads:  # someone else commits between A's first read and A's write
+                theirs = opgaven_service.get_opgave(planner_b, opgave_id)
+                opgaven_service.update_opgave(planner_b, theirs, {"titel": "Van B"}, None)
+            loads.append(current.versie)
+            return current
 
-            done = write_versioned(
-                load,
-                None,
-                settings,
-                lambda current: opgaven_service.update_opgave(
-                    planner_a, current, {"status": "uitvoering"}, None
-                ),
-            )
-            assert loads == [1, 2] and done.versie == 3
-            assert (done.titel, done.status) == ("Van B", "uitvoering")
-            with pytest.raises(PreconditionFailed):
-                write_versioned(load, '"2"', settings, lambda current: current)
-    finally:
-        engine.dispose()
+        done = write_versioned(
+            load,
+            None,
+            settings,
+            lambda current: opgaven_service.update_opgave(
+                planner_a, current, {"status": "uitvoering"}, None
+            ),
+        )
+        assert loads == [1, 2] and done.versie == 3
+        assert (done.titel, done.status) == ("Van B", "uitvoering")
+        with pytest.raises(PreconditionFailed):
+            write_versioned(load, '"2"', settings, lambda current: current)
 
 
 def test_a_change_between_reading_and_writing_is_refused(
-    admin_engine_factory: Callable[[], str],
+    factory: sessionmaker[Session],
 ) -> None:
     """Two transactions: the one that loaded versie 1 cannot overwrite the other's versie 2."""
-    url = admin_engine_factory()
-    migrate(url)
-    engine = make_engine(url)
-    factory = make_sessionmaker(engine)
-    try:
-        with factory() as setup:
-            opgave = make_opgave(setup)
-            setup.commit()
-            opgave_id = str(opgave.id)
-        with factory() as planner_a, factory() as planner_b:
-            auth_service.set_door(planner_a, "a", None)
-            auth_service.set_door(planner_b, "b", None)
-            mine = opgaven_service.get_opgave(planner_a, opgave_id)
-            theirs = opgaven_service.get_opgave(planner_b, opgave_id)
-            opgaven_service.update_opgave(planner_b, theirs, {"titel": "Van B"}, None)
-            with pytest.raises(PreconditionFailed):
-                opgaven_service.update_opgave(planner_a, mine, {"titel": "Van A"}, None)
-        with factory() as check:
-            stored = check.get(Opgave, uuid.UUID(opgave_id))
-            assert stored is not None and stored.titel == "Van B" and stored.versie == 2
-            doors = check.scalars(
-                select(Historie.door).where(Historie.object_id == stored.id).order_by(Historie.id)
-            ).all()
-            assert doors[-1] == "b" and len(doors) == 2
-    finally:
-        engine.dispose()
+    with factory() as setup:
+        opgave = make_opgave(setup)
+        setup.commit()
+        opgave_id = str(opgave.id)
+    with factory() as planner_a, factory() as planner_b:
+        auth_service.set_door(planner_a, "a", None)
+        auth_service.set_door(planner_b, "b", None)
+        mine = opgaven_service.get_opgave(planner_a, opgave_id)
+        theirs = opgaven_service.get_opgave(planner_b, opgave_id)
+        opgaven_service.update_opgave(planner_b, theirs, {"titel": "Van B"}, None)
+        with pytest.raises(PreconditionFailed):
+            opgaven_service.update_opgave(planner_a, mine, {"titel": "Van A"}, None)
+    with factory() as check:
+        stored = check.get(Opgave, uuid.UUID(opgave_id))
+        assert stored is not None and stored.titel == "Van B" and stored.versie == 2
+        doors = check.scalars(
+            select(Historie.door).where(Historie.object_id == stored.id).order_by(Historie.id)
+        ).all()
+        assert doors[-1] == "b" and len(doors) == 2
 
 
 def test_a_nul_in_the_door_filter_is_400(client: TestClient) -> None:
