@@ -157,3 +157,15 @@ def admin_engine_factory(fresh_database: tuple[str, str]) -> Iterator[object]:
 
 def raw_engine(url: str) -> Engine:
     return create_engine(sqlalchemy_url(url))
+
+
+@pytest.fixture(autouse=True)
+def stapeling_core_checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every stapeling in the tests verifies its noding is planar, and a test fails if the
+    core's point-test fallback fired during it (it means a defect in the C code)."""
+    from gebiedsregie.stapeling import analysis
+
+    monkeypatch.setattr(analysis, "CHECK_NODING", True)
+    before = analysis.FALLBACKS.value
+    yield
+    assert analysis.FALLBACKS.value == before, "the stapeling's point-test fallback fired"

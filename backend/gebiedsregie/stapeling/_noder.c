@@ -1,13 +1,16 @@
 /* Snap-rounded noding of polygon boundaries on an integer grid, and the faces it makes.
  *
  * Noding is Hobby's snap rounding. Vertices are rounded to the grid. Every vertex, and every
- * proper crossing of two segments rounded to the grid, is a hot pixel: the closed unit
- * square around a grid point. Each segment is cut at the centres of all hot pixels it
- * passes through, in order along it; the pieces are kept once and chained into lines
- * through nodes of degree two. The lines meet only at their end points, which are grid
- * points, so equal nodes are equal doubles, and no two pieces cross: the arrangement is
- * consistent by construction. Exact: integer coordinates, orientation tests in 128 bits.
- * Candidates are found in a uniform grid of cells a few segments wide.
+ * proper crossing of two segments rounded to the grid, is a hot pixel: the half-open unit
+ * square [x - 1/2, x + 1/2) x [y - 1/2, y + 1/2) around a grid point, so that the pixels
+ * tile the plane (as in GEOS). Each segment is cut at the centres of all hot pixels it
+ * meets, in order along it (an exact integer order); the pieces are kept once and chained
+ * into lines through nodes of degree two. The lines meet only at their end points, which are
+ * grid points, so equal nodes are equal doubles, and no two pieces cross: the arrangement is
+ * consistent by construction (`check` verifies that, for the tests). Exact: integer
+ * coordinates, orientation tests in 128 bits. Candidates are found in an adaptive grid:
+ * cells a few segments wide, and a finer grid in a cell that holds many (clustered data).
+ * No sort is quadratic: large groups are sorted with qsort_r.
  *
  * The faces are then traced in the half-edge graph of the lines, without dangles (lines
  * with a free end): the cycles of next(h), the half-edge just clockwise of h's twin at h's
@@ -18,12 +21,12 @@
  * ring, whose outside is taken as covered by nothing (the caller completes the sets of
  * parts nested in a face with that face's set).
  *
- * node(xy, ring, owner, scale, threads) -> (coords, line_start, ring_xy, ring_size, ring_area,
- *     ring_pinched, half_ring, set_start, set, ring_part, line_length, point_node, lines)
+ * node(xy, ring, owner, scale, threads, check) -> dict of bytes by name, and "lines":
  *   xy: float64 buffer of n points (x, y), ring after ring, each closed by repeating its
  *   first point; ring: int64 offsets, ring r being points ring[r] .. ring[r + 1] - 1;
  *   owner: int64, the input of each ring. scale: grid units per coordinate unit (1000 for
  *   millimetres in metres). threads: how many threads find crossings and hot pixels.
+ *   check: verify that no two noded pieces meet but at a shared end (ArithmeticError).
  *   coords, line_start: the noded lines (float64 pairs; int64 offsets, line l being points
  *   line_start[l] .. line_start[l + 1] - 1); lines: their count.
  *   ring_xy: float64 pairs of every ring, without the closing point; ring_size: int64
@@ -35,12 +38,16 @@
  *   line_length: float64, the length of each line; point_node: int64, the node of each
  *   point of the lines (for `trace_lines`).
  * The GIL is released while it works, so threads can run it in parallel.
+ *
+ * Layout: helpers and the tracer; the sorts and the candidate index; the parallel phases;
+ * `run`, one function per phase; the Python functions.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,9 +97,11 @@ static int touches_box(i64 ax, i64 ay, i64 bx, i64 by, i64 x0, i64 y0, i64 x1, i
 /* Round a rational p / q (q > 0, p >= 0) half up. */
 static inline i64 round_div(i128 p, i128 q) { return (i64)((2 * p + q) / (2 * q)); }
 
+/* A segment meeting a hot pixel (a node) other than at its ends; t orders the pixels
+ * along the segment exactly: (pixel centre - start) . (end - start), in grid units. */
 typedef struct {
     u32 seg, node;
-    double t;
+    u64 t;
 } Hit;
 
 enum {
@@ -108,12 +117,14 @@ typedef struct {
     const i64 *owner; /* the input of each ring */
     size_t rings;
     double scale;
-    int threads;
+    int threads, check;
     /* output: buffers (see `node`), and the number of lines */
     void *out[OUTPUTS];
     size_t out_bytes[OUTPUTS];
     i64 lines;
     const char *error;
+    int not_planar;    /* the error is the planarity check's */
+    char message[320]; /* for an error put together here */
 } Job;
 
 static void *output(Job *job, int which, size_t count, size_t size) {
@@ -132,19 +143,9 @@ static int turns_before(i64 ax, i64 ay, i64 bx, i64 by) {
 }
 
 static int group(const u32 *bucket, size_t n, size_t buckets, u32 **start, u32 **items);
-
-/* Sorts a small array in place. */
-static void sort_small(u32 *v, size_t n) {
-    for (size_t a = 1; a < n; a++) {
-        u32 x = v[a];
-        size_t b = a;
-        while (b > 0 && v[b - 1] > x) {
-            v[b] = v[b - 1];
-            b--;
-        }
-        v[b] = x;
-    }
-}
+typedef int (*Compare)(const void *, const void *, void *);
+static void sort_by(u32 *v, size_t n, Compare cmp, void *ctx);
+static int by_turn(const void *a, const void *b, void *ctx);
 
 /* Appends the symmetric difference of two sorted sets to out (of u32; a may lie in out);
  * returns its size, or -1. */
@@ -198,17 +199,24 @@ static int trace(Job *job, const u32 *pnode, const u64 *pkey, const double *coor
     }
     if (group(ends, nhalf, nh, &end_start, &end_items)) goto done;
     u32 *alive = calloc(nh ? nh : 1, sizeof(u32));
-    if (!alive) goto done;
+    u32 *cursor = malloc((nh ? nh : 1) * sizeof(u32)); /* dead lines are passed once */
+    if (!alive || !cursor) {
+        free(alive);
+        free(cursor);
+        goto done;
+    }
     size_t queued = 0;
     for (size_t h = 0; h < nh; h++) {
         alive[h] = end_start[h + 1] - end_start[h];
+        cursor[h] = end_start[h];
         if (alive[h] == 1) queue[queued++] = (u32)h;
     }
     while (queued) {
         u32 node = queue[--queued];
         if (alive[node] != 1) continue;
-        for (u32 q = end_start[node]; q < end_start[node + 1]; q++) {
+        for (u32 q = cursor[node]; q < end_start[node + 1]; q++) {
             u32 l = end_items[q] >> 1;
+            cursor[node] = q;
             if (dead[l]) continue;
             dead[l] = 1;
             for (int side = 0; side < 2; side++) {
@@ -220,6 +228,7 @@ static int trace(Job *job, const u32 *pnode, const u64 *pkey, const double *coor
         }
     }
     free(alive);
+    free(cursor);
 
     /* Half-edges around their origin, counter-clockwise. */
     origin = malloc((nhalf ? nhalf : 1) * sizeof(u32));
@@ -242,15 +251,7 @@ static int trace(Job *job, const u32 *pnode, const u64 *pkey, const double *coor
     if (!pos || !next) goto done;
     for (size_t v = 0; v < nh; v++) {
         u32 lo = around_start[v], hi = around_start[v + 1];
-        for (u32 q = lo + 1; q < hi; q++) {
-            u32 h = around[q], r = q;
-            while (r > lo && turns_before(dir[2 * h], dir[2 * h + 1], dir[2 * around[r - 1]],
-                                          dir[2 * around[r - 1] + 1])) {
-                around[r] = around[r - 1];
-                r--;
-            }
-            around[r] = h;
-        }
+        sort_by(around + lo, hi - lo, by_turn, dir);
         for (u32 q = lo; q < hi; q++) pos[around[q]] = q;
     }
     for (size_t h = 0; h < nhalf; h++) {
@@ -345,6 +346,10 @@ static int trace(Job *job, const u32 *pnode, const u64 *pkey, const double *coor
                     long long got = xor_into(rset[r], rlen[r], pool + lset[l],
                                              lset_len[l], &sets);
                     if (got < 0) ok = 0;
+                    if (sets.len >= NONE) { /* offsets below are 32 bits */
+                        job->error = "too many sets of inputs for one noding";
+                        ok = 0;
+                    }
                     component[other] = (i64)root;
                     rset[other] = (u32)at_start;
                     rlen[other] = (u32)got;
@@ -405,52 +410,274 @@ static int group(const u32 *bucket, size_t n, size_t buckets, u32 **start, u32 *
     return 0;
 }
 
-/* What the parallel phases read: the segments, the grid, and (for hits) the nodes. */
+/* Sorts indices with a comparator and its context: insertion for a few, else glibc's
+ * qsort_r, so that no sort is quadratic in a node's degree or a cell's size. */
+typedef int (*Compare)(const void *, const void *, void *);
+
+static void sort_by(u32 *v, size_t n, Compare cmp, void *ctx) {
+    if (n > 16) {
+        qsort_r(v, n, sizeof(u32), cmp, ctx);
+        return;
+    }
+    for (size_t a = 1; a < n; a++) {
+        u32 x = v[a];
+        size_t b = a;
+        while (b > 0 && cmp(&v[b - 1], &x, ctx) > 0) {
+            v[b] = v[b - 1];
+            b--;
+        }
+        v[b] = x;
+    }
+}
+
+static int by_value(const void *a, const void *b, void *ctx) {
+    (void)ctx;
+    u32 x = *(const u32 *)a, y = *(const u32 *)b;
+    return (x > y) - (x < y);
+}
+
+static int by_key(const void *a, const void *b, void *ctx) {
+    const u64 *key = ctx;
+    u32 x = *(const u32 *)a, y = *(const u32 *)b;
+    if (key[x] != key[y]) return key[x] < key[y] ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+static int by_turn(const void *a, const void *b, void *ctx) {
+    const i64 *dir = ctx;
+    u32 x = *(const u32 *)a, y = *(const u32 *)b;
+    if (turns_before(dir[2 * x], dir[2 * x + 1], dir[2 * y], dir[2 * y + 1])) return -1;
+    if (turns_before(dir[2 * y], dir[2 * y + 1], dir[2 * x], dir[2 * x + 1])) return 1;
+    return (x > y) - (x < y);
+}
+
+static int by_place(const void *a, const void *b, void *ctx) { /* along a segment */
+    const Hit *hit = ctx;
+    const Hit *x = &hit[*(const u32 *)a], *y = &hit[*(const u32 *)b];
+    if (x->t != y->t) return x->t < y->t ? -1 : 1;
+    return (x->node > y->node) - (x->node < y->node);
+}
+
+typedef struct {
+    const u32 *from, *to;
+} Edges;
+
+static int by_far_end(const void *a, const void *b, void *ctx) { /* then input order */
+    const Edges *e = ctx;
+    u32 x = *(const u32 *)a, y = *(const u32 *)b;
+    u32 fx = MAX(e->from[x], e->to[x]), fy = MAX(e->from[y], e->to[y]);
+    if (fx != fy) return fx < fy ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+/* The candidate index. A uniform grid of cells a few segments wide; a cell holding many
+ * segments (clustered data) gets a finer grid of its own, recursively, as long as that cuts
+ * the pairs of segments to test; the cells that are not refined (the leaves) partition the
+ * plane, and each holds every segment that touches it or passes within one unit of it. */
+typedef struct {
+    i64 ox, oy, nx, ny; /* corner of cell (0, 0), cells per side */
+    int shift;          /* cells of 2^shift units */
+    size_t first;       /* its cells' slots */
+} Grid;
+
+#define CHILD 0x80000000u /* a slot holds a leaf, or CHILD | a finer grid */
+#define REFINE_ABOVE 48   /* segments in a cell that make a finer grid worth trying */
+#define PER_CELL 8        /* segments per cell a finer grid aims at */
+
+typedef struct {
+    Vec grid; /* Grid */
+    Vec slot; /* u32, per cell of every grid */
+    Vec start; /* u32, leaf f holds item[start[f] .. start[f + 1]] */
+    Vec item;  /* u32, segments */
+} Index;
+
+static void index_free(Index *ix) {
+    free(ix->grid.v);
+    free(ix->slot.v);
+    free(ix->start.v);
+    free(ix->item.v);
+}
+
+static size_t leaves(const Index *ix) { return ix->start.len - 1; }
+
+static u32 leaf_of(const Index *ix, i64 x, i64 y) {
+    const Grid *g = ix->grid.v;
+    for (;;) {
+        i64 cx = (x - g->ox) >> g->shift, cy = (y - g->oy) >> g->shift;
+        u32 v = ((const u32 *)ix->slot.v)[g->first + (size_t)(cx * g->ny + cy)];
+        if (!(v & CHILD)) return v;
+        g = (const Grid *)ix->grid.v + (v & ~CHILD);
+    }
+}
+
+/* What the parallel phases read: the segments (ends sa[s], sb[s] in X, Y), the index,
+ * and for hits the nodes. */
 typedef struct {
     const i64 *X, *Y;
-    const u32 *seg;
-    int shift;
-    i64 size, ny;
-    const u32 *cell_start, *cell_seg;
+    const u32 *sa, *sb;
+    const Index *ix;
     const u64 *node_key;
     const u32 *hot_start, *vid;
 } Ctx;
 
 typedef int (*Work)(const Ctx *ctx, size_t lo, size_t hi, Vec *out);
 
-/* Each segment lo..hi in every cell whose rectangle, one unit larger all round, it
- * touches: (cell << 32 | segment). */
-static int cells_work(const Ctx *c, size_t lo, size_t hi, Vec *out) {
-    for (size_t s = lo; s < hi; s++) {
-        i64 ax = c->X[c->seg[s]], ay = c->Y[c->seg[s]];
-        i64 bx = c->X[c->seg[s] + 1], by = c->Y[c->seg[s] + 1];
-        i64 x0 = (MIN(ax, bx) - 1) >> c->shift, x1 = (MAX(ax, bx) + 1) >> c->shift;
-        i64 y0 = (MIN(ay, by) - 1) >> c->shift, y1 = (MAX(ay, by) + 1) >> c->shift;
-        int few = (x1 - x0 + 1) * (y1 - y0 + 1) <= 2;
-        for (i64 cx = x0; cx <= x1; cx++)
-            for (i64 cy = y0; cy <= y1; cy++) {
-                if (!few && !touches_box(ax, ay, bx, by, cx * c->size - 1, cy * c->size - 1,
-                                         (cx + 1) * c->size + 1, (cy + 1) * c->size + 1))
-                    continue;
-                u64 *p = vec_next(out);
-                if (!p) return -1;
-                *p = ((u64)(cx * c->ny + cy) << 32) | s;
-            }
-    }
+/* Appends (cell << 32 | segment) for segment s and every cell of grid g (cells x0..x1,
+ * y0..y1 of it at most) whose square, one unit larger all round, it touches. */
+static int touch_cells(const Ctx *c, const Grid *g, u32 s, Vec *out) {
+    i64 ax = c->X[c->sa[s]], ay = c->Y[c->sa[s]], bx = c->X[c->sb[s]], by = c->Y[c->sb[s]];
+    i64 size = 1LL << g->shift;
+    i64 x0 = MAX((MIN(ax, bx) - 1 - g->ox) >> g->shift, 0);
+    i64 x1 = MIN((MAX(ax, bx) + 1 - g->ox) >> g->shift, g->nx - 1);
+    i64 y0 = MAX((MIN(ay, by) - 1 - g->oy) >> g->shift, 0);
+    i64 y1 = MIN((MAX(ay, by) + 1 - g->oy) >> g->shift, g->ny - 1);
+    int few = (x1 - x0 + 1) * (y1 - y0 + 1) <= 2;
+    for (i64 cx = x0; cx <= x1; cx++)
+        for (i64 cy = y0; cy <= y1; cy++) {
+            i64 left = g->ox + cx * size, bottom = g->oy + cy * size;
+            if (!few && !touches_box(ax, ay, bx, by, left - 1, bottom - 1, left + size + 1,
+                                     bottom + size + 1))
+                continue;
+            u64 *p = vec_next(out);
+            if (!p) return -1;
+            *p = ((u64)(cx * g->ny + cy) << 32) | s;
+        }
     return 0;
 }
 
-/* Proper crossings of two segments in cells lo..hi, rounded to the grid. */
+static int cells_work(const Ctx *c, size_t lo, size_t hi, Vec *out) {
+    for (size_t s = lo; s < hi; s++)
+        if (touch_cells(c, c->ix->grid.v, (u32)s, out)) return -1;
+    return 0;
+}
+
+static int add_leaf(Index *ix, size_t slot, const u32 *segs, size_t count) {
+    if (ix->start.len >= CHILD || ix->item.len + count >= NONE) return -1;
+    ((u32 *)ix->slot.v)[slot] = (u32)(ix->start.len - 1);
+    for (size_t k = 0; k < count; k++) {
+        u32 *p = vec_next(&ix->item);
+        if (!p) return -1;
+        *p = segs[k];
+    }
+    u32 *end = vec_next(&ix->start);
+    if (!end) return -1;
+    *end = (u32)ix->item.len;
+    return 0;
+}
+
+/* Cell `cell` of grid `gi`, holding `count` segments: a leaf, or a finer grid if that
+ * makes at most half the pairs to test and at most four times the entries. */
+static int refine(Index *ix, const Ctx *c, size_t gi, size_t cell, const u32 *segs,
+                  size_t count) {
+    Grid g = ((Grid *)ix->grid.v)[gi];
+    size_t slot = g.first + cell;
+    int k = 0;
+    while (k < 6 && g.shift - k > 2 && ((size_t)1 << (2 * k)) * PER_CELL < count) k++;
+    if (count <= REFINE_ABOVE || k == 0) return add_leaf(ix, slot, segs, count);
+    i64 side = 1LL << k, cx = (i64)cell / g.ny, cy = (i64)cell % g.ny;
+    Grid fine = {g.ox + (cx << g.shift), g.oy + (cy << g.shift), side, side, g.shift - k,
+                 ix->slot.len};
+    Vec pairs = {NULL, 0, 0, sizeof(u64)};
+    u32 *bucket = NULL, *start = NULL, *items = NULL;
+    int status = -1;
+    for (size_t q = 0; q < count; q++)
+        if (touch_cells(c, &fine, segs[q], &pairs)) goto done;
+    size_t cells = (size_t)(side * side);
+    bucket = malloc((pairs.len ? pairs.len : 1) * sizeof(u32));
+    if (!bucket) goto done;
+    for (size_t q = 0; q < pairs.len; q++) bucket[q] = (u32)(((u64 *)pairs.v)[q] >> 32);
+    if (group(bucket, pairs.len, cells, &start, &items)) goto done;
+    double before = (double)count * (double)count, after = 0;
+    for (size_t f = 0; f < cells; f++) {
+        double m = start[f + 1] - start[f];
+        after += m * m;
+    }
+    if (2 * after > before || pairs.len > 4 * count) {
+        status = add_leaf(ix, slot, segs, count);
+        goto done;
+    }
+    Grid *added = vec_next(&ix->grid);
+    if (!added) goto done;
+    *added = fine;
+    size_t fine_i = ix->grid.len - 1;
+    for (size_t f = 0; f < cells; f++)
+        if (!vec_next(&ix->slot)) goto done;
+    ((u32 *)ix->slot.v)[slot] = CHILD | (u32)fine_i;
+    for (size_t q = 0; q < pairs.len; q++) items[q] = (u32)((u64 *)pairs.v)[items[q]];
+    free(pairs.v);
+    pairs.v = NULL;
+    for (size_t f = 0; f < cells; f++)
+        if (refine(ix, c, fine_i, f, items + start[f], start[f + 1] - start[f])) goto done;
+    status = 0;
+done:
+    free(pairs.v);
+    free(bucket);
+    free(start);
+    free(items);
+    return status;
+}
+
+static int parallel(const Ctx *ctx, Work work, size_t n, int threads, Vec *out);
+
+/* Builds the index of segments 0..ns-1 of ctx over [0, width) x [0, height). */
+static int build_index(Index *ix, Ctx *ctx, size_t ns, i64 width, i64 height, double length,
+                       int threads) {
+    Vec pairs = {NULL, 0, 0, sizeof(u64)};
+    u32 *bucket = NULL, *start = NULL, *items = NULL;
+    int status = -1;
+    *ix = (Index){{NULL, 0, 0, sizeof(Grid)}, {NULL, 0, 0, sizeof(u32)},
+                  {NULL, 0, 0, sizeof(u32)}, {NULL, 0, 0, sizeof(u32)}};
+    /* Cells about two segments long, and not many more cells than segments. */
+    double side = ns ? 2.0 * length / (double)ns : 4.0;
+    side = MAX(MAX(side, sqrt((double)width * (double)height / (double)(ns + 1))), 4.0);
+    int shift = 2; /* cells of a power of two: a shift finds the cell */
+    while ((double)(1LL << shift) < side) shift++;
+    Grid top = {0, 0, (width >> shift) + 1, (height >> shift) + 1, shift, 0};
+    size_t cells = (size_t)(top.nx * top.ny);
+    if (cells >= CHILD) return -1;
+    Grid *g = vec_next(&ix->grid);
+    u32 *zero = vec_next(&ix->start);
+    if (!g || !zero) goto done;
+    *g = top;
+    *zero = 0;
+    for (size_t c = 0; c < cells; c++)
+        if (!vec_next(&ix->slot)) goto done;
+    ctx->ix = ix;
+    if (parallel(ctx, cells_work, ns, threads, &pairs)) goto done;
+    if (pairs.len >= NONE) goto done; /* indices below are 32 bits */
+    bucket = malloc((pairs.len ? pairs.len : 1) * sizeof(u32));
+    if (!bucket) goto done;
+    for (size_t i = 0; i < pairs.len; i++) bucket[i] = (u32)(((u64 *)pairs.v)[i] >> 32);
+    if (group(bucket, pairs.len, cells, &start, &items)) goto done;
+    free(bucket);
+    bucket = NULL;
+    for (size_t i = 0; i < pairs.len; i++) items[i] = (u32)((u64 *)pairs.v)[items[i]];
+    free(pairs.v);
+    pairs.v = NULL;
+    for (size_t c = 0; c < cells; c++)
+        if (refine(ix, ctx, 0, c, items + start[c], start[c + 1] - start[c])) goto done;
+    status = 0;
+done:
+    free(pairs.v);
+    free(bucket);
+    free(start);
+    free(items);
+    return status;
+}
+
+/* Proper crossings of two segments in leaves lo..hi, rounded to the grid (half up: the
+ * pixel that holds the crossing). */
 static int crossings_work(const Ctx *ctx, size_t lo, size_t hi, Vec *out) {
     const i64 *X = ctx->X, *Y = ctx->Y;
+    const u32 *start = ctx->ix->start.v, *item = ctx->ix->item.v;
     for (size_t c = lo; c < hi; c++) {
-        for (u32 p = ctx->cell_start[c]; p < ctx->cell_start[c + 1]; p++) {
-            u32 i = ctx->seg[ctx->cell_seg[p]];
-            i64 ax = X[i], ay = Y[i], bx = X[i + 1], by = Y[i + 1];
+        for (u32 p = start[c]; p < start[c + 1]; p++) {
+            u32 s = item[p];
+            i64 ax = X[ctx->sa[s]], ay = Y[ctx->sa[s]], bx = X[ctx->sb[s]], by = Y[ctx->sb[s]];
             i64 lox = MIN(ax, bx), hix = MAX(ax, bx), loy = MIN(ay, by), hiy = MAX(ay, by);
-            for (u32 q = p + 1; q < ctx->cell_start[c + 1]; q++) {
-                u32 j = ctx->seg[ctx->cell_seg[q]];
-                i64 cx = X[j], cy = Y[j], dx = X[j + 1], dy = Y[j + 1];
+            for (u32 q = p + 1; q < start[c + 1]; q++) {
+                u32 t = item[q];
+                i64 cx = X[ctx->sa[t]], cy = Y[ctx->sa[t]], dx = X[ctx->sb[t]], dy = Y[ctx->sb[t]];
                 if (MIN(cx, dx) > hix || MAX(cx, dx) < lox || MIN(cy, dy) > hiy ||
                     MAX(cy, dy) < loy)
                     continue;
@@ -474,31 +701,92 @@ static int crossings_work(const Ctx *ctx, size_t lo, size_t hi, Vec *out) {
     return 0;
 }
 
-/* In cells lo..hi, every segment through every hot pixel it passes, other than its ends. */
+/* Whether segment a-b meets the hot pixel of grid point h: the half-open square
+ * [hx - 1/2, hx + 1/2) x [hy - 1/2, hy + 1/2), as in Hobby's snap rounding and GEOS. The
+ * pixels tile the plane, so a segment through a pixel corner meets one pixel there, not
+ * four; that is what keeps snapped pieces from crossing. In doubled coordinates the
+ * segment's ends are even and the pixel's edges odd: the segment cannot run along an edge
+ * or end on one, so it meets the pixel where it passes through the open square or through
+ * its lower-left corner, the one corner the pixel owns. */
+static int meets_pixel(i64 ax, i64 ay, i64 bx, i64 by, i64 hx, i64 hy) {
+    ax *= 2, ay *= 2, bx *= 2, by *= 2;
+    i64 x0 = 2 * hx - 1, y0 = 2 * hy - 1, x1 = 2 * hx + 1, y1 = 2 * hy + 1;
+    if (MIN(ax, bx) > x1 || MAX(ax, bx) < x0 || MIN(ay, by) > y1 || MAX(ay, by) < y0) return 0;
+    i128 c0 = cross(ax, ay, bx, by, x0, y0), c1 = cross(ax, ay, bx, by, x1, y0);
+    i128 c2 = cross(ax, ay, bx, by, x0, y1), c3 = cross(ax, ay, bx, by, x1, y1);
+    if (c0 == 0 && MIN(ax, bx) < x0 && x0 < MAX(ax, bx) && MIN(ay, by) < y0 && y0 < MAX(ay, by))
+        return 1; /* through the lower-left corner */
+    int above = c0 > 0 || c1 > 0 || c2 > 0 || c3 > 0;
+    int below = c0 < 0 || c1 < 0 || c2 < 0 || c3 < 0;
+    return above && below;
+}
+
+/* In leaves lo..hi, every segment through every hot pixel it meets, other than its ends;
+ * t orders the pixels along the segment, exactly (see `Hit`). */
 static int hits_work(const Ctx *ctx, size_t lo, size_t hi, Vec *out) {
     const i64 *X = ctx->X, *Y = ctx->Y;
+    const u32 *start = ctx->ix->start.v, *item = ctx->ix->item.v;
     for (size_t c = lo; c < hi; c++) {
         if (ctx->hot_start[c] == ctx->hot_start[c + 1]) continue;
-        for (u32 p = ctx->cell_start[c]; p < ctx->cell_start[c + 1]; p++) {
-            u32 s = ctx->cell_seg[p], i = ctx->seg[s];
-            i64 ax = X[i], ay = Y[i], bx = X[i + 1], by = Y[i + 1];
+        for (u32 p = start[c]; p < start[c + 1]; p++) {
+            u32 s = item[p], i = ctx->sa[s], j = ctx->sb[s];
+            i64 ax = X[i], ay = Y[i], bx = X[j], by = Y[j];
             i64 lox = MIN(ax, bx), hix = MAX(ax, bx), loy = MIN(ay, by), hiy = MAX(ay, by);
-            u32 ida = ctx->vid[i], idb = ctx->vid[i + 1];
+            u32 ida = ctx->vid[i], idb = ctx->vid[j];
             for (u32 h = ctx->hot_start[c]; h < ctx->hot_start[c + 1]; h++) {
                 i64 hx = KX(ctx->node_key[h]), hy = KY(ctx->node_key[h]);
                 if (hx < lox || hx > hix || hy < loy || hy > hiy || h == ida || h == idb)
                     continue;
-                if (!touches_box(2 * ax, 2 * ay, 2 * bx, 2 * by, 2 * hx - 1, 2 * hy - 1,
-                                 2 * hx + 1, 2 * hy + 1))
-                    continue;
+                if (!meets_pixel(ax, ay, bx, by, hx, hy)) continue;
                 Hit *hit = vec_next(out);
                 if (!hit) return -1;
                 hit->seg = s;
                 hit->node = h;
-                hit->t = (double)((i128)(hx - ax) * (bx - ax) + (i128)(hy - ay) * (by - ay));
+                hit->t = (u64)((hx - ax) * (bx - ax)) + (u64)((hy - ay) * (by - ay));
             }
         }
     }
+    return 0;
+}
+
+/* Whether closed segments a-b and c-d have a point in common. */
+static int segments_meet(i64 ax, i64 ay, i64 bx, i64 by, i64 cx, i64 cy, i64 dx, i64 dy) {
+    if (MIN(ax, bx) > MAX(cx, dx) || MAX(ax, bx) < MIN(cx, dx) || MIN(ay, by) > MAX(cy, dy) ||
+        MAX(ay, by) < MIN(cy, dy))
+        return 0;
+    i128 o1 = cross(ax, ay, bx, by, cx, cy), o2 = cross(ax, ay, bx, by, dx, dy);
+    i128 o3 = cross(cx, cy, dx, dy, ax, ay), o4 = cross(cx, cy, dx, dy, bx, by);
+    if ((o1 > 0 && o2 > 0) || (o1 < 0 && o2 < 0)) return 0;
+    if ((o3 > 0 && o4 > 0) || (o3 < 0 && o4 < 0)) return 0;
+    return 1; /* collinear ones meet: their bounding boxes do */
+}
+
+/* The planarity check, in leaves lo..hi: pieces (the segments of ctx, between nodes) that
+ * meet other than in a shared end, as (s << 32 | t). */
+static int planar_work(const Ctx *ctx, size_t lo, size_t hi, Vec *out) {
+    const i64 *X = ctx->X, *Y = ctx->Y;
+    const u32 *start = ctx->ix->start.v, *item = ctx->ix->item.v;
+    for (size_t c = lo; c < hi; c++)
+        for (u32 p = start[c]; p < start[c + 1]; p++)
+            for (u32 q = p + 1; q < start[c + 1]; q++) {
+                u32 s = item[p], t = item[q];
+                u32 a = ctx->sa[s], b = ctx->sb[s], e = ctx->sa[t], f = ctx->sb[t];
+                int bad;
+                if ((a == e && b == f) || (a == f && b == e)) bad = 1; /* the same piece */
+                else if (a == e || a == f || b == e || b == f) {
+                    u32 o = a == e || a == f ? a : b, u = o == a ? b : a;
+                    u32 v = o == e ? f : e; /* collinear and the same way: overlapping */
+                    bad = cross(X[o], Y[o], X[u], Y[u], X[v], Y[v]) == 0 &&
+                          (i128)(X[u] - X[o]) * (X[v] - X[o]) +
+                                  (i128)(Y[u] - Y[o]) * (Y[v] - Y[o]) >
+                              0;
+                } else
+                    bad = segments_meet(X[a], Y[a], X[b], Y[b], X[e], Y[e], X[f], Y[f]);
+                if (!bad) continue;
+                u64 *k = vec_next(out);
+                if (!k) return -1;
+                *k = ((u64)s << 32) | t;
+            }
     return 0;
 }
 
@@ -565,284 +853,357 @@ static int parallel(const Ctx *ctx, Work work, size_t n, int threads, Vec *out) 
     return failed ? -1 : 0;
 }
 
-static int run(Job *job) {
-    size_t n = job->n;
-    int status = -1;
-    i64 *X = NULL, *Y = NULL;
-    u32 *seg = NULL, *bucket = NULL, *cell_start = NULL, *cell_seg = NULL, *vid = NULL;
-    u32 *hot_start = NULL, *hot_items = NULL, *hit_start = NULL, *hit_order = NULL;
-    u32 *efrom = NULL, *eto = NULL, *degree = NULL, *val = NULL;
-    u64 *key = NULL, *node_key = NULL;
-    unsigned char *keep = NULL;
-    Vec pairs = {NULL, 0, 0, sizeof(u64)}, crossings = {NULL, 0, 0, sizeof(u64)};
-    Vec hits = {NULL, 0, 0, sizeof(Hit)};
-    u32 *pnode = NULL, *lstart = NULL, *einput = NULL, *eset = NULL, *eset_len = NULL;
-    u32 *seg_owner = NULL;
-    u32 *lset = NULL, *lset_len = NULL;
-    u64 *pkey = NULL;
-    Vec pool = {NULL, 0, 0, sizeof(u32)};
-    job->lines = 0;
-    if (n == 0) return 0;
-    if (n >= NONE / 2) {
-        job->error = "too many coordinates";
-        return -1;
-    }
+/* The state of one noding, phase by phase (see `run`). */
+typedef struct {
+    Job *job;
+    size_t n, ns, nh, ne; /* points, segments, nodes, pieces */
+    i64 minx, miny, width, height;
+    double length; /* of all segments, in grid units (L1) */
+    i64 *X, *Y;    /* the points on the grid, in local coordinates */
+    u32 *sa, *sb, *seg_owner; /* segments: their ends and input */
+    Index ix;
+    Vec crossings; /* u64 keys of the rounded crossings */
+    u64 *node_key; /* the nodes: distinct hot pixels, leaf by leaf */
+    u32 *hot_start, *vid; /* per leaf, its nodes; per point, its node */
+    u32 *efrom, *eto, *einput; /* pieces of segments between nodes, and their input */
+    unsigned char *keep;       /* the first copy of each piece */
+    u32 *eset, *eset_len;      /* per kept piece: its inputs of odd count, in pool */
+    Vec pool;
+} Noding;
 
-    /* Vertices on the grid, in small local coordinates with a margin of two. */
-    X = malloc(n * sizeof(i64));
-    Y = malloc(n * sizeof(i64));
-    if (!X || !Y) goto oom;
+static void noding_free(Noding *d) {
+    free(d->X);
+    free(d->Y);
+    free(d->sa);
+    free(d->sb);
+    free(d->seg_owner);
+    index_free(&d->ix);
+    free(d->crossings.v);
+    free(d->node_key);
+    free(d->hot_start);
+    free(d->vid);
+    free(d->efrom);
+    free(d->eto);
+    free(d->einput);
+    free(d->keep);
+    free(d->eset);
+    free(d->eset_len);
+    free(d->pool.v);
+}
+
+#define FAIL(d, message)                                                                   \
+    do {                                                                                   \
+        (d)->job->error = (message);                                                      \
+        return -1;                                                                         \
+    } while (0)
+
+/* Phase 1: the points on the grid, in local coordinates with a margin of two. */
+static int load_points(Noding *d) {
+    const Job *job = d->job;
+    size_t n = d->n;
+    if (n >= NONE / 2) FAIL(d, "too many coordinates");
+    d->X = malloc(n * sizeof(i64));
+    d->Y = malloc(n * sizeof(i64));
+    if (!d->X || !d->Y) FAIL(d, "out of memory");
     i64 minx = INT64_MAX, miny = INT64_MAX, maxx = INT64_MIN, maxy = INT64_MIN;
     for (size_t i = 0; i < n; i++) {
         double x = job->xy[2 * i] * job->scale, y = job->xy[2 * i + 1] * job->scale;
-        if (!(fabs(x) < 4e15 && fabs(y) < 4e15)) {
-            job->error = "coordinate not finite or too large for the grid";
-            goto done;
-        }
-        X[i] = (i64)nearbyint(x); /* half to even, as numpy rounds */
-        Y[i] = (i64)nearbyint(y);
-        minx = MIN(minx, X[i]);
-        miny = MIN(miny, Y[i]);
-        maxx = MAX(maxx, X[i]);
-        maxy = MAX(maxy, Y[i]);
+        if (!(fabs(x) < 4e15 && fabs(y) < 4e15))
+            FAIL(d, "coordinate not finite or too large for the grid");
+        d->X[i] = (i64)nearbyint(x); /* half to even, as numpy rounds */
+        d->Y[i] = (i64)nearbyint(y);
+        minx = MIN(minx, d->X[i]);
+        miny = MIN(miny, d->Y[i]);
+        maxx = MAX(maxx, d->X[i]);
+        maxy = MAX(maxy, d->Y[i]);
     }
-    if (maxx - minx >= (1LL << 31) || maxy - miny >= (1LL << 31)) {
-        job->error = "extent too large for the grid";
-        goto done;
-    }
-    minx -= 2;
-    miny -= 2;
+    if (maxx - minx >= (1LL << 31) || maxy - miny >= (1LL << 31))
+        FAIL(d, "extent too large for the grid");
+    d->minx = minx - 2;
+    d->miny = miny - 2;
+    d->width = maxx - minx + 4;
+    d->height = maxy - miny + 4;
     for (size_t i = 0; i < n; i++) {
-        X[i] -= minx;
-        Y[i] -= miny;
+        d->X[i] -= d->minx;
+        d->Y[i] -= d->miny;
     }
+    return 0;
+}
 
-    /* Segments: the start i of each non-degenerate piece i..i+1 of a ring, and its input. */
-    seg = malloc(n * sizeof(u32));
-    seg_owner = malloc(n * sizeof(u32));
-    if (!seg || !seg_owner) goto oom;
+/* Phase 2: the segments, each non-degenerate piece i..i+1 of a ring, and their input. */
+static int make_segments(Noding *d) {
+    const Job *job = d->job;
+    d->sa = malloc((d->n ? d->n : 1) * sizeof(u32));
+    d->sb = malloc((d->n ? d->n : 1) * sizeof(u32));
+    d->seg_owner = malloc((d->n ? d->n : 1) * sizeof(u32));
+    if (!d->sa || !d->sb || !d->seg_owner) FAIL(d, "out of memory");
     size_t ns = 0;
-    double total_length = 0;
     for (size_t r = 0; r < job->rings; r++)
         for (i64 i = job->ring[r]; i + 1 < job->ring[r + 1]; i++)
-            if (X[i] != X[i + 1] || Y[i] != Y[i + 1]) {
-                seg_owner[ns] = (u32)job->owner[r];
-                seg[ns++] = (u32)i;
-                total_length += (double)(llabs(X[i + 1] - X[i]) + llabs(Y[i + 1] - Y[i]));
+            if (d->X[i] != d->X[i + 1] || d->Y[i] != d->Y[i + 1]) {
+                d->seg_owner[ns] = (u32)job->owner[r];
+                d->sa[ns] = (u32)i;
+                d->sb[ns++] = (u32)(i + 1);
+                d->length += (double)(llabs(d->X[i + 1] - d->X[i]) + llabs(d->Y[i + 1] - d->Y[i]));
             }
+    d->ns = ns;
+    return 0;
+}
 
-    /* A uniform grid of square cells, a few segments long. */
-    double width = (double)(maxx - minx + 4), height = (double)(maxy - miny + 4);
-    double side = ns ? 2.0 * total_length / (double)ns : 4.0;
-    double least = sqrt(width * height / (double)(ns + 1));
-    side = MAX(MAX(side, least), 4.0);
-    int shift = 2; /* cells of a power of two: a shift finds the cell */
-    while ((double)(1LL << shift) < side) shift++;
-    i64 size = 1LL << shift;
-    i64 nx = (i64)(width / (double)size) + 2, ny = (i64)(height / (double)size) + 2;
-    size_t ncells = (size_t)(nx * ny);
-    if (ncells >= NONE) {
-        job->error = "too many cells";
+static Ctx context(const Noding *d) {
+    return (Ctx){d->X, d->Y, d->sa, d->sb, &d->ix, d->node_key, d->hot_start, d->vid};
+}
+
+/* Phase 3: the candidate index, and the proper crossings of segments, rounded. */
+static int find_crossings(Noding *d) {
+    Ctx ctx = context(d);
+    if (build_index(&d->ix, &ctx, d->ns, d->width, d->height, d->length, d->job->threads))
+        FAIL(d, "out of memory, or too many cells");
+    d->crossings = (Vec){NULL, 0, 0, sizeof(u64)};
+    if (parallel(&ctx, crossings_work, leaves(&d->ix), d->job->threads, &d->crossings))
+        FAIL(d, "out of memory");
+    return 0;
+}
+
+/* Phase 4: the nodes, distinct hot pixels (vertices and crossings) numbered leaf by leaf,
+ * so that each leaf's are the nodes hot_start[f] .. hot_start[f + 1]. */
+static int make_nodes(Noding *d) {
+    size_t n = d->n, nk = n + d->crossings.len, nleaves = leaves(&d->ix);
+    if (nk >= NONE / 2) FAIL(d, "too many segments, crossings or pieces for one noding");
+    u64 *key = malloc(nk * sizeof(u64));
+    u32 *bucket = malloc(nk * sizeof(u32)), *items = NULL;
+    d->vid = malloc(n * sizeof(u32));
+    d->node_key = malloc(nk * sizeof(u64));
+    int status = -1;
+    if (!key || !bucket || !d->vid || !d->node_key) goto done;
+    for (size_t i = 0; i < n; i++) key[i] = KEY(d->X[i], d->Y[i]);
+    if (d->crossings.len) memcpy(key + n, d->crossings.v, d->crossings.len * sizeof(u64));
+    free(d->crossings.v);
+    d->crossings.v = NULL;
+    for (size_t i = 0; i < nk; i++) bucket[i] = leaf_of(&d->ix, KX(key[i]), KY(key[i]));
+    if (group(bucket, nk, nleaves, &d->hot_start, &items)) goto done;
+    size_t nh = 0;
+    for (size_t f = 0; f < nleaves; f++) {
+        u32 lo = d->hot_start[f], hi = d->hot_start[f + 1];
+        sort_by(items + lo, hi - lo, by_key, key);
+        d->hot_start[f] = (u32)nh;
+        for (u32 q = lo; q < hi; q++) {
+            u32 k = items[q];
+            if (q == lo || key[k] != key[items[q - 1]]) d->node_key[nh++] = key[k];
+            if (k < n) d->vid[k] = (u32)(nh - 1);
+        }
+    }
+    d->hot_start[nleaves] = (u32)nh;
+    d->nh = nh;
+    status = 0;
+done:
+    free(key);
+    free(bucket);
+    free(items);
+    if (status) FAIL(d, "out of memory");
+    return 0;
+}
+
+/* Phase 5: every segment cut at the hot pixels it meets, in order along it: the pieces,
+ * in input order. */
+static int cut_segments(Noding *d) {
+    Ctx ctx = context(d);
+    Vec hits = {NULL, 0, 0, sizeof(Hit)};
+    u32 *bucket = NULL, *hit_start = NULL, *hit_order = NULL;
+    int status = -1;
+    if (parallel(&ctx, hits_work, leaves(&d->ix), d->job->threads, &hits)) goto done;
+    index_free(&d->ix);
+    d->ix = (Index){{0}, {0}, {0}, {0}};
+    Hit *hit = hits.v;
+    bucket = malloc((hits.len ? hits.len : 1) * sizeof(u32));
+    if (!bucket) goto done;
+    for (size_t k = 0; k < hits.len; k++) bucket[k] = hit[k].seg;
+    if (group(bucket, hits.len, d->ns, &hit_start, &hit_order)) goto done;
+    size_t cap = d->ns + hits.len;
+    if (cap >= NONE / 4) {
+        d->job->error = "too many segments, crossings or pieces for one noding";
         goto done;
     }
-
-    /* Each segment in every cell whose rectangle, one unit larger all round, it touches. */
-    Ctx ctx = {X, Y, seg, shift, size, ny, NULL, NULL, NULL, NULL, NULL};
-    if (parallel(&ctx, cells_work, ns, job->threads, &pairs)) goto oom;
-    if (pairs.len >= NONE) goto too_large; /* indices below are 32 bits */
-    bucket = calloc(pairs.len ? pairs.len : 1, sizeof(u32));
-    if (!bucket) goto oom;
-    for (size_t i = 0; i < pairs.len; i++) bucket[i] = (u32)(((u64 *)pairs.v)[i] >> 32);
-    if (group(bucket, pairs.len, ncells, &cell_start, &cell_seg)) goto oom;
-    for (size_t i = 0; i < pairs.len; i++)
-        cell_seg[i] = (u32)(((u64 *)pairs.v)[cell_seg[i]] & 0xffffffffu);
-    free(pairs.v);
-    pairs.v = NULL;
-
-    /* Proper crossings of two segments, rounded to the grid. */
-    ctx.cell_start = cell_start;
-    ctx.cell_seg = cell_seg;
-    if (parallel(&ctx, crossings_work, ncells, job->threads, &crossings)) goto oom;
-
-    /* Nodes: the distinct hot pixels (vertices and crossings), numbered cell by cell, so
-     * that each cell's hot pixels are the nodes hot_start[c] .. hot_start[c + 1]. */
-    size_t nk = n + crossings.len;
-    if (nk >= NONE / 2) goto too_large;
-    key = malloc(nk * sizeof(u64));
-    vid = malloc(n * sizeof(u32));
-    free(bucket);
-    bucket = calloc(nk ? nk : 1, sizeof(u32));
-    if (!key || !vid || !bucket) goto oom;
-    for (size_t i = 0; i < n; i++) key[i] = KEY(X[i], Y[i]);
-    memcpy(key + n, crossings.v, crossings.len * sizeof(u64));
-    free(crossings.v);
-    crossings.v = NULL;
-    for (size_t i = 0; i < nk; i++)
-        bucket[i] = (u32)((KX(key[i]) >> shift) * ny + (KY(key[i]) >> shift));
-    if (group(bucket, nk, ncells, &hot_start, &hot_items)) goto oom;
-    node_key = malloc((nk ? nk : 1) * sizeof(u64));
-    if (!node_key) goto oom;
-    size_t nh = 0;
-    for (size_t c = 0; c < ncells; c++) {
-        u32 lo = hot_start[c], hi = hot_start[c + 1];
-        for (u32 q = lo + 1; q < hi; q++) { /* insertion sort of the cell's keys */
-            u32 v = hot_items[q], r = q;
-            while (r > lo && key[hot_items[r - 1]] > key[v]) {
-                hot_items[r] = hot_items[r - 1];
-                r--;
-            }
-            hot_items[r] = v;
-        }
-        hot_start[c] = (u32)nh;
-        for (u32 q = lo; q < hi; q++) {
-            u32 k = hot_items[q];
-            if (q == lo || key[k] != key[hot_items[q - 1]]) node_key[nh++] = key[k];
-            if (k < n) vid[k] = (u32)(nh - 1);
-        }
-    }
-    hot_start[ncells] = (u32)nh;
-    free(key);
-    key = NULL;
-
-    /* Every segment through every hot pixel it passes, other than its ends. */
-    ctx.node_key = node_key;
-    ctx.hot_start = hot_start;
-    ctx.vid = vid;
-    if (parallel(&ctx, hits_work, ncells, job->threads, &hits)) goto oom;
-    free(cell_start);
-    free(cell_seg);
-    cell_start = cell_seg = NULL;
-
-    /* The pieces of each segment, in order along it: the edges, in input order. */
-    Hit *hit = hits.v;
-    free(bucket);
-    bucket = malloc((hits.len ? hits.len : 1) * sizeof(u32));
-    if (!bucket) goto oom;
-    for (size_t k = 0; k < hits.len; k++) bucket[k] = hit[k].seg;
-    if (group(bucket, hits.len, ns, &hit_start, &hit_order)) goto oom;
-    size_t cap = ns + hits.len;
-    if (cap >= NONE / 4) goto too_large;
-    efrom = malloc((cap ? cap : 1) * sizeof(u32));
-    eto = malloc((cap ? cap : 1) * sizeof(u32));
-    einput = malloc((cap ? cap : 1) * sizeof(u32));
-    if (!efrom || !eto || !einput) goto oom;
+    d->efrom = malloc((cap ? cap : 1) * sizeof(u32));
+    d->eto = malloc((cap ? cap : 1) * sizeof(u32));
+    d->einput = malloc((cap ? cap : 1) * sizeof(u32));
+    if (!d->efrom || !d->eto || !d->einput) goto done;
     size_t ne = 0;
-    for (size_t s = 0; s < ns; s++) {
+    for (size_t s = 0; s < d->ns; s++) {
         u32 lo = hit_start[s], hi = hit_start[s + 1];
-        for (u32 a = lo + 1; a < hi; a++) { /* insertion sort by t, then node */
-            u32 v = hit_order[a], b = a;
-            while (b > lo && (hit[hit_order[b - 1]].t > hit[v].t ||
-                              (hit[hit_order[b - 1]].t == hit[v].t &&
-                               hit[hit_order[b - 1]].node > hit[v].node))) {
-                hit_order[b] = hit_order[b - 1];
-                b--;
-            }
-            hit_order[b] = v;
-        }
-        u32 from = vid[seg[s]];
+        sort_by(hit_order + lo, hi - lo, by_place, hit);
+        u32 from = d->vid[d->sa[s]];
         for (u32 a = lo; a <= hi; a++) {
-            u32 to = a < hi ? hit[hit_order[a]].node : vid[seg[s] + 1];
+            u32 to = a < hi ? hit[hit_order[a]].node : d->vid[d->sb[s]];
             if (to == from) continue;
-            efrom[ne] = from;
-            eto[ne] = to;
-            einput[ne] = seg_owner[s];
+            d->efrom[ne] = from;
+            d->eto[ne] = to;
+            d->einput[ne] = d->seg_owner[s];
             ne++;
             from = to;
         }
     }
+    d->ne = ne;
+    status = 0;
+done:
     free(hits.v);
-    hits.v = NULL;
-    /* Done with the input: let its memory go before the rest. */
-    free(X);
-    free(Y);
-    free(seg);
-    free(seg_owner);
-    free(vid);
+    free(bucket);
     free(hit_start);
     free(hit_order);
-    X = Y = NULL;
-    seg = seg_owner = vid = hit_start = hit_order = NULL;
+    if (status && !d->job->error) d->job->error = "out of memory";
+    /* Done with the input: let its memory go before the rest. */
+    free(d->X);
+    free(d->Y);
+    free(d->sa);
+    free(d->sb);
+    free(d->seg_owner);
+    free(d->vid);
+    d->X = d->Y = NULL;
+    d->sa = d->sb = d->seg_owner = d->vid = NULL;
+    return status;
+}
 
-    /* Each edge once: of its copies (in either direction), the first is kept. */
-    keep = calloc(ne ? ne : 1, 1);
-    degree = calloc(nh ? nh : 1, sizeof(u32));
-    free(bucket);
-    bucket = malloc((ne ? ne : 1) * sizeof(u32));
-    if (!keep || !degree || !bucket) goto oom;
-    for (size_t e = 0; e < ne; e++) bucket[e] = MIN(efrom[e], eto[e]);
-    free(hot_start);
-    free(hot_items);
-    hot_start = hot_items = NULL;
-    if (group(bucket, ne, nh, &hot_start, &hot_items)) goto oom;
-    eset = malloc((ne ? ne : 1) * sizeof(u32));
-    eset_len = calloc(ne ? ne : 1, sizeof(u32));
-    if (!eset || !eset_len) goto oom;
-    for (size_t h = 0; h < nh; h++)
-        for (u32 q = hot_start[h]; q < hot_start[h + 1]; q++) {
-            u32 e = hot_items[q], other = MAX(efrom[e], eto[e]), r = hot_start[h];
-            while (r < q && MAX(efrom[hot_items[r]], eto[hot_items[r]]) != other) r++;
-            if (r < q) continue; /* group keeps input order: the first copy came earlier */
-            keep[e] = 1;
-            degree[efrom[e]]++;
-            degree[eto[e]]++;
-            /* The inputs along it: those with an odd number of copies. */
-            size_t first = pool.len;
-            for (u32 c = q; c < hot_start[h + 1]; c++) {
-                u32 copy = hot_items[c];
-                if (MAX(efrom[copy], eto[copy]) != other) continue;
-                u32 *slot = vec_next(&pool);
-                if (!slot) goto oom;
-                *slot = einput[copy];
+/* Phase 6: each piece once (of its copies, in either direction, the first is kept), with
+ * the inputs along it: those with an odd number of copies. */
+static int merge_copies(Noding *d, u32 *degree) {
+    size_t ne = d->ne;
+    u32 *bucket = malloc((ne ? ne : 1) * sizeof(u32)), *start = NULL, *items = NULL;
+    u32 *mine = NULL;
+    int status = -1;
+    d->keep = calloc(ne ? ne : 1, 1);
+    d->eset = malloc((ne ? ne : 1) * sizeof(u32));
+    d->eset_len = calloc(ne ? ne : 1, sizeof(u32));
+    d->pool = (Vec){NULL, 0, 0, sizeof(u32)};
+    if (!bucket || !d->keep || !d->eset || !d->eset_len) goto done;
+    for (size_t e = 0; e < ne; e++) bucket[e] = MIN(d->efrom[e], d->eto[e]);
+    if (group(bucket, ne, d->nh, &start, &items)) goto done;
+    Edges edges = {d->efrom, d->eto};
+    for (size_t h = 0; h < d->nh; h++) {
+        u32 lo = start[h], hi = start[h + 1];
+        sort_by(items + lo, hi - lo, by_far_end, &edges); /* copies together, in input order */
+        for (u32 q = lo; q < hi;) {
+            u32 e = items[q], far = MAX(d->efrom[e], d->eto[e]), r = q;
+            size_t first = d->pool.len;
+            for (; r < hi && MAX(d->efrom[items[r]], d->eto[items[r]]) == far; r++) {
+                u32 *slot = vec_next(&d->pool);
+                if (!slot) goto done;
+                *slot = d->einput[items[r]];
             }
-            u32 *mine = (u32 *)pool.v + first;
-            size_t count = pool.len - first, odd = 0;
-            sort_small(mine, count);
+            if (d->pool.len >= NONE) {
+                d->job->error = "too many segments, crossings or pieces for one noding";
+                goto done;
+            }
+            mine = (u32 *)d->pool.v + first;
+            size_t count = d->pool.len - first, odd = 0;
+            sort_by(mine, count, by_value, NULL);
             for (size_t c = 0; c < count;) {
-                size_t d = c;
-                while (d < count && mine[d] == mine[c]) d++;
-                if ((d - c) & 1) mine[odd++] = mine[c];
-                c = d;
+                size_t k = c;
+                while (k < count && mine[k] == mine[c]) k++;
+                if ((k - c) & 1) mine[odd++] = mine[c];
+                c = k;
             }
-            pool.len = first + odd;
-            eset[e] = (u32)first;
-            eset_len[e] = (u32)odd;
+            d->pool.len = first + odd;
+            d->keep[e] = 1;
+            d->eset[e] = (u32)first;
+            d->eset_len[e] = (u32)odd;
+            degree[d->efrom[e]]++;
+            degree[d->eto[e]]++;
+            q = r;
         }
+    }
+    status = 0;
+done:
+    free(bucket);
+    free(start);
+    free(items);
+    if (status && !d->job->error) d->job->error = "out of memory";
+    return status;
+}
 
-    /* Lines: runs of consecutive kept edges joined at nodes of degree two. */
-    pnode = malloc((2 * ne + 1) * sizeof(u32));
-    lstart = malloc((ne + 2) * sizeof(u32));
-    lset = malloc((ne + 1) * sizeof(u32));
-    lset_len = malloc((ne + 1) * sizeof(u32));
-    if (!pnode || !lstart || !lset || !lset_len) goto oom;
+/* Debug: whether the kept pieces are planar, no two meeting but in a shared end. */
+static int check_planar(Noding *d) {
+    Noding c = {.job = d->job, .n = d->nh};
+    Vec bad = {NULL, 0, 0, sizeof(u64)};
+    int status = -1;
+    c.X = malloc((d->nh ? d->nh : 1) * sizeof(i64));
+    c.Y = malloc((d->nh ? d->nh : 1) * sizeof(i64));
+    c.sa = malloc((d->ne ? d->ne : 1) * sizeof(u32));
+    c.sb = malloc((d->ne ? d->ne : 1) * sizeof(u32));
+    if (!c.X || !c.Y || !c.sa || !c.sb) goto done;
+    for (size_t h = 0; h < d->nh; h++) {
+        c.X[h] = KX(d->node_key[h]);
+        c.Y[h] = KY(d->node_key[h]);
+    }
+    for (size_t e = 0; e < d->ne; e++)
+        if (d->keep[e]) {
+            c.sa[c.ns] = d->efrom[e];
+            c.sb[c.ns++] = d->eto[e];
+            c.length += (double)(llabs(c.X[d->eto[e]] - c.X[d->efrom[e]]) +
+                                 llabs(c.Y[d->eto[e]] - c.Y[d->efrom[e]]));
+        }
+    Ctx ctx = context(&c);
+    if (build_index(&c.ix, &ctx, c.ns, d->width, d->height, c.length, d->job->threads)) goto done;
+    if (parallel(&ctx, planar_work, leaves(&c.ix), d->job->threads, &bad)) goto done;
+    status = 0;
+    if (bad.len) {
+        u64 pair = ((u64 *)bad.v)[0];
+        u32 s = (u32)(pair >> 32), t = (u32)pair;
+        double g = d->job->scale;
+        snprintf(d->job->message, sizeof d->job->message,
+                 "noding not planar: %zu pairs of pieces meet other than at a shared end, "
+                 "such as (%.3f %.3f, %.3f %.3f) and (%.3f %.3f, %.3f %.3f)",
+                 bad.len, (c.X[c.sa[s]] + d->minx) / g, (c.Y[c.sa[s]] + d->miny) / g,
+                 (c.X[c.sb[s]] + d->minx) / g, (c.Y[c.sb[s]] + d->miny) / g,
+                 (c.X[c.sa[t]] + d->minx) / g, (c.Y[c.sa[t]] + d->miny) / g,
+                 (c.X[c.sb[t]] + d->minx) / g, (c.Y[c.sb[t]] + d->miny) / g);
+        d->job->error = d->job->message;
+        d->job->not_planar = 1;
+        status = -1;
+    }
+done:
+    free(bad.v);
+    noding_free(&c);
+    if (status && !d->job->error) d->job->error = "out of memory";
+    return status;
+}
+
+/* Phase 7: lines, runs of kept pieces joined at nodes of degree two, and their outputs;
+ * then the faces (`trace`). */
+static int make_lines(Noding *d, const u32 *degree) {
+    Job *job = d->job;
+    size_t ne = d->ne;
+    int status = -1;
+    u32 *pnode = malloc((2 * ne + 1) * sizeof(u32)), *lstart = malloc((ne + 2) * sizeof(u32));
+    u32 *lset = malloc((ne + 1) * sizeof(u32)), *lset_len = malloc((ne + 1) * sizeof(u32));
+    u64 *pkey = NULL;
+    if (!pnode || !lstart || !lset || !lset_len) goto done;
     size_t out = 0, lines = 0;
     u32 last = NONE;
     for (size_t e = 0; e < ne; e++) {
-        if (!keep[e]) continue;
-        if (!(last == efrom[e] && degree[last] == 2)) {
-            lset[lines] = eset[e];
-            lset_len[lines] = eset_len[e];
+        if (!d->keep[e]) continue;
+        if (!(last == d->efrom[e] && degree[last] == 2)) {
+            lset[lines] = d->eset[e];
+            lset_len[lines] = d->eset_len[e];
             lstart[lines++] = (u32)out;
-            pnode[out++] = efrom[e];
+            pnode[out++] = d->efrom[e];
         }
-        pnode[out++] = eto[e];
-        last = eto[e];
+        pnode[out++] = d->eto[e];
+        last = d->eto[e];
     }
     lstart[lines] = (u32)out;
     double *coords = output(job, COORDS, 2 * out, sizeof(double));
     i64 *line_start = output(job, LINE_START, lines + 1, sizeof(i64));
-    if (!coords || !line_start) goto oom;
-    for (size_t l = 0; l <= lines; l++) line_start[l] = lstart[l];
     double *length = output(job, LINE_LENGTH, lines, sizeof(double));
     i64 *point_node = output(job, POINT_NODE, out, sizeof(i64));
-    if (!point_node) goto oom;
-    for (size_t k = 0; k < out; k++) point_node[k] = pnode[k];
     pkey = malloc((out ? out : 1) * sizeof(u64));
-    if (!length || !pkey) goto oom;
-    double ox = (double)minx, oy = (double)miny;
+    if (!coords || !line_start || !length || !point_node || !pkey) goto done;
+    for (size_t l = 0; l <= lines; l++) line_start[l] = lstart[l];
+    for (size_t k = 0; k < out; k++) point_node[k] = pnode[k];
+    double ox = (double)d->minx, oy = (double)d->miny;
     for (size_t l = 0; l < lines; l++) {
         double sum = 0;
         for (u32 k = lstart[l]; k < lstart[l + 1]; k++) {
-            pkey[k] = node_key[pnode[k]];
+            pkey[k] = d->node_key[pnode[k]];
             i64 x = KX(pkey[k]), y = KY(pkey[k]);
             coords[2 * k] = ((double)x + ox) / job->scale;
             coords[2 * k + 1] = ((double)y + oy) / job->scale;
@@ -854,78 +1215,115 @@ static int run(Job *job) {
         length[l] = sum / job->scale;
     }
     job->lines = (i64)lines;
-    free(efrom);
-    free(eto);
-    free(einput);
-    free(eset);
-    free(eset_len);
-    free(degree);
-    free(keep);
-    free(node_key);
-    free(hot_start);
-    free(hot_items);
-    efrom = eto = einput = eset = eset_len = degree = hot_start = hot_items = NULL;
-    keep = NULL;
-    node_key = NULL;
-    if (trace(job, pnode, pkey, coords, lstart, lines, nh, lset, lset_len, pool.v)) goto done;
+    size_t nh = d->nh;
+    const u32 *pool = d->pool.v;
+    /* Let the pieces go before tracing; the pool stays, the lines' sets point into it. */
+    free(d->efrom);
+    free(d->eto);
+    free(d->einput);
+    free(d->eset);
+    free(d->eset_len);
+    free(d->keep);
+    free(d->node_key);
+    free(d->hot_start);
+    d->efrom = d->eto = d->einput = d->eset = d->eset_len = d->hot_start = NULL;
+    d->keep = NULL;
+    d->node_key = NULL;
+    status = trace(job, pnode, pkey, coords, lstart, lines, nh, lset, lset_len, pool);
+done:
+    if (status && !job->error) job->error = "out of memory";
+    free(pnode);
+    free(lstart);
+    free(lset);
+    free(lset_len);
+    free(pkey);
+    return status;
+}
+
+/* Noding, phase by phase; the outputs go to job->out. */
+static int run(Job *job) {
+    Noding d = {.job = job, .n = job->n};
+    u32 *degree = NULL;
+    int status = -1;
+    job->lines = 0;
+    if (job->n == 0) return 0;
+    if (load_points(&d) || make_segments(&d) || find_crossings(&d) || make_nodes(&d) ||
+        cut_segments(&d))
+        goto done;
+    degree = calloc(d.nh ? d.nh : 1, sizeof(u32));
+    if (!degree) {
+        job->error = "out of memory";
+        goto done;
+    }
+    if (merge_copies(&d, degree) || (job->check && check_planar(&d)) ||
+        make_lines(&d, degree))
+        goto done;
     status = 0;
-    goto done;
-too_large:
-    job->error = "too many segments, crossings or pieces for one noding";
-    goto done;
-oom:
-    job->error = "out of memory";
 done:
     if (status != 0)
         for (int k = 0; k < OUTPUTS; k++) {
             free(job->out[k]);
             job->out[k] = NULL;
         }
-    free(pnode);
-    free(lstart);
-    free(seg_owner);
-    free(einput);
-    free(eset);
-    free(eset_len);
-    free(lset);
-    free(lset_len);
-    free(pkey);
-    free(pool.v);
-    free(X);
-    free(Y);
-    free(seg);
-    free(bucket);
-    free(cell_start);
-    free(cell_seg);
-    free(vid);
-    free(hot_start);
-    free(hot_items);
-    free(hit_start);
-    free(hit_order);
-    free(efrom);
-    free(eto);
     free(degree);
-    free(val);
-    free(key);
-    free(node_key);
-    free(keep);
-    free(pairs.v);
-    free(crossings.v);
-    free(hits.v);
+    noding_free(&d);
     return status;
 }
 
+/* The names of the outputs, in the order of their enum. */
+static const char *const OUTPUT_NAMES[OUTPUTS] = {
+    "coords", "line_start", "ring_xy", "ring_size", "ring_area", "ring_pinched",
+    "half_ring", "set_start", "set", "ring_part", "line_length", "point_node",
+};
+
+/* A buffer argument: C-contiguous, of float64 ('d') or int64 ('q') items. */
+static int get_buffer(PyObject *obj, Py_buffer *view, char kind, const char *name) {
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    const char *f = view->format ? view->format : "B";
+    if (*f == '<' || *f == '=' || *f == '@') f++;
+    int ok = view->itemsize == 8 && f[0] && !f[1] &&
+             (kind == 'd' ? *f == 'd' : (*f == 'q' || *f == 'l'));
+    if (!ok) {
+        PyErr_Format(PyExc_TypeError, "%s must be a C-contiguous buffer of %s, not of '%s'",
+                     name, kind == 'd' ? "float64" : "int64",
+                     view->format ? view->format : "B");
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+/* The outputs `which` of a job as a dict of bytes, by name. */
+static PyObject *outputs(const Job *job, const int *which, int count) {
+    PyObject *result = PyDict_New();
+    for (int k = 0; result && k < count; k++) {
+        int w = which[k];
+        PyObject *bytes = PyBytes_FromStringAndSize(job->out[w] ? (const char *)job->out[w] : "",
+                                                    (Py_ssize_t)job->out_bytes[w]);
+        if (!bytes || PyDict_SetItemString(result, OUTPUT_NAMES[w], bytes) < 0) Py_CLEAR(result);
+        Py_XDECREF(bytes);
+    }
+    return result;
+}
+
 static PyObject *node(PyObject *self, PyObject *args) {
-    Py_buffer xy, line, owner;
+    PyObject *xy_in, *ring_in, *owner_in;
+    Py_buffer xy = {0}, ring = {0}, owner = {0};
     double scale;
-    int threads;
-    if (!PyArg_ParseTuple(args, "y*y*y*di", &xy, &line, &owner, &scale, &threads)) return NULL;
+    int threads, check;
+    if (!PyArg_ParseTuple(args, "OOOdip", &xy_in, &ring_in, &owner_in, &scale, &threads,
+                          &check))
+        return NULL;
     PyObject *result = NULL;
+    Job job = {0};
+    if (get_buffer(xy_in, &xy, 'd', "xy") || get_buffer(ring_in, &ring, 'q', "ring") ||
+        get_buffer(owner_in, &owner, 'q', "owner"))
+        goto end;
     size_t n = (size_t)xy.len / (2 * sizeof(double));
     size_t rings = (size_t)owner.len / sizeof(i64);
-    const i64 *offsets = line.buf;
+    const i64 *offsets = ring.buf;
     int valid = (size_t)xy.len == n * 2 * sizeof(double) &&
-                (size_t)line.len == (rings + 1) * sizeof(i64) && offsets[0] == 0 &&
+                (size_t)ring.len == (rings + 1) * sizeof(i64) && offsets[0] == 0 &&
                 offsets[rings] == (i64)n;
     for (size_t r = 0; valid && r < rings; r++)
         valid = offsets[r + 1] >= offsets[r] && ((const i64 *)owner.buf)[r] >= 0 &&
@@ -940,66 +1338,69 @@ static PyObject *node(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "scale must be positive");
         goto end;
     }
-    Job job = {xy.buf, n, offsets, owner.buf, rings, scale, threads, {NULL}, {0}, 0, NULL};
+    job = (Job){.xy = xy.buf, .n = n, .ring = offsets, .owner = owner.buf, .rings = rings,
+                .scale = scale, .threads = threads, .check = check};
     int status;
     Py_BEGIN_ALLOW_THREADS status = run(&job);
     Py_END_ALLOW_THREADS if (status != 0) {
-        PyErr_SetString(strcmp(job.error, "out of memory") == 0 ? PyExc_MemoryError
-                                                                  : PyExc_ValueError,
-                        job.error);
+        PyObject *kind = job.not_planar                              ? PyExc_ArithmeticError
+                         : strcmp(job.error, "out of memory") == 0 ? PyExc_MemoryError
+                                                                   : PyExc_ValueError;
+        PyErr_SetString(kind, job.error);
         goto end;
     }
-    result = PyTuple_New(OUTPUTS + 1);
-    for (int k = 0; result && k < OUTPUTS; k++) {
-        PyObject *bytes = PyBytes_FromStringAndSize(job.out[k] ? (const char *)job.out[k] : "",
-                                                    (Py_ssize_t)job.out_bytes[k]);
-        if (!bytes) Py_CLEAR(result);
-        else PyTuple_SET_ITEM(result, k, bytes);
-    }
-    if (result) {
-        PyObject *lines = PyLong_FromLongLong(job.lines);
-        if (!lines) Py_CLEAR(result);
-        else PyTuple_SET_ITEM(result, OUTPUTS, lines);
-    }
-    for (int k = 0; k < OUTPUTS; k++) free(job.out[k]);
+    int all[OUTPUTS];
+    for (int k = 0; k < OUTPUTS; k++) all[k] = k;
+    result = outputs(&job, all, OUTPUTS);
+    PyObject *lines = result ? PyLong_FromLongLong(job.lines) : NULL;
+    if (result && (!lines || PyDict_SetItemString(result, "lines", lines) < 0)) Py_CLEAR(result);
+    Py_XDECREF(lines);
 end:
-    PyBuffer_Release(&xy);
-    PyBuffer_Release(&line);
-    PyBuffer_Release(&owner);
+    for (int k = 0; k < OUTPUTS; k++) free(job.out[k]);
+    if (xy.obj) PyBuffer_Release(&xy);
+    if (ring.obj) PyBuffer_Release(&ring);
+    if (owner.obj) PyBuffer_Release(&owner);
     return result;
 }
 
-/* Rings of lines already noded: trace_lines(coords, lstart, node, scale) ->
- * (ring_xy, ring_size, ring_area, ring_pinched, half_ring), as `node` gives them; the
+/* Rings of lines already noded: trace_lines(coords, lstart, node, scale) -> the outputs
+ * ring_xy, ring_size, ring_area, ring_pinched and half_ring, as `node` gives them; the
  * points of line l are coords[lstart[l] : lstart[l + 1]], node: int64 node of each point
  * (equal points, equal nodes; numbers need not be dense). */
 static PyObject *trace_lines(PyObject *self, PyObject *args) {
-    Py_buffer xy, start, pnode_in;
+    PyObject *xy_in, *start_in, *node_in;
+    Py_buffer xy = {0}, start = {0}, pnode_in = {0};
     double scale;
-    if (!PyArg_ParseTuple(args, "y*y*y*d", &xy, &start, &pnode_in, &scale)) return NULL;
+    if (!PyArg_ParseTuple(args, "OOOd", &xy_in, &start_in, &node_in, &scale)) return NULL;
     PyObject *result = NULL;
+    u32 *pnode = NULL, *lstart = NULL;
+    u64 *pkey = NULL;
+    Job job = {.scale = scale, .threads = 1};
+    if (get_buffer(xy_in, &xy, 'd', "coords") || get_buffer(start_in, &start, 'q', "lstart") ||
+        get_buffer(node_in, &pnode_in, 'q', "node"))
+        goto end;
     size_t n = (size_t)xy.len / (2 * sizeof(double));
-    size_t lines = (size_t)start.len / sizeof(i64);
-    lines = lines ? lines - 1 : 0;
+    size_t offsets = (size_t)start.len / sizeof(i64);
     const double *coords = xy.buf;
     const i64 *ls = start.buf, *pn = pnode_in.buf;
-    u32 *pnode = malloc((n ? n : 1) * sizeof(u32)), *lstart = malloc((lines + 1) * sizeof(u32));
-    u64 *pkey = malloc((n ? n : 1) * sizeof(u64));
-    Job job = {NULL, n, NULL, NULL, 0, scale, 1, {NULL}, {0}, 0, NULL};
-    int status = -1;
+    if (offsets == 0 || (size_t)pnode_in.len != n * sizeof(i64) || n >= NONE / 2 ||
+        !(scale > 0) || ls[0] != 0 || (size_t)ls[offsets - 1] != n) {
+        PyErr_SetString(PyExc_ValueError, "trace_lines: inconsistent buffers");
+        goto end;
+    }
+    size_t lines = offsets - 1;
+    pnode = malloc((n ? n : 1) * sizeof(u32));
+    lstart = malloc((lines + 1) * sizeof(u32));
+    pkey = malloc((n ? n : 1) * sizeof(u64));
     if (!pnode || !lstart || !pkey) {
         PyErr_NoMemory();
         goto end;
     }
-    if ((size_t)pnode_in.len != n * sizeof(i64) || n >= NONE / 2 || !(scale > 0) ||
-        (lines && (ls[0] != 0 || (size_t)ls[lines] != n))) {
-        PyErr_SetString(PyExc_ValueError, "trace_lines: inconsistent buffers");
-        goto end;
-    }
     i64 nh = 0, minx = INT64_MAX, miny = INT64_MAX;
     for (size_t k = 0; k < n; k++) {
-        if (pn[k] < 0 || pn[k] >= (i64)(NONE / 2)) {
-            PyErr_SetString(PyExc_ValueError, "trace_lines: node out of range");
+        if (pn[k] < 0 || pn[k] >= (i64)(NONE / 2) ||
+            !(fabs(coords[2 * k] * scale) < 4e15 && fabs(coords[2 * k + 1] * scale) < 4e15)) {
+            PyErr_SetString(PyExc_ValueError, "trace_lines: node or coordinate out of range");
             goto end;
         }
         pnode[k] = (u32)pn[k];
@@ -1023,34 +1424,29 @@ static PyObject *trace_lines(PyObject *self, PyObject *args) {
         }
         pkey[k] = KEY(x, y);
     }
+    int status;
     Py_BEGIN_ALLOW_THREADS status =
         trace(&job, pnode, pkey, coords, lstart, lines, (size_t)nh, NULL, NULL, NULL);
     Py_END_ALLOW_THREADS if (status != 0) {
         PyErr_NoMemory();
         goto end;
     }
-    int which[] = {RING_XY, RING_SIZE, RING_AREA, RING_PINCHED, HALF_RING};
-    result = PyTuple_New(5);
-    for (int k = 0; result && k < 5; k++) {
-        void *buf = job.out[which[k]];
-        PyObject *bytes = PyBytes_FromStringAndSize(buf ? (const char *)buf : "",
-                                                    (Py_ssize_t)job.out_bytes[which[k]]);
-        if (!bytes) Py_CLEAR(result);
-        else PyTuple_SET_ITEM(result, k, bytes);
-    }
+    static const int traced[] = {RING_XY, RING_SIZE, RING_AREA, RING_PINCHED, HALF_RING};
+    result = outputs(&job, traced, 5);
 end:
     for (int k = 0; k < OUTPUTS; k++) free(job.out[k]);
     free(pnode);
     free(lstart);
     free(pkey);
-    PyBuffer_Release(&xy);
-    PyBuffer_Release(&start);
-    PyBuffer_Release(&pnode_in);
+    if (xy.obj) PyBuffer_Release(&xy);
+    if (start.obj) PyBuffer_Release(&start);
+    if (pnode_in.obj) PyBuffer_Release(&pnode_in);
     return result;
 }
 
 static PyMethodDef methods[] = {
-    {"node", node, METH_VARARGS, "Snap-rounded noding and face tracing of lines; see the module comment."},
+    {"node", node, METH_VARARGS,
+     "Snap-rounded noding and face tracing of rings; see the module comment."},
     {"trace_lines", trace_lines, METH_VARARGS, "Rings of noded lines; see its comment."},
     {NULL, NULL, 0, NULL},
 };

@@ -15,7 +15,7 @@ Method
    toggles the inputs whose (snapped) boundary runs along it, so each connected part is
    walked from its outside (`noding.py`). Testing a point of each face against the
    original inputs, the usual way, can go wrong in a face thinner than the snapping moved;
-   it is kept as the fallback should the guard below ever fail.
+   it is kept only as a counted, logged fallback (see `_solve`).
 4. Absorb slivers (see Tolerance) into the neighbour they share the longest edge with, and
    merge faces that share an edge and carry the same set, so adjacent faces always differ
    (`merging.py`): the edges between them are dropped and those faces traced again.
@@ -36,8 +36,10 @@ merged into its neighbour, so its area (reported as ``sliver_m2``) counts for th
 set. Isolated slivers (an input that is itself that thin, with no neighbour) are kept.
 """
 
+import logging
 import os
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +56,25 @@ SLIVER_WIDTH_M = 0.5
 SNAP_GRID_M = 0.001  # the storage grid: snap rounding here moves nothing stored
 CONSERVATION_RTOL = 1e-9
 PARALLEL_MIN_VERTICES = 20_000  # below this, a second thread costs more than it saves
+
+CHECK_NODING = False  # verify planarity in every call (the tests set it)
+
+log = logging.getLogger(__name__)
+
+
+class _Counter:
+    """A count shared by threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def add(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+FALLBACKS = _Counter()  # how often the point-test fallback fired in this process
 
 
 @dataclass
@@ -75,6 +96,7 @@ class Faces:
     members: list[tuple[int, ...]]
     sliver_m2: float = 0.0
     grid: float = SNAP_GRID_M
+    fallback: bool = False  # the sets come from the point-test fallback (see `_solve`)
     _area: np.ndarray | None = field(default=None, repr=False)
     _aantal: np.ndarray | None = field(default=None, repr=False)
 
@@ -177,26 +199,45 @@ def _lost_area(traced: Traced, labels: Labels, geoms: np.ndarray, grid: float) -
 
 
 def _solve(
-    geoms: np.ndarray, index: np.ndarray, grid: float, threads: int
-) -> tuple[Arrangement, Traced, Labels]:
-    """Node, trace and label the (already clipped) inputs, in `threads` threads.
+    geoms: np.ndarray,
+    index: np.ndarray,
+    grid: float,
+    threads: int,
+    check: bool,
+    context: Mapping[str, object],
+) -> tuple[Arrangement, Traced, Labels, bool]:
+    """Node, trace and label the (already clipped) inputs, in `threads` threads; the last
+    value says whether the labels come from the fallback.
 
-    The labels come from the half-edge graph (`noding.py`); as a guard against a defect,
-    each input's faces must add up to its area, within what snap rounding can move.
+    The labels come from the half-edge graph (`noding.py`), exact for the snapped inputs.
+    As a guard against a defect, each input's faces must add up to its area, within what
+    snap rounding can move. Should that fail, the inputs are tested at points deep inside
+    the faces instead, and the result is accepted only if it passes the same guard. That
+    fallback stays because the guard is coarse (perimeter times grid), so a labelling that
+    passes it is right for every face wider than the snapping moved; but it means a defect
+    in the C code, so it is counted (`FALLBACKS`), logged as an error with `context` (the
+    gebied and filters), and the test suite fails whenever it fires.
     """
-    noded = node_and_trace(geoms, grid, threads)
+    noded = node_and_trace(geoms, grid, threads, check=check)
     arr, traced, faces = noded.arr, noded.traced, len(noded.traced.area)
     labels = _labels(noded.face_i, noded.geom_i, index, faces)
     lost = _lost_area(traced, labels, geoms, grid)
-    if lost.any():
-        # Never seen; but should the sets found in the graph be wrong, the inputs are
-        # tested at points deep inside the faces instead.
+    fallback = bool(lost.any())
+    if fallback:
+        FALLBACKS.add()
+        log.error(
+            "stapeling: the sets from the graph lose area (input %d of %d); labelled by "
+            "points instead; %s",
+            int(index[np.argmax(lost)]),
+            len(geoms),
+            ", ".join(f"{k}={v}" for k, v in context.items()) or "no context",
+        )
         deep = np.ones(faces, dtype=bool)
         labels = _labels(*_point_pairs(traced, geoms, threads, deep), index, faces)
         lost = _lost_area(traced, labels, geoms, grid)
     if lost.any():
         raise ArithmeticError(f"stapeling: input {int(index[np.argmax(lost)])} lost area")
-    return arr, traced, labels
+    return arr, traced, labels, fallback
 
 
 def compute_faces(
@@ -206,6 +247,8 @@ def compute_faces(
     sliver_width: float = SLIVER_WIDTH_M,
     grid: float = SNAP_GRID_M,
     workers: int = 1,
+    check: bool | None = None,
+    context: Mapping[str, object] | None = None,
 ) -> Faces:
     """Return the faces of the overlap partition of `geoms`, clipped to `clip`.
 
@@ -221,6 +264,11 @@ def compute_faces(
         Vertices and crossings are snap rounded to this grid (metres); see Tolerance.
     workers : int
         Threads to use for labelling large inputs; 1 computes in this thread only.
+    check : bool, optional
+        Verify that the noded boundaries are planar (a debug option; the tests turn it on
+        for every call through `CHECK_NODING`).
+    context : mapping, optional
+        What the computation is for (gebied, filters): logged should the fallback fire.
 
     Returns
     -------
@@ -239,9 +287,10 @@ def compute_faces(
     clipped, index = clip_inputs(geoms, clip, threads)
     if len(clipped) == 0:
         return Faces(np.array([], dtype=object), [])
-    arr, traced, labels = _solve(clipped, index, grid, threads)
+    check = CHECK_NODING if check is None else check
+    arr, traced, labels, fallback = _solve(clipped, index, grid, threads, check, context or {})
     faces, members, sliver_m2 = merge(arr, traced, labels, sliver_width)
-    return Faces(np.asarray(faces, dtype=object), members, sliver_m2, grid)
+    return Faces(np.asarray(faces, dtype=object), members, sliver_m2, grid, fallback)
 
 
 def default_workers() -> int:

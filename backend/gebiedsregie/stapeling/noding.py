@@ -111,10 +111,14 @@ def _ragged(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-def node_and_trace(geoms: np.ndarray, grid: float, threads: int = 1) -> Noded:
+def node_and_trace(
+    geoms: np.ndarray, grid: float, threads: int = 1, *, check: bool = False
+) -> Noded:
     """Return the noded boundaries of `geoms` (Polygons and MultiPolygons) as an arrangement,
     snap rounded to `grid` (coordinate units), its bounded faces, and the inputs covering
-    each face. `threads` threads look for crossings and hot pixels.
+    each face. `threads` threads look for crossings and hot pixels. With `check`, the C
+    code verifies that no two noded pieces meet but at a shared end, and raises
+    ArithmeticError if they do (a debug option: it costs about as much as the noding).
 
     Examples
     --------
@@ -126,23 +130,24 @@ def node_and_trace(geoms: np.ndarray, grid: float, threads: int = 1) -> Noded:
     [(0, 0), (0, 1), (1, 1), (2, 0)]
     """
     coords, ring_offsets, owner = _ragged(geoms)
-    *out, lines = _noder.node(coords, ring_offsets, owner, 1.0 / grid, threads)
+    out = _noder.node(coords, ring_offsets, owner, 1.0 / grid, threads, check)
     del coords, ring_offsets, owner
-    line_start, set_start, sets, part = (
-        np.frombuffer(out[i], dtype=np.int64) for i in (1, 7, 8, 9)
-    )
+    line_start = np.frombuffer(out["line_start"], dtype=np.int64)
     arr = Arrangement(
-        coords=np.frombuffer(out[0]).reshape(-1, 2),
+        coords=np.frombuffer(out["coords"], dtype=np.float64).reshape(-1, 2),
         starts=line_start[:-1],
         ends=line_start[1:] - 1,
-        length=np.frombuffer(out[10]),
-        node=np.frombuffer(out[11], dtype=np.int64),
+        length=np.frombuffer(out["line_length"], dtype=np.float64),
+        node=np.frombuffer(out["point_node"], dtype=np.int64),
         grid=grid,
     )
-    rings = Rings.from_buffers(out[2:7])
-    traced = faces_of_rings(rings, int(lines))
+    rings = Rings.from_buffers(out)
+    traced = faces_of_rings(rings, out["lines"])
     if len(traced.area) == 0:
         empty = np.array([], dtype=np.int64)
         return Noded(arr, traced, empty, empty)
+    set_start, sets, part = (
+        np.frombuffer(out[name], dtype=np.int64) for name in ("set_start", "set", "ring_part")
+    )
     face_i, geom_i = _covering(traced, rings.ccw, set_start, sets, part)
     return Noded(arr, traced, face_i, geom_i)

@@ -9,7 +9,6 @@ line is what makes that possible. Pure: shapely, numpy and our extension only.
 Half-edge ``2 * e`` runs along line ``e``, ``2 * e + 1`` against it.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,21 +72,21 @@ class Rings:
     start: np.ndarray  # offsets of the rings in xy
 
     @classmethod
-    def from_buffers(cls, buffers: Sequence[bytes], lines: np.ndarray | None = None) -> "Rings":
-        """Return the rings `_noder` traced: its ring_xy, ring_size, ring_area, ring_pinched
-        and half_ring; `lines` are the arrangement's lines they were traced from, if not all."""
-        xy, size, area, pinched, half_ring = buffers
-        ring_size = np.frombuffer(size, dtype=np.int64)
-        of_half = np.frombuffer(half_ring, dtype=np.int64)
+    def from_buffers(cls, out: "_noder.Traced", lines: np.ndarray | None = None) -> "Rings":
+        """Return the rings `_noder` traced (`node` or `trace_lines`); `lines` are the
+        arrangement's lines they were traced from, if not all."""
+        ring_size = np.frombuffer(out["ring_size"], dtype=np.int64)
+        of_half = np.frombuffer(out["half_ring"], dtype=np.int64)
         traced = np.flatnonzero(of_half >= 0)
-        signed = np.frombuffer(area)
+        signed = np.frombuffer(out["ring_area"], dtype=np.float64)
+        pinched = np.frombuffer(out["ring_pinched"], dtype=np.uint8)
         return cls(
-            xy=np.frombuffer(xy).reshape(-1, 2),
+            xy=np.frombuffer(out["ring_xy"], dtype=np.float64).reshape(-1, 2),
             ring_of_xy=np.repeat(np.arange(len(ring_size)), ring_size),
             ring_of_half=of_half[traced],
             half=traced if lines is None else 2 * lines[traced >> 1] + (traced & 1),
             ccw=signed > 0,
-            pinched=np.frombuffer(pinched, dtype=np.uint8).astype(bool),
+            pinched=pinched.astype(bool),
             area=signed,
             start=np.r_[0, np.cumsum(ring_size)],
         )

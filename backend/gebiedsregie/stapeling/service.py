@@ -127,14 +127,18 @@ class Result:
 
 
 def analyse(
-    area: MultiPolygon, opgaven: list[tuple[uuid.UUID, str, bytes]], workers: int | None = None
+    area: MultiPolygon,
+    opgaven: list[tuple[uuid.UUID, str, bytes]],
+    workers: int | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Result:
-    """Compute the stapeling of `opgaven` (id, thema, RD WKB) inside `area` (RD)."""
+    """Compute the stapeling of `opgaven` (id, thema, RD WKB) inside `area` (RD); `context`
+    (gebied, filters) goes into the log should the core's fallback fire."""
     started = time.perf_counter()
     ids = [o[0] for o in opgaven]
     themas = [o[1] for o in opgaven]
     geoms = shapely.from_wkb([o[2] for o in opgaven]) if opgaven else np.array([], dtype=object)
-    faces = compute_faces(geoms, area, workers=workers or default_workers())
+    faces = compute_faces(geoms, area, workers=workers or default_workers(), context=context)
     clipped_m2 = float((faces.aantal * faces.area).sum()) if len(faces) else 0.0
     summary = summarize(faces, themas, area.area, clipped_m2)
     result_faces = _ordered_faces(faces, ids, themas)
@@ -219,7 +223,8 @@ def stored(session: Session, gebied: Gebied, flt: StapelingFilter) -> View:
     opgaven = opgaven_service.geometries(
         session, flt.opgaven_filter(gebieden_service.gebied_geom_expr(str(gebied.id)))
     )
-    result = analyse(gebieden_service.gebied_shape(gebied), opgaven)
+    context = {"gebied": str(gebied.id), "filters": flt.as_dict()}
+    result = analyse(gebieden_service.gebied_shape(gebied), opgaven, context=context)
     result.samenvatting["filters"] = flt.as_dict()
     if _epoch(session, gebied.id, lock=True) != epoch:
         session.commit()
@@ -420,6 +425,7 @@ def adhoc(session: Session, area: MultiPolygon, flt: StapelingFilter, max_opgave
             f"{max_opgaven}. Teken een kleiner gebied of filter op thema.",
             [FieldError("geometry", "Te veel opgaven in dit gebied.", "te_veel_opgaven")],
         )
-    result = analyse(area, opgaven_service.geometries(session, opgaven_filter))
+    context = {"gebied": "getekend gebied", "filters": flt.as_dict()}
+    result = analyse(area, opgaven_service.geometries(session, opgaven_filter), context=context)
     result.samenvatting["filters"] = flt.as_dict()
     return result
