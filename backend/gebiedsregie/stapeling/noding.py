@@ -49,46 +49,60 @@ def _covering(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the (face, input) pairs from the rings' sets, which are relative to the outside
     of each connected part (`part`: its outer ring, per ring)."""
-    face_of_ring = traced.face_of_ring
     shell_ring = np.flatnonzero(ccw)
-    faces = len(shell_ring)
-
-    def relative(ring: int) -> set[int]:
-        return set(sets[set_start[ring] : set_start[ring + 1]].tolist())
-
-    reference: dict[int, set[int]] = {}
-
-    def outside(root: int) -> set[int]:
-        """The set outside a part: that of the face around it, if any."""
-        if root not in reference:
-            around = int(face_of_ring[root])
-            reference[root] = (
-                set() if around < 0 else relative(shell_ring[around]) ^ face_set(around)
-            )
-        return reference[root]
-
-    def face_set(face: int) -> set[int]:
-        return outside(int(part[shell_ring[face]]))
-
-    roots = part[shell_ring]
-    nested = np.zeros(faces, dtype=bool)
-    for root in np.unique(roots).tolist():
-        if outside(root):
-            nested |= roots == root
-    plain = np.flatnonzero(~nested)
-    rings = shell_ring[plain]
-    counts = set_start[rings + 1] - set_start[rings]
-    face_i = np.repeat(plain, counts)
+    roots, root_of_face = np.unique(part[shell_ring], return_inverse=True)
+    outside = _outside_sets(traced.face_of_ring, shell_ring, set_start, sets, part, roots)
+    size = np.fromiter(map(len, outside), dtype=np.int64, count=len(outside))
+    flat = np.fromiter(
+        (g for s in outside for g in sorted(s)), dtype=np.int64, count=int(size.sum())
+    )
+    rings = shell_ring
+    face_i = np.repeat(np.arange(len(rings)), set_start[rings + 1] - set_start[rings])
     geom_i = sets[_ranges(set_start[rings], set_start[rings + 1])]
-    extra = [
-        (face, g)
-        for face in np.flatnonzero(nested).tolist()
-        for g in sorted(relative(shell_ring[face]) ^ outside(int(roots[face])))
-    ]
-    if extra:
-        more = np.array(extra, dtype=np.int64)
-        face_i, geom_i = np.r_[face_i, more[:, 0]], np.r_[geom_i, more[:, 1]]
-    return face_i, geom_i
+    nested = np.flatnonzero(size[root_of_face] > 0)
+    if len(nested) == 0:
+        return face_i, geom_i
+    # A nested part's sets are relative to the face around it: the inputs in one of the
+    # two sets, its own and the outside's, cover it (odd counts of (face, input) pairs).
+    first = np.r_[0, np.cumsum(size)]
+    root = root_of_face[nested]
+    face_i = np.r_[face_i, np.repeat(nested, size[root])]
+    geom_i = np.r_[geom_i, flat[_ranges(first[root], first[root] + size[root])]]
+    width = int(geom_i.max()) + 1
+    keys, counts = np.unique(face_i * width + geom_i, return_counts=True)
+    keys = keys[counts % 2 == 1]
+    return keys // width, keys % width
+
+
+def _outside_sets(
+    face_of_ring: np.ndarray,
+    shell_ring: np.ndarray,
+    set_start: np.ndarray,
+    sets: np.ndarray,
+    part: np.ndarray,
+    roots: np.ndarray,
+) -> list[frozenset[int]]:
+    """Return, per part (its outer ring in `roots`), the inputs covering its outside: the
+    set of the face around it, if any (which may itself lie in a nested part)."""
+    known: dict[int, frozenset[int]] = {}
+    for first in roots.tolist():
+        stack = [first]  # no recursion: parts may nest deeper than Python's stack
+        while stack:
+            ring = stack[-1]
+            around = int(face_of_ring[ring])
+            if around < 0:
+                known[ring] = frozenset()
+                stack.pop()
+                continue
+            shell = int(shell_ring[around])
+            parent = int(part[shell])
+            if parent not in known:
+                stack.append(parent)
+                continue
+            own = frozenset(sets[set_start[shell] : set_start[shell + 1]].tolist())
+            known[ring] = own ^ known[parent]
+            stack.pop()
+    return [known[r] for r in roots.tolist()]
 
 
 def _ragged(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
