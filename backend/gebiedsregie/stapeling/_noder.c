@@ -29,8 +29,9 @@
  *   check: verify that no two noded pieces meet but at a shared end (ArithmeticError).
  *   coords, line_start: the noded lines (float64 pairs; int64 offsets, line l being points
  *   line_start[l] .. line_start[l + 1] - 1); lines: their count.
- *   ring_xy: float64 pairs of every ring, without the closing point; ring_size: int64
- *   points per ring; ring_area: float64 signed area (positive: counter-clockwise);
+ *   ring_half: int64, the half-edges of every ring in order, ring after ring (their
+ *   points are the lines' points); ring_size: int64 half-edges per ring; ring_area:
+ *   float64 signed area (positive: counter-clockwise);
  *   ring_pinched: uint8, 1 where the ring passes a node twice; half_ring: int64 ring of
  *   each half-edge (2l along line l, 2l + 1 against it), -1 for a dropped dangle.
  *   set_start, set: int64, the sorted inputs of ring r's face, relative to its part, are
@@ -105,7 +106,7 @@ typedef struct {
 } Hit;
 
 enum {
-    COORDS, LINE_START, RING_XY, RING_SIZE, RING_AREA, RING_PINCHED, HALF_RING,
+    COORDS, LINE_START, RING_HALF, RING_SIZE, RING_AREA, RING_PINCHED, HALF_RING,
     SET_START, SET, RING_COMPONENT, LINE_LENGTH, POINT_NODE, OUTPUTS
 };
 
@@ -176,7 +177,7 @@ static long long xor_into(size_t a_at, size_t na, const u32 *b, size_t nb, Vec *
 /* The faces: rings traced in the half-edge graph of the lines (without dangles).
  * Half-edge 2l runs along line l, 2l + 1 against it; next(h) is, at h's head, the
  * half-edge just clockwise of h's twin, so bounded faces come out counter-clockwise. */
-static int trace(Job *job, const u32 *pnode, const u64 *pkey, const double *coords,
+static int trace(Job *job, const u32 *pnode, const u64 *pkey,
                  const u32 *lstart, size_t lines, size_t nh, const u32 *lset,
                  const u32 *lset_len, const u32 *pool) {
     int status = -1;
@@ -261,17 +262,15 @@ static int trace(Job *job, const u32 *pnode, const u64 *pkey, const double *coor
         next[h] = around[lo + (pos[twin] - lo + size - 1) % size];
     }
 
-    /* The rings: each cycle of next, its points, signed area, and whether it is pinched
-     * (passes a node twice: a hole touching its shell). */
-    size_t points = 0;
-    for (size_t h = 0; h < nhalf; h++)
-        if (!dead[h >> 1]) points += lstart[(h >> 1) + 1] - lstart[h >> 1] - 1;
-    double *xy = output(job, RING_XY, 2 * points, sizeof(double));
+    /* The rings: each cycle of next (its half-edges, in order: the caller gathers their
+     * points from the lines, so no copy of the coordinates is made here), its signed area,
+     * and whether it is pinched (passes a node twice: a hole touching its shell). */
+    i64 *ring_half = output(job, RING_HALF, live, sizeof(i64));
     i64 *ring_size = output(job, RING_SIZE, live, sizeof(i64));
     double *ring_area = output(job, RING_AREA, live, sizeof(double));
     unsigned char *pinched = output(job, RING_PINCHED, live, 1);
     stamp = malloc((nh ? nh : 1) * sizeof(u32));
-    if (!xy || !ring_size || !ring_area || !pinched || !stamp) goto done;
+    if (!ring_half || !ring_size || !ring_area || !pinched || !stamp) goto done;
     for (size_t v = 0; v < nh; v++) stamp[v] = NONE;
     for (size_t h = 0; h < nhalf; h++) half_ring[h] = -1;
     size_t rings = 0, at = 0;
@@ -284,6 +283,7 @@ static int trace(Job *job, const u32 *pnode, const u64 *pkey, const double *coor
         u32 h = (u32)first;
         do {
             half_ring[h] = (i64)ring;
+            ring_half[at++] = h;
             if (stamp[origin[h]] == ring) pinched[ring] = 1;
             stamp[origin[h]] = (u32)ring;
             u32 l = h >> 1, lo = lstart[l], hi = lstart[l + 1] - 1;
@@ -291,9 +291,6 @@ static int trace(Job *job, const u32 *pnode, const u64 *pkey, const double *coor
                 u32 pt = h & 1 ? hi - k : lo + k, nb = h & 1 ? hi - k - 1 : lo + k + 1;
                 i64 x0 = KX(pkey[pt]), y0 = KY(pkey[pt]), x1 = KX(pkey[nb]), y1 = KY(pkey[nb]);
                 twice += (i128)x0 * y1 - (i128)x1 * y0;
-                xy[2 * at] = coords[2 * pt];
-                xy[2 * at + 1] = coords[2 * pt + 1];
-                at++;
             }
             h = next[h];
         } while (h != first);
@@ -1229,7 +1226,7 @@ static int make_lines(Noding *d, const u32 *degree) {
     d->efrom = d->eto = d->einput = d->eset = d->eset_len = d->hot_start = NULL;
     d->keep = NULL;
     d->node_key = NULL;
-    status = trace(job, pnode, pkey, coords, lstart, lines, nh, lset, lset_len, pool);
+    status = trace(job, pnode, pkey, lstart, lines, nh, lset, lset_len, pool);
 done:
     if (status && !job->error) job->error = "out of memory";
     free(pnode);
@@ -1272,7 +1269,7 @@ done:
 
 /* The names of the outputs, in the order of their enum. */
 static const char *const OUTPUT_NAMES[OUTPUTS] = {
-    "coords", "line_start", "ring_xy", "ring_size", "ring_area", "ring_pinched",
+    "coords", "line_start", "ring_half", "ring_size", "ring_area", "ring_pinched",
     "half_ring", "set_start", "set", "ring_part", "line_length", "point_node",
 };
 
@@ -1294,12 +1291,14 @@ static int get_buffer(PyObject *obj, Py_buffer *view, char kind, const char *nam
 }
 
 /* The outputs `which` of a job as a dict of bytes, by name. */
-static PyObject *outputs(const Job *job, const int *which, int count) {
+static PyObject *outputs(Job *job, const int *which, int count) {
     PyObject *result = PyDict_New();
     for (int k = 0; result && k < count; k++) {
         int w = which[k];
         PyObject *bytes = PyBytes_FromStringAndSize(job->out[w] ? (const char *)job->out[w] : "",
                                                     (Py_ssize_t)job->out_bytes[w]);
+        free(job->out[w]); /* copied: let it go before the next */
+        job->out[w] = NULL;
         if (!bytes || PyDict_SetItemString(result, OUTPUT_NAMES[w], bytes) < 0) Py_CLEAR(result);
         Py_XDECREF(bytes);
     }
@@ -1364,7 +1363,7 @@ end:
 }
 
 /* Rings of lines already noded: trace_lines(coords, lstart, node, scale) -> the outputs
- * ring_xy, ring_size, ring_area, ring_pinched and half_ring, as `node` gives them; the
+ * ring_half, ring_size, ring_area, ring_pinched and half_ring, as `node` gives them; the
  * points of line l are coords[lstart[l] : lstart[l + 1]], node: int64 node of each point
  * (equal points, equal nodes; numbers need not be dense). */
 static PyObject *trace_lines(PyObject *self, PyObject *args) {
@@ -1426,12 +1425,12 @@ static PyObject *trace_lines(PyObject *self, PyObject *args) {
     }
     int status;
     Py_BEGIN_ALLOW_THREADS status =
-        trace(&job, pnode, pkey, coords, lstart, lines, (size_t)nh, NULL, NULL, NULL);
+        trace(&job, pnode, pkey, lstart, lines, (size_t)nh, NULL, NULL, NULL);
     Py_END_ALLOW_THREADS if (status != 0) {
         PyErr_NoMemory();
         goto end;
     }
-    static const int traced[] = {RING_XY, RING_SIZE, RING_AREA, RING_PINCHED, HALF_RING};
+    static const int traced[] = {RING_HALF, RING_SIZE, RING_AREA, RING_PINCHED, HALF_RING};
     result = outputs(&job, traced, 5);
 end:
     for (int k = 0; k < OUTPUTS; k++) free(job.out[k]);

@@ -177,16 +177,22 @@ def _point_pairs(
 
 def _labels(face_i: np.ndarray, geom_i: np.ndarray, index: np.ndarray, faces: int) -> Labels:
     """Return the labels of (face, input position) pairs; `index` gives original indices."""
-    order = np.lexsort((geom_i, face_i))  # index is increasing: the same order as originals
-    face_i, geom_i = face_i[order], geom_i[order]
-    flat = index[geom_i].tolist()
-    bounds = np.searchsorted(face_i, np.arange(faces + 1))
-    starts = bounds.tolist()
-    members = [tuple(flat[starts[i] : starts[i + 1]]) for i in range(faces)]
+    if (
+        len(face_i) > 1
+        and not (
+            (face_i[1:] > face_i[:-1]) | ((face_i[1:] == face_i[:-1]) & (geom_i[1:] > geom_i[:-1]))
+        ).all()
+    ):
+        order = np.lexsort((geom_i, face_i))  # index is increasing: the order of originals
+        face_i, geom_i = face_i[order], geom_i[order]
+    start = np.searchsorted(face_i, np.arange(faces + 1))
     weights = np.random.default_rng(0).integers(0, 2**63, len(index), dtype=np.uint64)
-    running = np.r_[np.uint64(0), np.cumsum(weights[geom_i], dtype=np.uint64)]
-    digest = running[bounds[1:]] - running[bounds[:-1]]  # wraps around, as meant
-    return Labels(members, face_i, geom_i, np.diff(bounds), digest)
+    count = np.diff(start)
+    digest = np.zeros(faces, dtype=np.uint64)
+    covered = np.flatnonzero(count)
+    if len(covered):  # sums that wrap around, as meant
+        digest[covered] = np.add.reduceat(weights[geom_i], start[covered], dtype=np.uint64)
+    return Labels(face_i, geom_i, start, index, np.arange(faces), count, digest)
 
 
 def _lost_area(traced: Traced, labels: Labels, geoms: np.ndarray, grid: float) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 import shapely
 from shapely import Geometry, Polygon
 
-from gebiedsregie.stapeling.planar import Arrangement, Traced, trace_merged
+from gebiedsregie.stapeling.planar import Arrangement, Traced, ranges, trace_merged
 
 
 def polygon_parts(geom: Geometry) -> list[Polygon]:
@@ -26,13 +26,49 @@ def polygon_parts(geom: Geometry) -> list[Polygon]:
 
 @dataclass
 class Labels:
-    """Which inputs cover each face: as tuples, and flat (face, input position) pairs."""
+    """Which inputs cover each face, as flat (face, input position) pairs, sorted.
 
-    members: list[tuple[int, ...]]
+    Columnar, not a tuple per face: at a million faces, tuples of Python ints would take
+    more memory than the faces themselves. A sliver takes its neighbour's set by pointing
+    at that face (`source`), so no set is ever copied.
+    """
+
     face_i: np.ndarray  # sorted
-    geom_i: np.ndarray  # position in the (clipped) inputs
+    geom_i: np.ndarray  # position in the (clipped) inputs, sorted within a face
+    start: np.ndarray  # face f's pairs are start[f] .. start[f + 1]
+    index: np.ndarray  # per input position, the index of the input in the caller's list
+    source: np.ndarray  # per face, the face whose set it carries (itself, or a neighbour)
     count: np.ndarray  # per face, how many inputs cover it
     digest: np.ndarray  # per face, a hash of its set: equal sets have equal digests
+
+    def same_sets(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Return, per pair of faces a[k], b[k], whether they carry the same set."""
+        same = (self.digest[a] == self.digest[b]) & (self.count[a] == self.count[b])
+        a, b = self.source[a[same]], self.source[b[same]]
+        check = np.flatnonzero(a != b)  # equal digests: compare the sets themselves
+        if len(check):
+            size = self.count[a[check]]
+            first = np.r_[0, np.cumsum(size)[:-1]]
+            differ = (
+                self.geom_i[ranges(self.start[a[check]], size)]
+                != self.geom_i[ranges(self.start[b[check]], size)]
+            )
+            bad = np.zeros(len(check), dtype=bool)
+            nonempty = size > 0
+            bad[nonempty] = np.logical_or.reduceat(differ, first[nonempty])
+            same[np.flatnonzero(same)[check[bad]]] = False
+        return same
+
+    def members(self, faces: np.ndarray) -> list[tuple[int, ...]]:
+        """Return the sets of `faces` as tuples of input indices; faces with one source
+        share one tuple, and every tuple shares one int object per input."""
+        sources, which = np.unique(self.source[faces], return_inverse=True)
+        get = self.index.tolist().__getitem__
+        begin, end = self.start[sources].tolist(), self.start[sources + 1].tolist()
+        tuples = [
+            tuple(map(get, self.geom_i[b:e].tolist())) for b, e in zip(begin, end, strict=True)
+        ]
+        return [tuples[w] for w in which.tolist()]
 
 
 def _components(a: np.ndarray, b: np.ndarray, count: int) -> np.ndarray:
@@ -51,12 +87,10 @@ def _components(a: np.ndarray, b: np.ndarray, count: int) -> np.ndarray:
 
 def _same_set(side: np.ndarray, labels: Labels) -> np.ndarray:
     """Return, per line, whether it lies between two faces covered by the same set."""
-    members, covered = labels.members, labels.count > 0
+    covered = labels.count > 0
     inner = (side >= 0).all(axis=1) & (side[:, 0] != side[:, 1])
     a, b = side[inner, 0], side[inner, 1]
-    inner[inner] = covered[a] & (labels.digest[a] == labels.digest[b])
-    for line in np.flatnonzero(inner).tolist():  # equal digests: compare the sets themselves
-        inner[line] = members[side[line, 0]] == members[side[line, 1]]
+    inner[inner] = covered[a] & labels.same_sets(a, b)
     return inner
 
 
@@ -100,9 +134,7 @@ def _absorb_slivers(
     source[s[best]] = n[best]
     taker = np.flatnonzero(source[comp] >= 0)  # every face of an absorbed sliver
     giver = source[comp[taker]]
-    members = labels.members
-    for t_i, g_i in zip(taker.tolist(), giver.tolist(), strict=True):
-        members[t_i] = members[g_i]
+    labels.source[taker] = labels.source[giver]
     labels.count[taker] = labels.count[giver]
     labels.digest[taker] = labels.digest[giver]
     return float(area[taker].sum())
@@ -115,14 +147,14 @@ def merge(
     the covered faces and their sets, and the slivers' area."""
     side = traced.left.reshape(-1, 2)
     sliver_m2 = _absorb_slivers(side, arr.length, traced.area, labels, sliver_width)
-    members, faces = labels.members, len(labels.members)
+    faces = len(labels.count)
     covered = labels.count > 0
     inner = _same_set(side, labels)
     keep_polygon = covered[traced.owner]
     if not inner.any():
         return (
             traced.polygons[keep_polygon],
-            [members[f] for f in traced.owner[keep_polygon]],
+            labels.members(traced.owner[keep_polygon]),
             sliver_m2,
         )
     comp = _components(side[inner, 0], side[inner, 1], faces)
@@ -152,7 +184,6 @@ def merge(
     representative = groups  # the smallest face of each group carries its set
     return (
         np.concatenate([traced.polygons[keep_polygon], new_polygons]),
-        [members[f] for f in traced.owner[keep_polygon]]
-        + [members[f] for f in representative[new_group]],
+        labels.members(np.r_[traced.owner[keep_polygon], representative[new_group]]),
         sliver_m2,
     )

@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 
 from gebiedsregie.stapeling import _noder
-from gebiedsregie.stapeling.planar import Arrangement, Rings, Traced, faces_of_rings
+from gebiedsregie.stapeling.planar import Arrangement, Rings, Traced, faces_of_rings, ranges
 
 
 @dataclass
@@ -37,13 +37,6 @@ class Noded:
     geom_i: np.ndarray
 
 
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Return the concatenated ranges starts[i] .. ends[i] (exclusive)."""
-    lengths = ends - starts
-    offset = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return np.repeat(starts, lengths) + offset
-
-
 def _covering(
     traced: Traced, ccw: np.ndarray, set_start: np.ndarray, sets: np.ndarray, part: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -56,9 +49,12 @@ def _covering(
     flat = np.fromiter(
         (g for s in outside for g in sorted(s)), dtype=np.int64, count=int(size.sum())
     )
-    rings = shell_ring
-    face_i = np.repeat(np.arange(len(rings)), set_start[rings + 1] - set_start[rings])
-    geom_i = sets[_ranges(set_start[rings], set_start[rings + 1])]
+    # The outer ring of a part has the empty set (its outside): `sets` holds the shells'
+    # sets, in the order of their faces.
+    face_i = np.repeat(np.arange(len(shell_ring)), np.diff(set_start)[shell_ring])
+    geom_i = sets
+    if len(face_i) != len(sets):
+        raise ArithmeticError("stapeling: the outer ring of a part has a set")
     nested = np.flatnonzero(size[root_of_face] > 0)
     if len(nested) == 0:
         return face_i, geom_i
@@ -66,12 +62,13 @@ def _covering(
     # two sets, its own and the outside's, cover it (odd counts of (face, input) pairs).
     first = np.r_[0, np.cumsum(size)]
     root = root_of_face[nested]
-    face_i = np.r_[face_i, np.repeat(nested, size[root])]
-    geom_i = np.r_[geom_i, flat[_ranges(first[root], first[root] + size[root])]]
-    width = int(geom_i.max()) + 1
-    keys, counts = np.unique(face_i * width + geom_i, return_counts=True)
+    inner = np.isin(face_i, nested)
+    more_face = np.r_[face_i[inner], np.repeat(nested, size[root])]
+    more_geom = np.r_[geom_i[inner], flat[ranges(first[root], size[root])]]
+    width = int(more_geom.max()) + 1
+    keys, counts = np.unique(more_face * width + more_geom, return_counts=True)
     keys = keys[counts % 2 == 1]
-    return keys // width, keys % width
+    return np.r_[face_i[~inner], keys // width], np.r_[geom_i[~inner], keys % width]
 
 
 def _outside_sets(
@@ -105,23 +102,34 @@ def _outside_sets(
     return [known[r] for r in roots.tolist()]
 
 
-def _ragged(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _ragged(geoms: np.ndarray, chunk: int = 512) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the coordinates of all rings of `geoms`, the ring offsets, and the input of
-    each ring (no ring objects are made: they would double the memory)."""
-    if len(geoms) == 0:
-        return np.empty((0, 2)), np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64)
-    kind, coords, offsets = shapely.to_ragged_array(geoms)
-    if kind == shapely.GeometryType.POLYGON:
-        ring_offsets, geom_offsets = offsets
-        ring_geom = np.repeat(np.arange(len(geoms)), np.diff(geom_offsets))
-    else:  # MultiPolygons, with Polygons among them as single parts
-        ring_offsets, part_offsets, geom_offsets = offsets
-        part_geom = np.repeat(np.arange(len(geoms)), np.diff(geom_offsets))
-        ring_geom = part_geom[np.repeat(np.arange(len(part_geom)), np.diff(part_offsets))]
+    each ring. Made `chunk` inputs at a time into arrays sized up front: shapely makes a
+    ring object per ring on the way, which for all inputs at once would double the memory."""
+    coords = np.empty((int(shapely.get_num_coordinates(geoms).sum()), 2), dtype=np.float64)
+    sizes, owners = [], []
+    at = 0
+    for low in range(0, len(geoms), chunk):
+        part = geoms[low : low + chunk]
+        kind, xy, offsets = shapely.to_ragged_array(part)
+        if kind == shapely.GeometryType.POLYGON:
+            ring_offsets, geom_offsets = offsets
+            ring_geom = np.repeat(np.arange(len(part)), np.diff(geom_offsets))
+        else:  # MultiPolygons, with Polygons among them as single parts
+            ring_offsets, part_offsets, geom_offsets = offsets
+            part_geom = np.repeat(np.arange(len(part)), np.diff(geom_offsets))
+            ring_geom = part_geom[np.repeat(np.arange(len(part_geom)), np.diff(part_offsets))]
+        coords[at : at + len(xy)] = xy
+        at += len(xy)
+        sizes.append(np.diff(ring_offsets))
+        owners.append(ring_geom + low)
+    if at != len(coords):
+        raise ValueError("stapeling: the inputs' coordinates do not add up")
+    size = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
     return (
-        np.ascontiguousarray(coords, dtype=np.float64),
-        ring_offsets.astype(np.int64),
-        ring_geom.astype(np.int64),
+        coords,
+        np.r_[0, np.cumsum(size)].astype(np.int64),
+        np.concatenate(owners).astype(np.int64) if owners else np.zeros(0, dtype=np.int64),
     )
 
 
@@ -155,13 +163,15 @@ def node_and_trace(
         node=np.frombuffer(out["point_node"], dtype=np.int64),
         grid=grid,
     )
-    rings = Rings.from_buffers(out)
+    rings = Rings.from_buffers(out, arr)
     traced = faces_of_rings(rings, out["lines"])
+    ccw = rings.ccw
+    del rings, out["ring_half"]
     if len(traced.area) == 0:
         empty = np.array([], dtype=np.int64)
         return Noded(arr, traced, empty, empty)
     set_start, sets, part = (
         np.frombuffer(out[name], dtype=np.int64) for name in ("set_start", "set", "ring_part")
     )
-    face_i, geom_i = _covering(traced, rings.ccw, set_start, sets, part)
+    face_i, geom_i = _covering(traced, ccw, set_start, sets, part)
     return Noded(arr, traced, face_i, geom_i)

@@ -60,76 +60,98 @@ class Traced:
 
 @dataclass
 class Rings:
-    """Traced rings: coordinates, the ring of each coordinate, the half-edges of each ring."""
+    """Traced rings of an arrangement: the half-edges of each, in order. Their points are
+    the arrangement's, gathered only when a ring is built (in chunks), so the coordinates
+    are never held twice over."""
 
-    xy: np.ndarray
-    ring_of_xy: np.ndarray
+    arr: Arrangement
+    order: np.ndarray  # half-edges (2 * line + side of arr), ring after ring, in order
+    edge_start: np.ndarray  # ring r's half-edges: order[edge_start[r] : edge_start[r + 1]]
     ring_of_half: np.ndarray  # ring of each traced half-edge (indexed like `half`)
     half: np.ndarray  # half-edge numbers (into 2 * line + side of the arrangement)
     ccw: np.ndarray
     pinched: np.ndarray
     area: np.ndarray  # signed, per ring
-    start: np.ndarray  # offsets of the rings in xy
 
     @classmethod
-    def from_buffers(cls, out: "_noder.Traced", lines: np.ndarray | None = None) -> "Rings":
-        """Return the rings `_noder` traced (`node` or `trace_lines`); `lines` are the
-        arrangement's lines they were traced from, if not all."""
-        ring_size = np.frombuffer(out["ring_size"], dtype=np.int64)
+    def from_buffers(
+        cls, out: "_noder.Traced", arr: Arrangement, lines: np.ndarray | None = None
+    ) -> "Rings":
+        """Return the rings `_noder` traced (`node` or `trace_lines`) in `arr`; `lines` are
+        the arrangement's lines they were traced from, if not all."""
+        edges = np.frombuffer(out["ring_size"], dtype=np.int64)
         of_half = np.frombuffer(out["half_ring"], dtype=np.int64)
         traced = np.flatnonzero(of_half >= 0)
+        order = np.frombuffer(out["ring_half"], dtype=np.int64)
         signed = np.frombuffer(out["ring_area"], dtype=np.float64)
         pinched = np.frombuffer(out["ring_pinched"], dtype=np.uint8)
+        if lines is not None:
+            traced = 2 * lines[traced >> 1] + (traced & 1)
+            order = 2 * lines[order >> 1] + (order & 1)
         return cls(
-            xy=np.frombuffer(out["ring_xy"], dtype=np.float64).reshape(-1, 2),
-            ring_of_xy=np.repeat(np.arange(len(ring_size)), ring_size),
-            ring_of_half=of_half[traced],
-            half=traced if lines is None else 2 * lines[traced >> 1] + (traced & 1),
+            arr=arr,
+            order=order,
+            edge_start=np.r_[0, np.cumsum(edges)],
+            ring_of_half=of_half[of_half >= 0],
+            half=traced,
             ccw=signed > 0,
             pinched=pinched.astype(bool),
             area=signed,
-            start=np.r_[0, np.cumsum(ring_size)],
         )
 
     def __len__(self) -> int:
         return len(self.ccw)
 
+    def first_points(self, which: np.ndarray) -> np.ndarray:
+        """Return the first point of each ring `which`."""
+        half = self.order[self.edge_start[which]]
+        line, back = half >> 1, (half & 1) == 1
+        return self.arr.coords[np.where(back, self.arr.ends[line], self.arr.starts[line])]
+
     def geoms(self, which: np.ndarray) -> np.ndarray:
-        """Return the rings `which` as LinearRings."""
-        begin, size = self.start[which], np.diff(self.start)[which]
-        offset = np.arange(int(size.sum())) - np.repeat(np.cumsum(size) - size, size)
+        """Return the rings `which` as LinearRings (closed by shapely)."""
+        edges = np.diff(self.edge_start)[which]
+        half = self.order[ranges(self.edge_start[which], edges)]
+        line, back = half >> 1, (half & 1) == 1
+        # Each half-edge gives its line's points but the last, forwards or backwards.
+        count = self.arr.ends[line] - self.arr.starts[line]
+        first = np.where(back, self.arr.ends[line], self.arr.starts[line])
+        step = np.where(back, -1, 1)
+        point = np.repeat(first, count) + np.repeat(step, count) * ranges(
+            np.zeros(len(count), dtype=np.int64), count
+        )
+        size = np.add.reduceat(count, np.r_[0, np.cumsum(edges)[:-1]]) if len(which) else count
         return shapely.linearrings(
-            self.xy[np.repeat(begin, size) + offset],
-            indices=np.repeat(np.arange(len(which)), size),
+            self.arr.coords[point], indices=np.repeat(np.arange(len(which)), size)
         )
 
     def polygons(self, which: np.ndarray, chunk: int = 50_000) -> np.ndarray:
-        """Return polygons with the rings `which` (sorted) as their shells; the rings are
-        made in chunks of consecutive ones, so that only one chunk is held at a time."""
-        parts = []
-        for low in range(0, len(self), chunk):
-            high = min(low + chunk, len(self))
-            a, b = int(self.start[low]), int(self.start[high])
-            rings = shapely.linearrings(self.xy[a:b], indices=self.ring_of_xy[a:b] - low)
-            mine = which[(which >= low) & (which < high)] - low
-            parts.append(shapely.polygons(rings[mine]))
-            del rings
+        """Return polygons with the rings `which` as their shells, made in chunks, so that
+        only one chunk of coordinates is held at a time."""
+        parts = [
+            shapely.polygons(self.geoms(which[low : low + chunk]))
+            for low in range(0, len(which), chunk)
+        ]
         return np.concatenate(parts) if parts else np.array([], dtype=object)
+
+
+def ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Return the concatenated ranges starts[i] .. starts[i] + sizes[i] (exclusive)."""
+    offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return np.repeat(starts, sizes) + offset
 
 
 def _trace_rings(arr: Arrangement, lines: np.ndarray) -> Rings:
     """Trace the rings of `lines` in C, from the nodes the noder numbered (`_noder.c`)."""
     starts, sizes = arr.starts[lines], arr.ends[lines] - arr.starts[lines] + 1
-    index = np.repeat(starts, sizes) + (
-        np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    )
+    index = ranges(starts, sizes)
     out = _noder.trace_lines(
         np.ascontiguousarray(arr.coords[index]),
         np.r_[0, np.cumsum(sizes)].astype(np.int64),
         np.ascontiguousarray(arr.node[index]),
         1.0 / arr.grid,
     )
-    return Rings.from_buffers(out, lines)
+    return Rings.from_buffers(out, arr, lines)
 
 
 def faces_of_rings(r: Rings, count: int) -> Traced:
@@ -151,7 +173,7 @@ def faces_of_rings(r: Rings, count: int) -> Traced:
     if len(outers):
         # The outer boundary of a connected component is a hole of the smallest shell (of
         # another component) around it, or borders the unbounded face.
-        probe = shapely.points(r.xy[np.searchsorted(r.ring_of_xy, outers)])
+        probe = shapely.points(r.first_points(outers))
         tree = shapely.STRtree(shell_polygons)
         probe_i, shell_i = tree.query(probe, predicate="within")
         if len(probe_i):
