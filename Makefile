@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint format db-start db-stop clean
+.PHONY: setup run test lint format sanitize db-start db-stop clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,11 @@ $(VENV)/.browser: scripts/setup-system.sh | $(STAMP)
 
 test: setup $(VENV)/.browser
 	$(BIN)/pytest
+
+# The stapeling's noder built with ASan and UBSan (in a temporary directory), under the pure
+# analysis tests: see scripts/sanitize.sh.
+sanitize: setup
+	./scripts/sanitize.sh
 
 lint: setup
 	$(BIN)/ruff check .

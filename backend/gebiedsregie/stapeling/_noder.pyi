@@ -7,8 +7,8 @@ from numpy import float64, int64
 from numpy.typing import NDArray
 
 class Traced(TypedDict):
-    ring_xy: bytes  # float64 (x, y) pairs of every ring, without the closing point
-    ring_size: bytes  # int64, points per ring
+    ring_half: bytes  # int64, the half-edges of every ring in order, ring after ring
+    ring_size: bytes  # int64, half-edges per ring
     ring_area: bytes  # float64, signed area (positive: counter-clockwise)
     ring_pinched: bytes  # uint8, 1 where the ring passes a node twice
     half_ring: bytes  # int64, the ring of each half-edge; -1 for a dropped dangle
