@@ -48,8 +48,9 @@ import numpy as np
 import shapely
 from shapely import Geometry, MultiPolygon
 
-from gebiedsregie.stapeling.merging import Labels, merge, polygon_parts
-from gebiedsregie.stapeling.noding import node_and_trace
+from gebiedsregie.stapeling import tiling
+from gebiedsregie.stapeling.merging import Labels, Members, merge, polygon_parts
+from gebiedsregie.stapeling.noding import Boundaries, boundaries, node_and_trace
 from gebiedsregie.stapeling.planar import Arrangement, Traced
 
 SLIVER_WIDTH_M = 0.5
@@ -84,8 +85,9 @@ class Faces:
     Attributes
     ----------
     geoms : array of Polygon
-    members : list of tuple of int
-        Per face, the sorted indices (into the input) of the polygons covering it.
+    members : Members
+        Per face, the sorted indices (into the input) of the polygons covering it (a
+        sequence of tuples, kept columnar).
     sliver_m2 : float
         Area of the slivers absorbed into neighbouring faces.
     grid : float
@@ -93,7 +95,7 @@ class Faces:
     """
 
     geoms: np.ndarray
-    members: list[tuple[int, ...]]
+    members: Members
     sliver_m2: float = 0.0
     grid: float = SNAP_GRID_M
     fallback: bool = False  # the sets come from the point-test fallback (see `_solve`)
@@ -112,7 +114,7 @@ class Faces:
     @property
     def aantal(self) -> np.ndarray:
         if self._aantal is None:
-            self._aantal = np.fromiter(map(len, self.members), dtype=np.int64, count=len(self))
+            self._aantal = self.members.counts()
         return self._aantal
 
 
@@ -195,25 +197,32 @@ def _labels(face_i: np.ndarray, geom_i: np.ndarray, index: np.ndarray, faces: in
     return Labels(face_i, geom_i, start, index, np.arange(faces), count, digest)
 
 
-def _lost_area(traced: Traced, labels: Labels, geoms: np.ndarray, grid: float) -> np.ndarray:
+@dataclass
+class _Inputs:
+    """The (clipped) inputs of one computation, a strip or the whole: their rings, and per
+    input position its area and boundary length, its index among the caller's inputs, and
+    its geometry (made only should the fallback need it)."""
+
+    rings: Boundaries
+    area: np.ndarray
+    length: np.ndarray
+    index: np.ndarray
+    geoms: Callable[[], np.ndarray]
+
+
+def _lost_area(traced: Traced, labels: Labels, inputs: _Inputs, grid: float) -> np.ndarray:
     """Return, per input, whether its faces fail to add up to its area, within what snap
     rounding to `grid` can move."""
-    per_input = np.bincount(labels.geom_i, traced.area[labels.face_i], len(geoms))
-    expected = shapely.area(geoms)
-    moved = shapely.length(geoms) * grid + CONSERVATION_RTOL * expected
-    return np.abs(per_input - expected) > moved
+    per_input = np.bincount(labels.geom_i, traced.area[labels.face_i], len(inputs.area))
+    moved = inputs.length * grid + CONSERVATION_RTOL * np.abs(inputs.area)
+    return np.abs(per_input - inputs.area) > moved
 
 
 def _solve(
-    geoms: np.ndarray,
-    index: np.ndarray,
-    grid: float,
-    threads: int,
-    check: bool,
-    context: Mapping[str, object],
+    inputs: _Inputs, grid: float, threads: int, check: bool, context: Mapping[str, object]
 ) -> tuple[Arrangement, Traced, Labels, bool]:
-    """Node, trace and label the (already clipped) inputs, in `threads` threads; the last
-    value says whether the labels come from the fallback.
+    """Node, trace and label the inputs, in `threads` threads; the last value says whether
+    the labels come from the fallback.
 
     The labels come from the half-edge graph (`noding.py`), exact for the snapped inputs.
     As a guard against a defect, each input's faces must add up to its area, within what
@@ -224,10 +233,11 @@ def _solve(
     in the C code, so it is counted (`FALLBACKS`), logged as an error with `context` (the
     gebied and filters), and the test suite fails whenever it fires.
     """
-    noded = node_and_trace(geoms, grid, threads, check=check)
+    noded = node_and_trace(inputs.rings, grid, threads, check=check)
     arr, traced, faces = noded.arr, noded.traced, len(noded.traced.area)
+    index = inputs.index
     labels = _labels(noded.face_i, noded.geom_i, index, faces)
-    lost = _lost_area(traced, labels, geoms, grid)
+    lost = _lost_area(traced, labels, inputs, grid)
     fallback = bool(lost.any())
     if fallback:
         FALLBACKS.add()
@@ -235,15 +245,37 @@ def _solve(
             "stapeling: the sets from the graph lose area (input %d of %d); labelled by "
             "points instead; %s",
             int(index[np.argmax(lost)]),
-            len(geoms),
+            len(index),
             ", ".join(f"{k}={v}" for k, v in context.items()) or "no context",
         )
         deep = np.ones(faces, dtype=bool)
-        labels = _labels(*_point_pairs(traced, geoms, threads, deep), index, faces)
-        lost = _lost_area(traced, labels, geoms, grid)
+        labels = _labels(*_point_pairs(traced, inputs.geoms(), threads, deep), index, faces)
+        lost = _lost_area(traced, labels, inputs, grid)
     if lost.any():
         raise ArithmeticError(f"stapeling: input {int(index[np.argmax(lost)])} lost area")
     return arr, traced, labels, fallback
+
+
+def _faces_of(
+    inputs: _Inputs,
+    borders_m: list[float],
+    sliver_width: float,
+    grid: float,
+    threads: int,
+    check: bool,
+    context: Mapping[str, object],
+) -> tuple[np.ndarray, Members, float, bool]:
+    """Return the merged faces of `inputs`, their sets, the slivers' area and whether the
+    fallback fired. Faces along `borders_m` (x, metres: a strip's inner borders) are never
+    absorbed as slivers: they go on in the next strip."""
+    arr, traced, labels, fallback = _solve(inputs, grid, threads, check, context)
+    on_border = np.zeros(len(labels.count), dtype=bool)
+    for x in borders_m:
+        lines = tiling.on_border(arr.coords, arr.starts, arr.ends, x)
+        side = traced.left.reshape(-1, 2)[lines].ravel()
+        on_border[side[side >= 0]] = True
+    polygons, members, sliver_m2 = merge(arr, traced, labels, sliver_width, on_border)
+    return np.asarray(polygons, dtype=object), members, sliver_m2, fallback
 
 
 def compute_faces(
@@ -292,11 +324,50 @@ def compute_faces(
     threads = workers if vertices >= PARALLEL_MIN_VERTICES else 1
     clipped, index = clip_inputs(geoms, clip, threads)
     if len(clipped) == 0:
-        return Faces(np.array([], dtype=object), [])
+        return Faces(np.array([], dtype=object), Members.of([]))
     check = CHECK_NODING if check is None else check
-    arr, traced, labels, fallback = _solve(clipped, index, grid, threads, check, context or {})
-    faces, members, sliver_m2 = merge(arr, traced, labels, sliver_width)
-    return Faces(np.asarray(faces, dtype=object), members, sliver_m2, grid, fallback)
+    context = context or {}
+    rings = boundaries(clipped)
+    scale = 1.0 / grid
+    cuts = tiling.borders(rings, scale)
+    if len(cuts) == 0:
+        inputs = _Inputs(
+            rings, shapely.area(clipped), shapely.length(clipped), index, lambda: clipped
+        )
+        del rings
+        polygons, members, sliver_m2, fallback = _faces_of(
+            inputs, [], sliver_width, grid, threads, check, context
+        )
+        return Faces(polygons, members, sliver_m2, grid, fallback)
+    # Strip by strip: the working memory is a strip's (see `tiling`).
+    parts, sets, strip_of = [], [], []  # per strip: faces, their sets, the strip
+    sliver_m2, fallback = 0.0, False
+    ymin, ymax = rings.coords[:, 1].min() - 1, rings.coords[:, 1].max() + 1
+    for k, strip in enumerate(tiling.strips(rings, cuts, scale)):
+        inner = [b / scale for b in (strip.lo, strip.hi) if b is not None]
+        xmin = -np.inf if strip.lo is None else strip.lo / scale
+        xmax = np.inf if strip.hi is None else strip.hi / scale
+        area, length = strip.rings.per_input(len(clipped))
+
+        def strip_geoms(x0: float = xmin, x1: float = xmax) -> np.ndarray:
+            return shapely.clip_by_rect(clipped, max(x0, -1e15), ymin, min(x1, 1e15), ymax)
+
+        inputs = _Inputs(strip.rings, area, length, index, strip_geoms)
+        polygons, members, slivers, fired = _faces_of(
+            inputs, inner, sliver_width, grid, threads, check, context
+        )
+        parts.append(polygons)
+        sets.append(members)
+        strip_of.append(np.full(len(polygons), k))
+        sliver_m2 += slivers
+        fallback |= fired
+    polygons, members = tiling.join_across(
+        np.concatenate(parts),
+        Members.concat(sets),
+        np.concatenate(strip_of),
+        [b / scale for b in cuts],
+    )
+    return Faces(polygons, members, sliver_m2, grid, fallback)
 
 
 def default_workers() -> int:

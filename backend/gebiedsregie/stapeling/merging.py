@@ -6,7 +6,10 @@ that took its neighbour's set) become one: the edges between them are dropped an
 merged faces are traced again (`planar.trace_merged`), with no GEOS union.
 """
 
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any, overload
 
 import numpy as np
 import shapely
@@ -22,6 +25,74 @@ def polygon_parts(geom: Geometry) -> list[Polygon]:
         if not isinstance(geom, Polygon)
         else [geom]
     )
+
+
+class Members(Sequence[tuple[int, ...]]):
+    """The set of each face, columnar: face f is covered by the inputs
+    flat[start[f] : start[f + 1]] (sorted indices into the caller's inputs). A tuple is
+    made only for the face asked for: at a million faces, tuples of Python ints would take
+    more memory than the faces themselves."""
+
+    def __init__(self, start: np.ndarray, flat: np.ndarray) -> None:
+        self.start = start
+        self.flat = flat
+
+    @classmethod
+    def of(cls, sets: Sequence[tuple[int, ...]]) -> "Members":
+        sizes = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+        flat = np.fromiter((i for s in sets for i in s), dtype=np.int32, count=int(sizes.sum()))
+        return cls(np.r_[0, np.cumsum(sizes)].astype(np.int64), flat)
+
+    @classmethod
+    def concat(cls, parts: Sequence["Members"]) -> "Members":
+        if not parts:
+            return cls(np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32))
+        shift = np.cumsum([0] + [len(p.flat) for p in parts[:-1]])
+        return cls(
+            np.r_[0, *[p.start[1:] + d for p, d in zip(parts, shift, strict=True)]],
+            np.concatenate([p.flat for p in parts]),
+        )
+
+    def counts(self) -> np.ndarray:
+        return np.diff(self.start)
+
+    def take(self, faces: np.ndarray) -> "Members":
+        sizes = self.counts()[faces]
+        flat = self.flat[ranges(self.start[faces], sizes)]
+        return Members(np.r_[0, np.cumsum(sizes)].astype(np.int64), flat)
+
+    def where(self, mask: np.ndarray) -> "Members":
+        """Return the sets of the faces in `mask` (a boolean per face)."""
+        sizes = self.counts()[mask]
+        flat = self.flat[np.repeat(mask, self.counts())]
+        return Members(np.r_[0, np.cumsum(sizes)].astype(np.int64), flat)
+
+    def __len__(self) -> int:
+        return len(self.start) - 1
+
+    @overload
+    def __getitem__(self, face: int) -> tuple[int, ...]: ...
+    @overload
+    def __getitem__(self, face: slice) -> list[tuple[int, ...]]: ...
+    def __getitem__(self, face: int | slice) -> tuple[int, ...] | list[tuple[int, ...]]:
+        if isinstance(face, slice):
+            return [self[i] for i in range(*face.indices(len(self)))]
+        if not -len(self) <= face < len(self):
+            raise IndexError(face)
+        face %= len(self)
+        return tuple(self.flat[self.start[face] : self.start[face + 1]].tolist())
+
+    def __iter__(self) -> Iterator[tuple[int, ...]]:
+        flat, start = self.flat.tolist(), self.start.tolist()
+        return (tuple(flat[a:b]) for a, b in itertools.pairwise(start))
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Members({list(self)!r})"
 
 
 @dataclass
@@ -59,16 +130,12 @@ class Labels:
             same[np.flatnonzero(same)[check[bad]]] = False
         return same
 
-    def members(self, faces: np.ndarray) -> list[tuple[int, ...]]:
-        """Return the sets of `faces` as tuples of input indices; faces with one source
-        share one tuple, and every tuple shares one int object per input."""
-        sources, which = np.unique(self.source[faces], return_inverse=True)
-        get = self.index.tolist().__getitem__
-        begin, end = self.start[sources].tolist(), self.start[sources + 1].tolist()
-        tuples = [
-            tuple(map(get, self.geom_i[b:e].tolist())) for b, e in zip(begin, end, strict=True)
-        ]
-        return [tuples[w] for w in which.tolist()]
+    def members(self, faces: np.ndarray) -> Members:
+        """Return the sets of `faces`, as indices into the caller's inputs."""
+        source = self.source[faces]
+        sizes = self.count[source]
+        flat = self.index[self.geom_i[ranges(self.start[source], sizes)]].astype(np.int32)
+        return Members(np.r_[0, np.cumsum(sizes)].astype(np.int64), flat)
 
 
 def _components(a: np.ndarray, b: np.ndarray, count: int) -> np.ndarray:
@@ -95,7 +162,12 @@ def _same_set(side: np.ndarray, labels: Labels) -> np.ndarray:
 
 
 def _absorb_slivers(
-    side: np.ndarray, length: np.ndarray, area: np.ndarray, labels: Labels, width: float
+    side: np.ndarray,
+    length: np.ndarray,
+    area: np.ndarray,
+    labels: Labels,
+    width: float,
+    keep: np.ndarray | None = None,
 ) -> float:
     """Give each sliver its neighbour's set (the one sharing the longest edge), in place;
     return the slivers' area. `side` holds the faces on both sides of each line.
@@ -111,6 +183,8 @@ def _absorb_slivers(
     perimeter = np.bincount(comp[ends[valid]], np.repeat(length[outer], 2)[valid.ravel()], faces)
     covered = labels.count > 0
     sliver = covered & (comp == np.arange(faces)) & (2 * total < width * perimeter)
+    if keep is not None:  # faces that go on in another strip are no slivers here
+        sliver &= np.bincount(comp, keep, faces) == 0
     if not sliver.any():
         return 0.0
     s = np.concatenate([ends[:, 0], ends[:, 1]])
@@ -141,12 +215,17 @@ def _absorb_slivers(
 
 
 def merge(
-    arr: Arrangement, traced: Traced, labels: Labels, sliver_width: float
-) -> tuple[np.ndarray, list[tuple[int, ...]], float]:
+    arr: Arrangement,
+    traced: Traced,
+    labels: Labels,
+    sliver_width: float,
+    keep: np.ndarray | None = None,
+) -> tuple[np.ndarray, Members, float]:
     """Absorb slivers (see Tolerance), then merge faces that share an edge and a set; return
-    the covered faces and their sets, and the slivers' area."""
+    the covered faces and their sets, and the slivers' area. Faces marked in `keep` are
+    never absorbed."""
     side = traced.left.reshape(-1, 2)
-    sliver_m2 = _absorb_slivers(side, arr.length, traced.area, labels, sliver_width)
+    sliver_m2 = _absorb_slivers(side, arr.length, traced.area, labels, sliver_width, keep)
     faces = len(labels.count)
     covered = labels.count > 0
     inner = _same_set(side, labels)
@@ -184,6 +263,8 @@ def merge(
     representative = groups  # the smallest face of each group carries its set
     return (
         np.concatenate([traced.polygons[keep_polygon], new_polygons]),
-        labels.members(np.r_[traced.owner[keep_polygon], representative[new_group]]),
+        labels.members(
+            np.r_[traced.owner[keep_polygon], representative[new_group]].astype(np.int64)
+        ),
         sliver_m2,
     )

@@ -102,12 +102,63 @@ def _outside_sets(
     return [known[r] for r in roots.tolist()]
 
 
-def _ragged(geoms: np.ndarray, chunk: int = 512) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the coordinates of all rings of `geoms`, the ring offsets, and the input of
-    each ring. Made `chunk` inputs at a time into arrays sized up front: shapely makes a
-    ring object per ring on the way, which for all inputs at once would double the memory."""
+@dataclass
+class Boundaries:
+    """The rings of the inputs as ragged arrays: ring r is coords[offsets[r] : offsets[r + 1]]
+    (closed), of input owner[r]. `role` is +1 for a ring whose signed area counts as it
+    is (a counter-clockwise shell, a clockwise hole) and -1 for one whose sign is to be
+    turned, so that an input's area is the sum of role times the signed areas of its rings,
+    also after clipping (which keeps each ring's orientation)."""
+
+    coords: np.ndarray
+    offsets: np.ndarray
+    owner: np.ndarray
+    role: np.ndarray
+    measured: tuple[np.ndarray, np.ndarray] | None = None  # `per_ring`, once computed
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+    def per_input(self, inputs: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return each input's area and boundary length."""
+        if self.measured is None:
+            self.measured = self.per_ring()
+        signed, length = self.measured
+        return (
+            np.bincount(self.owner, signed * self.role, inputs),
+            np.bincount(self.owner, length, inputs),
+        )
+
+    def per_ring(self, chunk: int = 1 << 20) -> tuple[np.ndarray, np.ndarray]:
+        """Return each ring's signed area and length, computed `chunk` points at a time."""
+        signed, length = np.zeros(len(self)), np.zeros(len(self))
+        if len(self.coords) == 0:
+            return signed, length
+        origin = self.coords.min(axis=0)  # small numbers: a precise shoelace
+        low = 0
+        while low < len(self):
+            high = int(np.searchsorted(self.offsets, self.offsets[low] + chunk, "right")) - 1
+            high = min(max(high, low + 1), len(self))
+            a, b = int(self.offsets[low]), int(self.offsets[high])
+            xy = self.coords[a:b] - origin
+            x, y = xy[:, 0], xy[:, 1]
+            cross = np.r_[x[:-1] * y[1:] - x[1:] * y[:-1], 0.0]
+            step = np.r_[np.hypot(np.diff(x), np.diff(y)), 0.0]
+            last = self.offsets[low + 1 : high + 1] - 1 - a  # no segment from a ring's end
+            cross[last], step[last] = 0.0, 0.0
+            ring = np.repeat(np.arange(high - low), np.diff(self.offsets[low : high + 1]))
+            signed[low:high] = np.bincount(ring, cross, high - low) / 2
+            length[low:high] = np.bincount(ring, step, high - low)
+            low = high
+        return signed, length
+
+
+def boundaries(geoms: np.ndarray, chunk: int = 512) -> Boundaries:
+    """Return the rings of `geoms` (Polygons and MultiPolygons). Made `chunk` inputs at a
+    time into arrays sized up front: shapely makes a ring object per ring on the way, which
+    for all inputs at once would double the memory."""
     coords = np.empty((int(shapely.get_num_coordinates(geoms).sum()), 2), dtype=np.float64)
-    sizes, owners = [], []
+    sizes, owners, shells = [], [], []
     at = 0
     for low in range(0, len(geoms), chunk):
         part = geoms[low : low + chunk]
@@ -115,32 +166,46 @@ def _ragged(geoms: np.ndarray, chunk: int = 512) -> tuple[np.ndarray, np.ndarray
         if kind == shapely.GeometryType.POLYGON:
             ring_offsets, geom_offsets = offsets
             ring_geom = np.repeat(np.arange(len(part)), np.diff(geom_offsets))
+            first_rings = geom_offsets[:-1]
         else:  # MultiPolygons, with Polygons among them as single parts
             ring_offsets, part_offsets, geom_offsets = offsets
             part_geom = np.repeat(np.arange(len(part)), np.diff(geom_offsets))
             ring_geom = part_geom[np.repeat(np.arange(len(part_geom)), np.diff(part_offsets))]
+            first_rings = part_offsets[:-1]
+        shell = np.zeros(len(ring_geom), dtype=bool)
+        shell[first_rings[first_rings < len(shell)]] = True
         coords[at : at + len(xy)] = xy
         at += len(xy)
         sizes.append(np.diff(ring_offsets))
         owners.append(ring_geom + low)
+        shells.append(shell)
     if at != len(coords):
         raise ValueError("stapeling: the inputs' coordinates do not add up")
-    size = np.concatenate(sizes) if sizes else np.zeros(0, dtype=np.int64)
-    return (
+    empty = np.zeros(0, dtype=np.int64)
+    size = np.concatenate(sizes) if sizes else empty
+    rings = Boundaries(
         coords,
         np.r_[0, np.cumsum(size)].astype(np.int64),
-        np.concatenate(owners).astype(np.int64) if owners else np.zeros(0, dtype=np.int64),
+        np.concatenate(owners).astype(np.int64) if owners else empty,
+        np.ones(len(size), dtype=np.int64),
     )
+    # A shell counts positively, a hole negatively, whichever way each was drawn.
+    rings.measured = signed, _ = rings.per_ring()
+    shell = np.concatenate(shells) if shells else np.zeros(0, dtype=bool)
+    rings.role = np.where((signed >= 0) == shell, 1, -1)
+    return rings
 
 
 def node_and_trace(
-    geoms: np.ndarray, grid: float, threads: int = 1, *, check: bool = False
+    geoms: np.ndarray | Boundaries, grid: float, threads: int = 1, *, check: bool = False
 ) -> Noded:
-    """Return the noded boundaries of `geoms` (Polygons and MultiPolygons) as an arrangement,
-    snap rounded to `grid` (coordinate units), its bounded faces, and the inputs covering
-    each face. `threads` threads look for crossings and hot pixels. With `check`, the C
-    code verifies that no two noded pieces meet but at a shared end, and raises
-    ArithmeticError if they do (a debug option: it costs about as much as the noding).
+    """Return the noded boundaries of `geoms` (Polygons and MultiPolygons, or their rings)
+    as an arrangement, snap rounded to `grid` (coordinate units), its bounded faces, and
+    the inputs covering each face. `threads` threads look for crossings and hot pixels.
+    With `check`, the C code verifies that no two noded pieces meet but at a shared end,
+    and raises ArithmeticError if they do (a debug option: it costs about as much as the
+    noding). A point is covered by an input where it lies inside an odd number of its
+    rings: rings may overlap themselves or each other along lines (as clipped rings do).
 
     Examples
     --------
@@ -151,9 +216,9 @@ def node_and_trace(
     >>> sorted(zip(noded.face_i.tolist(), noded.geom_i.tolist()))
     [(0, 0), (0, 1), (1, 1), (2, 0)]
     """
-    coords, ring_offsets, owner = _ragged(geoms)
-    out = _noder.node(coords, ring_offsets, owner, 1.0 / grid, threads, check)
-    del coords, ring_offsets, owner
+    rings = geoms if isinstance(geoms, Boundaries) else boundaries(geoms)
+    out = _noder.node(rings.coords, rings.offsets, rings.owner, 1.0 / grid, threads, check)
+    del rings
     line_start = np.frombuffer(out["line_start"], dtype=np.int64)
     arr = Arrangement(
         coords=np.frombuffer(out["coords"], dtype=np.float64).reshape(-1, 2),
@@ -163,10 +228,10 @@ def node_and_trace(
         node=np.frombuffer(out["point_node"], dtype=np.int64),
         grid=grid,
     )
-    rings = Rings.from_buffers(out, arr)
-    traced = faces_of_rings(rings, out["lines"])
-    ccw = rings.ccw
-    del rings, out["ring_half"]
+    traced_rings = Rings.from_buffers(out, arr)
+    traced = faces_of_rings(traced_rings, out["lines"])
+    ccw = traced_rings.ccw
+    del traced_rings, out["ring_half"]
     if len(traced.area) == 0:
         empty = np.array([], dtype=np.int64)
         return Noded(arr, traced, empty, empty)
