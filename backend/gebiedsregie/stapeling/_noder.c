@@ -1117,16 +1117,50 @@ done:
     return status;
 }
 
-/* Debug: whether the kept pieces are planar, no two meeting but in a shared end. */
-static int check_planar(Noding *d) {
-    Noding c = {.job = d->job, .n = d->nh};
+/* Whether pieces c->sa[s] - c->sb[s] between the points c->X, c->Y (distinct, local grid
+ * units within c->width x c->height, offset by c->minx, c->miny) are planar: no two meet
+ * but in a shared end. If not, the job's error says how many pairs do, and shows one. */
+static int planar_pieces(Noding *c) {
     Vec bad = {NULL, 0, 0, sizeof(u64)};
+    Ctx ctx = context(c);
+    Job *job = c->job;
+    if (build_index(&c->ix, &ctx, c->ns, c->width, c->height, c->length, job->threads) ||
+        parallel(&ctx, planar_work, leaves(&c->ix), job->threads, &bad)) {
+        free(bad.v);
+        job->error = "out of memory";
+        return -1;
+    }
+    if (!bad.len) return 0;
+    u64 pair = ((u64 *)bad.v)[0];
+    u32 s = (u32)(pair >> 32), t = (u32)pair;
+    double g = job->scale;
+    const i64 *X = c->X, *Y = c->Y;
+    snprintf(job->message, sizeof job->message,
+             "noding not planar: %zu pairs of pieces meet other than at a shared end, "
+             "such as (%.3f %.3f, %.3f %.3f) and (%.3f %.3f, %.3f %.3f)",
+             bad.len, (X[c->sa[s]] + c->minx) / g, (Y[c->sa[s]] + c->miny) / g,
+             (X[c->sb[s]] + c->minx) / g, (Y[c->sb[s]] + c->miny) / g,
+             (X[c->sa[t]] + c->minx) / g, (Y[c->sa[t]] + c->miny) / g,
+             (X[c->sb[t]] + c->minx) / g, (Y[c->sb[t]] + c->miny) / g);
+    job->error = job->message;
+    job->not_planar = 1;
+    free(bad.v);
+    return -1;
+}
+
+/* Debug: whether the kept pieces of a noding are planar (`planar_pieces`). */
+static int check_planar(Noding *d) {
+    Noding c = {.job = d->job, .n = d->nh, .minx = d->minx, .miny = d->miny,
+                .width = d->width, .height = d->height};
     int status = -1;
     c.X = malloc((d->nh ? d->nh : 1) * sizeof(i64));
     c.Y = malloc((d->nh ? d->nh : 1) * sizeof(i64));
     c.sa = malloc((d->ne ? d->ne : 1) * sizeof(u32));
     c.sb = malloc((d->ne ? d->ne : 1) * sizeof(u32));
-    if (!c.X || !c.Y || !c.sa || !c.sb) goto done;
+    if (!c.X || !c.Y || !c.sa || !c.sb) {
+        d->job->error = "out of memory";
+        goto done;
+    }
     for (size_t h = 0; h < d->nh; h++) {
         c.X[h] = KX(d->node_key[h]);
         c.Y[h] = KY(d->node_key[h]);
@@ -1138,29 +1172,9 @@ static int check_planar(Noding *d) {
             c.length += (double)(llabs(c.X[d->eto[e]] - c.X[d->efrom[e]]) +
                                  llabs(c.Y[d->eto[e]] - c.Y[d->efrom[e]]));
         }
-    Ctx ctx = context(&c);
-    if (build_index(&c.ix, &ctx, c.ns, d->width, d->height, c.length, d->job->threads)) goto done;
-    if (parallel(&ctx, planar_work, leaves(&c.ix), d->job->threads, &bad)) goto done;
-    status = 0;
-    if (bad.len) {
-        u64 pair = ((u64 *)bad.v)[0];
-        u32 s = (u32)(pair >> 32), t = (u32)pair;
-        double g = d->job->scale;
-        snprintf(d->job->message, sizeof d->job->message,
-                 "noding not planar: %zu pairs of pieces meet other than at a shared end, "
-                 "such as (%.3f %.3f, %.3f %.3f) and (%.3f %.3f, %.3f %.3f)",
-                 bad.len, (c.X[c.sa[s]] + d->minx) / g, (c.Y[c.sa[s]] + d->miny) / g,
-                 (c.X[c.sb[s]] + d->minx) / g, (c.Y[c.sb[s]] + d->miny) / g,
-                 (c.X[c.sa[t]] + d->minx) / g, (c.Y[c.sa[t]] + d->miny) / g,
-                 (c.X[c.sb[t]] + d->minx) / g, (c.Y[c.sb[t]] + d->miny) / g);
-        d->job->error = d->job->message;
-        d->job->not_planar = 1;
-        status = -1;
-    }
+    status = planar_pieces(&c);
 done:
-    free(bad.v);
     noding_free(&c);
-    if (status && !d->job->error) d->job->error = "out of memory";
     return status;
 }
 
@@ -1443,7 +1457,76 @@ end:
     return result;
 }
 
+/* check_pieces(xy, pieces, scale): the planarity check on its own, for the tests. xy: float64
+ * pairs of distinct points; pieces: int64 pairs of point numbers. Raises ArithmeticError
+ * if two pieces meet other than at a shared end. */
+static PyObject *check_pieces(PyObject *self, PyObject *args) {
+    PyObject *xy_in, *pieces_in;
+    Py_buffer xy = {0}, pieces = {0};
+    double scale;
+    if (!PyArg_ParseTuple(args, "OOd", &xy_in, &pieces_in, &scale)) return NULL;
+    PyObject *result = NULL;
+    Job job = {.scale = scale, .threads = 1};
+    Noding c = {.job = &job};
+    if (get_buffer(xy_in, &xy, 'd', "xy") || get_buffer(pieces_in, &pieces, 'q', "pieces"))
+        goto end;
+    size_t n = (size_t)xy.len / (2 * sizeof(double)), m = (size_t)pieces.len / (2 * sizeof(i64));
+    const double *pt = xy.buf;
+    const i64 *ends = pieces.buf;
+    int valid = scale > 0 && n < NONE / 2 && m < NONE / 2 &&
+                (size_t)pieces.len == m * 2 * sizeof(i64);
+    for (size_t k = 0; valid && k < 2 * m; k++) valid = ends[k] >= 0 && (size_t)ends[k] < n;
+    for (size_t k = 0; valid && k < 2 * n; k++) valid = fabs(pt[k] * scale) < 1e15;
+    if (!valid) {
+        PyErr_SetString(PyExc_ValueError, "check_pieces: inconsistent buffers");
+        goto end;
+    }
+    c.n = n;
+    c.X = malloc((n ? n : 1) * sizeof(i64));
+    c.Y = malloc((n ? n : 1) * sizeof(i64));
+    c.sa = malloc((m ? m : 1) * sizeof(u32));
+    c.sb = malloc((m ? m : 1) * sizeof(u32));
+    if (!c.X || !c.Y || !c.sa || !c.sb) {
+        PyErr_NoMemory();
+        goto end;
+    }
+    i64 minx = INT64_MAX, miny = INT64_MAX, maxx = INT64_MIN, maxy = INT64_MIN;
+    for (size_t k = 0; k < n; k++) {
+        c.X[k] = (i64)nearbyint(pt[2 * k] * scale);
+        c.Y[k] = (i64)nearbyint(pt[2 * k + 1] * scale);
+        minx = MIN(minx, c.X[k]), miny = MIN(miny, c.Y[k]);
+        maxx = MAX(maxx, c.X[k]), maxy = MAX(maxy, c.Y[k]);
+    }
+    if (n && (maxx - minx >= (1LL << 31) || maxy - miny >= (1LL << 31))) {
+        PyErr_SetString(PyExc_ValueError, "extent too large for the grid");
+        goto end;
+    }
+    c.minx = n ? minx - 2 : 0, c.miny = n ? miny - 2 : 0;
+    c.width = n ? maxx - minx + 4 : 4, c.height = n ? maxy - miny + 4 : 4;
+    for (size_t k = 0; k < n; k++) c.X[k] -= c.minx, c.Y[k] -= c.miny;
+    for (size_t k = 0; k < m; k++) {
+        c.sa[k] = (u32)ends[2 * k], c.sb[k] = (u32)ends[2 * k + 1];
+        c.length += (double)(llabs(c.X[c.sb[k]] - c.X[c.sa[k]]) + llabs(c.Y[c.sb[k]] - c.Y[c.sa[k]]));
+    }
+    c.ns = m;
+    int status;
+    Py_BEGIN_ALLOW_THREADS status = planar_pieces(&c);
+    Py_END_ALLOW_THREADS if (status) {
+        PyErr_SetString(job.not_planar ? PyExc_ArithmeticError : PyExc_MemoryError, job.error);
+        goto end;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+end:
+    noding_free(&c);
+    if (xy.obj) PyBuffer_Release(&xy);
+    if (pieces.obj) PyBuffer_Release(&pieces);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"check_pieces", check_pieces, METH_VARARGS,
+     "The planarity check on its own (for the tests); see its comment."},
     {"node", node, METH_VARARGS,
      "Snap-rounded noding and face tracing of rings; see the module comment."},
     {"trace_lines", trace_lines, METH_VARARGS, "Rings of noded lines; see its comment."},
