@@ -58,10 +58,16 @@ def check_invariants(
             inside = covered.get((f, i), 0.0)
             outside = faces.area[f] - inside if i in members else inside
             assert outside <= tolerance, (i, members, outside)
-    if faces.sliver_m2 == 0 and snapping == 0:
-        for face, members in zip(faces.geoms, faces.members, strict=True):
-            point = shapely.point_on_surface(face)
-            assert tuple(i for i, g in enumerate(clipped) if g.contains(point)) == members
+    # Exactly: at the deepest point of every face that reaches more than a millimetre from
+    # its boundary (deeper than snapping moves anything), the inputs containing that point
+    # are the face's set. A face shallower than that is held to the area check above.
+    if faces.sliver_m2 == 0:
+        circles = shapely.maximum_inscribed_circle(faces.geoms, tolerance=1e-4)
+        deep = shapely.length(circles) > faces.grid  # the radius
+        for k in np.flatnonzero(deep):
+            point = shapely.get_point(circles[k], 0)
+            inside = tuple(i for i, g in enumerate(clipped) if g.contains(point))
+            assert inside == faces.members[k], (k, inside, faces.members[k])
     # Adjacent faces (sharing an edge) never carry the same set.
     tree = shapely.STRtree(faces.geoms)
     left, right = tree.query(faces.geoms, predicate="touches")
@@ -235,10 +241,11 @@ def test_parallel_equals_the_plain_computation(monkeypatch: pytest.MonkeyPatch) 
 
 def _geos_faces(geoms: list[Polygon]) -> dict[tuple[int, ...], float]:
     """The same partition by GEOS: union of the boundaries, polygonize, label by a point."""
+    # Snap rounded at the millimetre grid too: without a grid, GEOS' floating noding loses
+    # whole faces in near-degenerate cases.
+    boundaries = shapely.boundary(np.array(geoms, dtype=object))
     faces = shapely.get_parts(
-        shapely.polygonize(
-            shapely.get_parts(shapely.union_all(shapely.boundary(np.array(geoms, dtype=object))))
-        )
+        shapely.polygonize(shapely.get_parts(shapely.union_all(boundaries, grid_size=0.001)))
     )
     result: dict[tuple[int, ...], float] = defaultdict(float)
     for face in faces:
