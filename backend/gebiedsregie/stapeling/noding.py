@@ -113,19 +113,33 @@ class Boundaries:
     coords: np.ndarray
     offsets: np.ndarray
     owner: np.ndarray
-    role: np.ndarray
+    role: np.ndarray | None  # made from `shell` when first needed (`roles`)
     measured: tuple[np.ndarray, np.ndarray] | None = None  # `per_ring`, once computed
+    shell: np.ndarray | None = None  # per ring, whether it is a shell (else a hole)
 
     def __len__(self) -> int:
         return len(self.owner)
 
-    def per_input(self, inputs: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return each input's area and boundary length."""
+    def measure(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return `per_ring`, computed once."""
         if self.measured is None:
             self.measured = self.per_ring()
-        signed, length = self.measured
+        return self.measured
+
+    def roles(self) -> np.ndarray:
+        """Return `role`: a shell counts positively, a hole negatively, whichever way each
+        was drawn."""
+        if self.role is None:
+            if self.shell is None:
+                raise ValueError("stapeling: rings without roles or shells")
+            self.role = np.where((self.measure()[0] >= 0) == self.shell, 1, -1)
+        return self.role
+
+    def per_input(self, inputs: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return each input's area and boundary length."""
+        signed, length = self.measure()
         return (
-            np.bincount(self.owner, signed * self.role, inputs),
+            np.bincount(self.owner, signed * self.roles(), inputs),
             np.bincount(self.owner, length, inputs),
         )
 
@@ -183,17 +197,13 @@ def boundaries(geoms: np.ndarray, chunk: int = 512) -> Boundaries:
         raise ValueError("stapeling: the inputs' coordinates do not add up")
     empty = np.zeros(0, dtype=np.int64)
     size = np.concatenate(sizes) if sizes else empty
-    rings = Boundaries(
+    return Boundaries(
         coords,
         np.r_[0, np.cumsum(size)].astype(np.int64),
         np.concatenate(owners).astype(np.int64) if owners else empty,
-        np.ones(len(size), dtype=np.int64),
+        None,
+        shell=np.concatenate(shells) if shells else np.zeros(0, dtype=bool),
     )
-    # A shell counts positively, a hole negatively, whichever way each was drawn.
-    rings.measured = signed, _ = rings.per_ring()
-    shell = np.concatenate(shells) if shells else np.zeros(0, dtype=bool)
-    rings.role = np.where((signed >= 0) == shell, 1, -1)
-    return rings
 
 
 def node_and_trace(

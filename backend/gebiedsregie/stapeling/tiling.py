@@ -27,7 +27,7 @@ from gebiedsregie.stapeling.merging import Members, polygon_parts
 from gebiedsregie.stapeling.noding import Boundaries
 from gebiedsregie.stapeling.planar import ranges
 
-STRIP_VERTICES = 500_000  # a strip's share of the inputs: bounds its working memory
+STRIP_VERTICES = 1_500_000  # a strip's share of the inputs: bounds its working memory
 
 
 @dataclass
@@ -77,12 +77,12 @@ def strips(rings: Boundaries, cuts: np.ndarray, scale: float) -> Iterator[Strip]
         whole = np.flatnonzero(near & within)
         cut = _clip(rings, np.flatnonzero(near & ~within), lo, hi, scale, origin)
         size = np.diff(rings.offsets)[whole]
-        signed, length = rings.per_ring() if rings.measured is None else rings.measured
+        signed, length = rings.measure()
         taken = Boundaries(
             rings.coords[ranges(rings.offsets[whole], size)],
             np.r_[0, np.cumsum(size)].astype(np.int64),
             rings.owner[whole],
-            rings.role[whole],
+            rings.roles()[whole],
             (signed[whole], length[whole]),
         )
         yield Strip(_join(taken, cut), lo, hi)
@@ -90,12 +90,12 @@ def strips(rings: Boundaries, cuts: np.ndarray, scale: float) -> Iterator[Strip]
 
 def _join(a: Boundaries, b: Boundaries) -> Boundaries:
     """Return the rings of both, measured."""
-    (area_a, length_a), (area_b, length_b) = (r.measured or r.per_ring() for r in (a, b))
+    (area_a, length_a), (area_b, length_b) = a.measure(), b.measure()
     return Boundaries(
         np.concatenate([a.coords, b.coords]),
         np.r_[a.offsets[:-1], b.offsets + a.offsets[-1]],
         np.r_[a.owner, b.owner],
-        np.r_[a.role, b.role],
+        np.r_[a.roles(), b.roles()],
         (np.r_[area_a, area_b], np.r_[length_a, length_b]),
     )
 
@@ -149,7 +149,7 @@ def _clip(
         (out[index] + origin) / scale,
         np.r_[0, np.cumsum(per_ring[kept] + 1)].astype(np.int64),
         rings.owner[which][kept],
-        rings.role[which][kept],
+        rings.roles()[which][kept],
     )
 
 
