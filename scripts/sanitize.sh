@@ -117,8 +117,7 @@ if [ "$imported" != "$so" ]; then
   exit 1
 fi
 
-tests=(tests/stapeling/test_analysis.py)
-if [ -e tests/stapeling/test_snapping.py ]; then tests+=(tests/stapeling/test_snapping.py); fi
+tests=(tests/stapeling/test_analysis.py tests/stapeling/test_snapping.py tests/stapeling/test_core.py)
 # --capture=sys: a sanitizer's report on stderr is shown even when it aborts the run.
 "${sanitized[@]}" "$root/.venv/bin/pytest" -p sanitize_plugin -p no:cacheprovider \
   --capture=sys -v "${tests[@]}"
