@@ -7,6 +7,9 @@ partition of the union carries the set of input polygons covering it.
 Method
 ------
 1. Clip the inputs to the area of interest (exact overlay; inputs fully inside are kept).
+   A large input (over `tiling.STRIP_VERTICES` vertices) is cut into vertical strips on
+   grid lines and computed strip by strip, so that the working memory is a strip's; faces
+   of one set are joined across the borders (`tiling.py`).
 2. Node all boundaries with snap rounding on the SNAP_GRID_M grid and trace the faces of
    the noded lines, in C (`noding.py`, `_noder.c`): exact integer arithmetic, consistent
    by construction, with a half-edge structure that knows which faces lie on both sides of
@@ -27,8 +30,10 @@ Tolerance
 ---------
 Snap rounding moves every vertex, and every crossing of two boundaries, to the nearest
 point of the grid (default 1 mm, the storage grid, so stored geometries do not move), and
-a boundary that passes within half a grid cell of such a point through it: boundaries move
-by at most 0.71 grid cells, and anything narrower than that collapses.
+a boundary that passes through the half-open grid cell around such a point through that
+point: boundaries move by at most 0.71 grid cells, and anything narrower than that
+collapses. A strip border moves a boundary that crosses it the same way (the crossing is
+rounded to the grid).
 
 A face whose mean width ``2 * area / perimeter`` is below ``sliver_width`` (default 0.5 m) is
 a sliver: the trace of near-coincident edges from different sources, not a real claim. It is
