@@ -4,7 +4,6 @@ Pure, like `analysis`: faces in, numbers out.
 """
 
 from collections.abc import Sequence
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -19,8 +18,7 @@ def thema_matrix(faces: Faces, themas: Sequence[str]) -> tuple[list[str], np.nda
     column = np.array([position[t] for t in themas], dtype=np.int64)
     matrix = np.zeros((len(faces), len(codes)), dtype=bool)
     aantal = faces.aantal
-    flat = np.fromiter(chain.from_iterable(faces.members), np.int64, int(aantal.sum()))
-    matrix[np.repeat(np.arange(len(faces)), aantal), column[flat]] = True
+    matrix[np.repeat(np.arange(len(faces)), aantal), column[faces.members.flat]] = True
     return codes, matrix
 
 
