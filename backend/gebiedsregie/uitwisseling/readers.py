@@ -1,12 +1,23 @@
 """Reading the layers provinces publish: GeoJSON (also with a legacy `crs` member),
-GeoPackage, zipped Shapefile and (zipped) GML, through GDAL (pyogrio), in batches."""
+GeoPackage, zipped Shapefile and (zipped) GML, through GDAL (pyogrio), in batches.
 
+GDAL opens far more than these four, and picks its driver by content: an OGR VRT file named
+`x.gml` reads any file or URL it names. So the form of an upload is decided here, from its
+content, before GDAL sees it (a GeoPackage's application id, a Shapefile's file code, a GML
+document's root element, and no DOCTYPE), GDAL must then open it with the driver of that
+form, GML schemas are never downloaded, and a legacy GeoJSON `crs` member is accepted only
+as a name (a `link` or `url` one would have GDAL fetch it).
+"""
+
+import json
+import mmap
 import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from xml.etree.ElementTree import Element, XMLPullParser
 
 import geopandas
 import pyogrio
@@ -21,6 +32,12 @@ from gebiedsregie.errors import FieldError, InvalidInput
 SNIFF_BYTES = 64 * 1024
 SUFFIXES = {"GeoPackage": ".gpkg", "zip": ".zip", "GeoJSON": ".geojson", "GML": ".gml"}
 CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{')  # the legacy member is an object
+DRIVERS = {"GeoJSON": "GeoJSON", "GeoPackage": "GPKG", "Shapefile": "ESRI Shapefile", "GML": "GML"}
+# Open options: GDAL's GML driver downloads the schemas a document points to, unless told.
+OPEN_OPTIONS: dict[str, dict[str, str]] = {"GML": {"DOWNLOAD_SCHEMA": "NO"}}
+GPKG_IDS = (b"GPKG", b"GP10", b"GP11")  # the application id at byte 68 of a GeoPackage
+SHP_CODE = b"\x00\x00\x27\x0a"  # a Shapefile's file code, 9994, big-endian
+XML_ROOT_BYTES = 64 * 1024  # the root element of a GML document starts within these
 # Bounds in which coordinates of a file without CRS look like RD New metres.
 RD_LOOK = (-7_000, 289_000, 300_000, 629_000)
 
@@ -53,7 +70,11 @@ class Bron:
         whatever the file's size (GeoJSON has no random access to skip through).
         """
         with pyogrio.raw.open_arrow(
-            self.gdal_path, layer=self.laag, batch_size=size, use_pyarrow=True
+            self.gdal_path,
+            layer=self.laag,
+            batch_size=size,
+            use_pyarrow=True,
+            **OPEN_OPTIONS.get(self.formaat, {}),
         ) as (meta, reader):
             geometry = meta["geometry_name"] or "wkb_geometry"
             for batch in reader:
@@ -69,23 +90,82 @@ def _head(path: Path) -> bytes:
         return file.read(SNIFF_BYTES)
 
 
+def _unknown(filename: str) -> InvalidInput:
+    return _refuse(
+        f"Bestandsvorm van '{filename}' niet herkend. Lever GeoJSON, GeoPackage, een "
+        "gezipte Shapefile of (gezipte) GML.",
+        "onbekende_bestandsvorm",
+    )
+
+
 def _kind(path: Path, filename: str) -> str:
     head = _head(path)
-    suffix = Path(filename).suffix.lower()
     if head.startswith(b"SQLite format 3\x00"):
+        if head[68:72] not in GPKG_IDS:
+            raise _refuse(
+                f"'{filename}' is een SQLite-database, maar geen GeoPackage.", "geen_geopackage"
+            )
         return "GeoPackage"
     if head.startswith(b"PK\x03\x04"):
         return "zip"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"{"):
+        _check_crs_members(path, filename)
         return "GeoJSON"
-    if text.startswith(b"<") and (b"gml" in head or suffix in {".gml", ".xml"}):
+    if text.startswith(b"<"):
+        with path.open("rb") as file:
+            _check_gml(file, filename)
         return "GML"
-    raise _refuse(
-        f"Bestandsvorm van '{filename}' niet herkend. Lever GeoJSON, GeoPackage, een "
-        "gezipte Shapefile of (gezipte) GML.",
-        "onbekende_bestandsvorm",
-    )
+    raise _unknown(filename)
+
+
+def _check_gml(file: IO[bytes], filename: str) -> None:
+    """Refuse an XML document that is not GML: GDAL would pick another driver for it (an OGR
+    VRT file reads any file or URL it names), or resolve what a DOCTYPE declares."""
+    head = file.read(XML_ROOT_BYTES)
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise _refuse(f"'{filename}' bevat een DOCTYPE: niet toegestaan in GML.", "gml_doctype")
+    parser: XMLPullParser[Element] = XMLPullParser(events=("start",))
+    tag = ""
+    try:
+        parser.feed(head)
+        for event in parser.read_events():
+            tag = str(getattr(event[-1], "tag", ""))
+            break
+    except SyntaxError:
+        pass
+    namespace, _, name = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
+    if not name or not (name.endswith("FeatureCollection") or "opengis.net/gml" in namespace):
+        raise _refuse(
+            f"'{filename}' is geen GML: het document begint met "
+            f"<{(name or '?')[:40]}>, niet met een FeatureCollection.",
+            "geen_gml",
+        )
+
+
+def _check_crs_members(path: Path, filename: str) -> None:
+    """Refuse a GeoJSON whose legacy `crs` member is not a name (EPSG, URN or OGC): GDAL
+    fetches one of type `link` or `url`."""
+    if path.stat().st_size == 0:
+        return
+    with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        for found in CRS_MEMBER.finditer(data):
+            start = found.end() - 1
+            text = bytes(data[start : start + 4096]).decode("utf-8", errors="replace")
+            try:
+                member, _ = json.JSONDecoder().raw_decode(text)
+            except ValueError:
+                member = None
+            kind = member.get("type") if isinstance(member, dict) else None
+            naam = member.get("properties", {}).get("name") if kind == "name" else None
+            if not isinstance(naam, str) or not re.fullmatch(
+                r"(EPSG|urn|http://www\.opengis\.net/def/crs)[:/A-Za-z0-9._,-]*", naam
+            ):
+                raise _refuse(
+                    f"Het crs-lid van '{filename}' is geen naam (zoals EPSG:28992 of "
+                    "urn:ogc:def:crs:EPSG::28992); een link of url wordt niet gevolgd.",
+                    "crs_geen_naam",
+                )
 
 
 def _zip_member(path: Path, filename: str, laag: str | None) -> tuple[str, str, str | None]:
@@ -122,6 +202,12 @@ def _zip_member(path: Path, filename: str, laag: str | None) -> tuple[str, str, 
                 f"De Shapefile '{Path(member).name}' mist {' en '.join(missing)}.",
                 "shapefile_onvolledig",
             )
+    # The member's content must be of its form too: GDAL goes by content, not by name.
+    with zipfile.ZipFile(path) as archive, archive.open(member) as content:
+        if formaat == "GML":
+            _check_gml(content, Path(member).name)
+        elif content.read(4) != SHP_CODE:
+            raise _refuse(f"'{Path(member).name}' is geen Shapefile.", "geen_shapefile")
     return f"/vsizip/{path}/{member}", formaat, None
 
 
@@ -135,12 +221,19 @@ def open_bron(path: Path, filename: str, laag: str | None) -> Bron:
     if kind == "zip":
         gdal_path, formaat, _ = _zip_member(path, filename, laag)
         laag = None  # one layer per member
+    options = OPEN_OPTIONS.get(formaat, {})
     try:
         lagen = [str(name) for name, _ in pyogrio.list_layers(gdal_path)]
+        # The driver GDAL chose must be the form's (checked before any feature is read).
+        driver = pyogrio.read_info(gdal_path, layer=lagen[0], **options)["driver"] if lagen else ""
     except pyogrio.errors.DataSourceError:
         raise _refuse(f"'{filename}' is niet leesbaar als {formaat}.", "niet_leesbaar") from None
     if not lagen:
         raise _refuse(f"'{filename}' bevat geen lagen.", "geen_lagen")
+    if driver != DRIVERS[formaat]:
+        raise _refuse(
+            f"'{filename}' opent niet als {formaat} (GDAL: {str(driver)[:40]}).", "niet_leesbaar"
+        )
     if laag is None:
         # Our own NOVEX export: take the opgaven.
         laag = "opgave" if "opgave" in lagen else lagen[0] if len(lagen) == 1 else None
@@ -149,7 +242,7 @@ def open_bron(path: Path, filename: str, laag: str | None) -> Bron:
             f"Kies een laag van '{filename}' met laag: {', '.join(lagen)}.", "kies_laag", "laag"
         )
     info = pyogrio.read_info(
-        gdal_path, layer=laag, force_feature_count=True, force_total_bounds=True
+        gdal_path, layer=laag, force_feature_count=True, force_total_bounds=True, **options
     )
     crs = None
     if info.get("crs"):

@@ -1,0 +1,156 @@
+"""Hostile uploads: files that would have GDAL read other files or fetch URLs are refused
+before GDAL opens them, and nothing reaches the network (a server on localhost counts)."""
+
+import json
+import sqlite3
+import threading
+import zipfile
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pyogrio
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.uitwisseling.test_import import count, layer, ok, upload
+
+
+class _Counting(BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.hits.append(self.path)
+        body = b"geheim\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[str, list[str]]]:
+    """A server on localhost that counts the requests it gets: none may come."""
+    hits: ClassVar[list[str]] = []
+    handler = type("Handler", (_Counting,), {"hits": hits})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def vrt(source: str) -> str:
+    return (
+        "<OGRVRTDataSource><OGRVRTLayer name='x'>"
+        f"<SrcDataSource>{source}</SrcDataSource>"
+        "<GeometryType>wkbNone</GeometryType></OGRVRTLayer></OGRVRTDataSource>"
+    )
+
+
+def refused(response: object, code: str) -> None:
+    assert response.status_code == 400, response.text  # type: ignore[attr-defined]
+    body = response.text  # type: ignore[attr-defined]
+    assert json.loads(body)["errors"][0]["code"] == code
+    assert "root:" not in body and "geheim" not in body
+
+
+def test_a_vrt_named_gml_reads_no_server_file(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    trojan = tmp_path / "plannen.gml"
+    trojan.write_text(vrt("CSV:/etc/passwd"))
+    refused(upload(client, trojan), "geen_gml")
+    assert count(session) == 0
+
+
+@pytest.mark.parametrize("member", ["plannen.gml", "plannen.xml"])
+def test_a_vrt_in_a_zip_reads_no_server_file(
+    client: TestClient, tmp_path: Path, member: str
+) -> None:
+    archive = tmp_path / "plannen.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr(member, vrt("CSV:/etc/passwd"))
+    refused(upload(client, archive), "geen_gml")
+
+
+def test_a_vrt_named_shp_in_a_zip_is_no_shapefile(client: TestClient, tmp_path: Path) -> None:
+    archive = tmp_path / "plannen.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("plannen.shp", vrt("CSV:/etc/passwd"))
+        out.writestr("plannen.shx", b"")
+        out.writestr("plannen.dbf", b"")
+    refused(upload(client, archive), "geen_shapefile")
+
+
+def test_a_vrt_fetches_no_url(
+    client: TestClient, tmp_path: Path, listener: tuple[str, list[str]]
+) -> None:
+    url, hits = listener
+    trojan = tmp_path / "plannen.gml"
+    trojan.write_text(vrt(f"CSV:/vsicurl/{url}/intern"))
+    refused(upload(client, trojan), "geen_gml")
+    assert hits == []
+
+
+@pytest.mark.parametrize("kind", ["link", "url"])
+def test_a_crs_link_in_geojson_is_not_followed(
+    client: TestClient, tmp_path: Path, listener: tuple[str, list[str]], kind: str
+) -> None:
+    url, hits = listener
+    path = tmp_path / "laag.geojson"
+    layer().to_crs(4326).to_file(path, driver="GeoJSON")
+    data = json.loads(path.read_text())
+    data["crs"] = {"type": kind, "properties": {"href": f"{url}/crs", "type": "proj4"}}
+    path.write_text(json.dumps(data))
+    refused(upload(client, path), "crs_geen_naam")
+    assert hits == []
+
+
+def test_a_crs_name_in_geojson_is_still_read(client: TestClient, tmp_path: Path) -> None:
+    path = tmp_path / "laag.geojson"
+    layer().to_file(path, driver="GeoJSON")
+    data = json.loads(path.read_text())
+    data["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}
+    path.write_text(json.dumps(data))
+    assert ok(upload(client, path))["bestand"]["crs"] == "EPSG:28992"
+
+
+def test_a_gml_schema_is_not_downloaded(
+    client: TestClient, tmp_path: Path, listener: tuple[str, list[str]]
+) -> None:
+    url, hits = listener
+    path = tmp_path / "plannen.gml"
+    pyogrio.write_dataframe(layer(), path, driver="GML")
+    (tmp_path / "plannen.xsd").unlink()
+    text = path.read_text().replace(
+        "http://ogr.maptools.org/ plannen.xsd", f"http://ogr.maptools.org/ {url}/plannen.xsd"
+    )
+    assert url in text
+    path.write_text(text)
+    upload(client, path)  # read or refused: either way without a request
+    assert hits == []
+
+
+def test_a_doctype_in_gml_is_refused(client: TestClient, tmp_path: Path) -> None:
+    path = tmp_path / "plannen.gml"
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        '<ogr:FeatureCollection xmlns:ogr="http://ogr.maptools.org/">&e;</ogr:FeatureCollection>'
+    )
+    refused(upload(client, path), "gml_doctype")
+
+
+def test_a_sqlite_database_is_no_geopackage(client: TestClient, tmp_path: Path) -> None:
+    path = tmp_path / "laag.gpkg"
+    with sqlite3.connect(path) as db:
+        db.execute("create table t (a text)")
+    refused(upload(client, path), "geen_geopackage")
