@@ -1,12 +1,18 @@
 """Every validation rule, through the API, with the field and the Dutch reason it reports."""
 
+import time
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from shapely import Polygon
+from shapely.geometry import mapping
 
+from gebiedsregie.app import create_app
 from gebiedsregie.crs import CRS84, from_rd
+from gebiedsregie.db import get_session
+from gebiedsregie.settings import Settings
 from tests.factories import EDE, RD_HEADERS, feature, opgave_properties
 
 SQUARE_84 = [[5.70, 52.03], [5.71, 52.03], [5.71, 52.04], [5.70, 52.04], [5.70, 52.03]]
@@ -271,3 +277,44 @@ def test_body_size_limit(client: TestClient, settings: Any) -> None:
     ring = [list(c) for c in from_rd(EDE.buffer(300, quad_segs=50).exterior, CRS84).coords]
     problem = _refused(client, _polygon([ring]), status=413)
     assert problem["errors"][0]["code"] == "te_groot"
+
+
+def _spiral(turns: int, vertices: int, spread_m: float) -> Polygon:
+    """A spiral whose turns lie `spread_m / turns` apart, closed across all of them."""
+    t = np.linspace(0, 2 * np.pi * turns, vertices)
+    r = 50 + spread_m * t / t[-1]
+    ring = np.column_stack([174_500 + r * np.cos(t), 448_500 + r * np.sin(t)])
+    return Polygon(np.vstack([ring, ring[:1]]))
+
+
+def _peak_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if "VmHWM" in line) / 1024
+
+
+def test_a_repair_beyond_its_budget_is_refused_and_costs_the_server_nothing(
+    settings: Settings, session: Any, database_url: str
+) -> None:
+    # 4,000 vertices in 80 turns half a millimetre apart: GEOS needs about 10 s and 1 GB to
+    # repair it. The repair runs in a process of its own, stopped after a second.
+    settings = settings.model_copy(update={"repair_seconds": 1.0, "repair_memory_mb": 256})
+    app = create_app(settings, database_url)
+    app.dependency_overrides[get_session] = lambda: session
+    spiral = _spiral(80, 4_000, 0.04)
+    before = _peak_mb()
+    with TestClient(app) as client:
+        started = time.monotonic()
+        response = client.post("/api/v1/stapeling", json=mapping(spiral), headers=RD_HEADERS)
+        elapsed = time.monotonic() - started
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["code"] == "herstel_te_zwaar"
+    assert elapsed < 5
+    assert _peak_mb() - before < 100  # the work was done elsewhere
+
+
+def test_an_ordinary_repair_still_runs_within_the_budget(client: TestClient) -> None:
+    spiral = _spiral(10, 2_000, 2_000.0)  # invalid (closed across its turns), quick to repair
+    body = {"type": "Feature", "geometry": mapping(spiral), "properties": opgave_properties()}
+    response = client.post("/api/v1/opgaven", json=body, headers=RD_HEADERS)
+    assert response.status_code == 201, response.text
+    assert response.json()["meldingen"][0]["code"] == "geometrie_hersteld"

@@ -22,6 +22,7 @@ from gebiedsregie.errors import (
     UnsupportedMediaType,
 )
 from gebiedsregie.geometry import CheckedGeometry, GeometryRejected, check_geometry
+from gebiedsregie.repair import repair_budget
 from gebiedsregie.settings import Settings
 from gebiedsregie.validation import DUTCH, parse_json, validate_model
 
@@ -220,7 +221,9 @@ def parse_feature(
     geometry = None
     if geometry_required or body.get("geometry") is not None:
         try:
-            geometry = check_geometry(body.get("geometry"), crs, settings.max_vertices)
+            geometry = check_geometry(
+                body.get("geometry"), crs, settings.max_vertices, budget=repair_budget(settings)
+            )
         except GeometryRejected as exc:
             errors.extend(exc.errors)
     if errors or fields is None:

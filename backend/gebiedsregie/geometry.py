@@ -21,8 +21,10 @@ from shapely import MultiPolygon, Polygon
 from shapely.geometry import mapping, shape
 from shapely.prepared import PreparedGeometry, prep
 
+from gebiedsregie import repair
 from gebiedsregie.crs import CRS84, RD, RD_NEW, Crs, from_rd, to_rd
 from gebiedsregie.errors import FieldError
+from gebiedsregie.repair import Budget
 
 GRID_DECIMALS = 3  # storage precision: a millimetre in RD
 GRID_SIZE_M = 10.0**-GRID_DECIMALS
@@ -176,38 +178,71 @@ def _areal_part(geom: shapely.Geometry) -> MultiPolygon:
     return MultiPolygon(polygons)
 
 
+def _rounded(geom_rd: shapely.Geometry) -> shapely.Geometry:
+    return shapely.transform(geom_rd, lambda xy: np.round(xy, GRID_DECIMALS))
+
+
 def _snap(geom_rd: shapely.Geometry) -> shapely.Geometry:
     # Plain rounding keeps the client's vertex order; only where rounding breaks validity
     # (vertices a hair apart) does GEOS rebuild the shape on the grid.
-    rounded = shapely.transform(geom_rd, lambda xy: np.round(xy, GRID_DECIMALS))
+    rounded = _rounded(geom_rd)
     if rounded.is_valid:
         return rounded
     return shapely.set_precision(geom_rd, GRID_SIZE_M)
 
 
 def check_geometry(
-    obj: Any, crs: Crs, max_vertices: int, name: str = "geometry"
+    obj: Any, crs: Crs, max_vertices: int, name: str = "geometry", budget: Budget | None = None
 ) -> CheckedGeometry:
-    """Return the GeoJSON geometry `obj` (in `crs`) as a valid RD MultiPolygon, or raise."""
+    """Return the GeoJSON geometry `obj` (in `crs`) as a valid RD MultiPolygon, or raise;
+    a repair runs within `budget` (see `check_rd_geometry`)."""
     _check_structure(obj, name, max_vertices)
     geom = shape(obj)
     geom = shapely.force_2d(geom)
     _check_envelope(geom, crs, name)
-    return check_rd_geometry(to_rd(geom, crs), name)
+    return check_rd_geometry(to_rd(geom, crs), name, budget)
 
 
-def check_rd_geometry(geom_rd: shapely.Geometry, name: str = "geometry") -> CheckedGeometry:
+def _repair(geom_rd: shapely.Geometry) -> tuple[shapely.Geometry, str | None]:
+    """Return the shape made valid (if it was not) and snapped to the grid, and the reason
+    it was invalid, if it was."""
+    reason = None
+    if not geom_rd.is_valid:
+        reason = shapely.is_valid_reason(geom_rd)
+        geom_rd = _areal_part(shapely.make_valid(geom_rd, method="structure", keep_collapsed=False))
+    return _areal_part(_snap(geom_rd)), reason
+
+
+def check_rd_geometry(
+    geom_rd: shapely.Geometry, name: str = "geometry", budget: Budget | None = None
+) -> CheckedGeometry:
     """Return an areal RD geometry as a valid, snapped MultiPolygon inside NL, or raise.
 
-    A self-intersecting shape is repaired (make_valid, areal part kept) and says so.
+    A self-intersecting shape is repaired (make_valid, areal part kept) and says so. With a
+    `budget`, a shape that needs GEOS to repair it or to rebuild it on the grid has that done
+    in a process of its own, stopped when it exceeds the budget (`repair.py`); a valid shape
+    that rounds to the grid as it is needs no such process.
     """
     if not _netherlands().covers(geom_rd):
         raise _fail(name, "Geometrie ligt (deels) buiten Nederland.", "buiten_nederland")
 
     messages: list[dict[str, str]] = []
-    if not geom_rd.is_valid:
-        reason = shapely.is_valid_reason(geom_rd)
-        geom_rd = _areal_part(shapely.make_valid(geom_rd, method="structure", keep_collapsed=False))
+    if budget is None:
+        result, reason = _repair(geom_rd)
+    elif geom_rd.is_valid and (rounded := _rounded(geom_rd)).is_valid:
+        result, reason = _areal_part(rounded), None
+    else:
+        try:
+            result, reason = repair.run(_repair, geom_rd, budget)
+        except repair.OverBudget:
+            raise _fail(
+                name,
+                f"Geometrie is ongeldig of valt bij afronden op de millimeter samen, en is te "
+                f"bewerkelijk om hier te herstellen (meer dan {budget.seconds:g} s of "
+                f"{budget.memory_mb} MB). Herstel haar in uw GIS.",
+                "herstel_te_zwaar",
+            ) from None
+    if reason is not None:
         messages.append(
             {
                 "code": "geometrie_hersteld",
@@ -215,7 +250,6 @@ def check_rd_geometry(geom_rd: shapely.Geometry, name: str = "geometry") -> Chec
                 "alleen het vlakdeel is bewaard.",
             }
         )
-    result = _areal_part(_snap(geom_rd))
     if result.is_empty or result.area <= 0:
         raise _fail(name, "Geometrie heeft geen oppervlakte.", "geen_oppervlakte")
     return CheckedGeometry(result, messages)

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
         return value.upper() if isinstance(value, str) else value
 
     max_vertices: int = Field(default=100_000, ge=4)
+    repair_seconds: float = Field(default=5.0, gt=0, description="Per geometry to repair.")
+    repair_memory_mb: int = Field(default=512, ge=64, description="Per geometry to repair.")
     max_body_bytes: int = Field(default=20_000_000, ge=1024)
     page_limit_default: int = Field(default=100, ge=1)
     page_limit_max: int = Field(default=1000, ge=1)

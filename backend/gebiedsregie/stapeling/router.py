@@ -26,6 +26,7 @@ from gebiedsregie.geometry import GeometryRejected, check_geometry
 from gebiedsregie.openapi import PROBLEM
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.schemas import HorizonTotQuery, StatusQuery, ThemaQuery, TrekkerQuery
+from gebiedsregie.repair import repair_budget
 from gebiedsregie.stapeling import service
 from gebiedsregie.stapeling.models import AANTAL_MAX
 from gebiedsregie.stapeling.schemas import (
@@ -206,7 +207,9 @@ def post_stapeling(
         body.get("geometry") if isinstance(body, dict) and body.get("type") == "Feature" else body
     )
     try:
-        checked = check_geometry(geometry, content_crs, settings.max_vertices)
+        checked = check_geometry(
+            geometry, content_crs, settings.max_vertices, budget=repair_budget(settings)
+        )
     except GeometryRejected as exc:
         raise InvalidInput("De getekende geometrie is ongeldig.", exc.errors) from None
     result = service.adhoc(session, checked.geom, flt.stapeling, settings.stapeling_max_opgaven)

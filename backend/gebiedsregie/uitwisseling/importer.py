@@ -18,6 +18,7 @@ from gebiedsregie.errors import FieldError, InvalidInput
 from gebiedsregie.geometry import GeometryRejected, check_rd_geometry
 from gebiedsregie.opgaven.models import Status, Trekker
 from gebiedsregie.opgaven.schemas import OpgaveFields
+from gebiedsregie.repair import Budget
 from gebiedsregie.validation import dutch_errors
 
 # Field names tried, in order, when the user names none (compared case-insensitively).
@@ -159,8 +160,14 @@ class Omzetter:
     """Checks features one by one, as the API would, and reports on each."""
 
     def __init__(
-        self, toewijzing: Toewijzing, themas: dict[str, str], max_vertices: int, heeft_laag: bool
+        self,
+        toewijzing: Toewijzing,
+        themas: dict[str, str],
+        max_vertices: int,
+        heeft_laag: bool,
+        budget: Budget | None = None,
     ) -> None:
+        self.budget = budget  # of each geometry's repair (see `repair.py`)
         self.toewijzing = toewijzing
         self.themas = themas  # code -> naam
         self.by_naam = {naam.lower(): code for code, naam in themas.items()}
@@ -203,7 +210,7 @@ class Omzetter:
             )
             return None
         try:
-            checked = check_rd_geometry(geom)
+            checked = check_rd_geometry(geom, budget=self.budget)
         except GeometryRejected as exc:
             regel.redenen.extend(e.reason for e in exc.errors)
             return None

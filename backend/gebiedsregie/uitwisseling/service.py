@@ -16,6 +16,7 @@ from gebiedsregie.gebieden.models import Gebied
 from gebiedsregie.geometry import area_ha
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.models import Status, Trekker
+from gebiedsregie.repair import repair_budget
 from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling import service as stapeling_service
 from gebiedsregie.uitwisseling import importer, readers
@@ -154,7 +155,11 @@ def import_file(
     toewijzing = importer.toewijzing_for(bron.velden, opties.gekozen, opties.vast, filename)
     themas = {t.code: t.naam for t in opgaven_service.list_themas(session)}
     omzetter = importer.Omzetter(
-        toewijzing, themas, settings.max_vertices, heeft_laag="laag" in bron.velden
+        toewijzing,
+        themas,
+        settings.max_vertices,
+        heeft_laag="laag" in bron.velden,
+        budget=repair_budget(settings),
     )
     regels: list[importer.Regel] = []
     geschreven = 0
