@@ -60,6 +60,8 @@ def run(
 ) -> tuple[shapely.Geometry, str | None]:
     """Return repair(geom), computed in a child process within `budget`, or raise OverBudget."""
     context = multiprocessing.get_context("forkserver")
+    # The fork server imports the geometry code once; each child is then a bare fork of it.
+    context.set_forkserver_preload(["gebiedsregie.geometry"])
     receive, send = context.Pipe(duplex=False)
     child = context.Process(
         target=_child, args=(repair, shapely.to_wkb(geom), budget.memory_mb, send), daemon=True
