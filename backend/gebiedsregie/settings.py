@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     page_limit_max: int = Field(default=1000, ge=1)
     statement_timeout_ms: int = Field(default=30_000, ge=0)
     stapeling_max_opgaven: int = Field(default=20_000, ge=1)
+    adhoc_parallel: int = Field(default=2, ge=1, description="Ad-hoc stapelingen at once.")
+    adhoc_parallel_anoniem: int = Field(default=1, ge=0, description="Of them, anonymous.")
     max_upload_bytes: int = Field(default=200_000_000, ge=1024, description="Import: bestand.")
     max_import_features: int = Field(default=100_000, ge=1, description="Import: features.")
 

@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,12 +13,18 @@ from shapely.geometry import shape
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from gebiedsregie.app import create_app
+from gebiedsregie.auth.models import Rol
 from gebiedsregie.crs import CRS84, to_rd
+from gebiedsregie.db import get_session
+from gebiedsregie.errors import ServiceUnavailable
 from gebiedsregie.seed import seed
+from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling import service
 from gebiedsregie.stapeling.models import Stapeling, StapelingVlak
+from gebiedsregie.stapeling.router import AdhocSlots
 from tests.conftest import GEODATA, ROOT
-from tests.factories import RD_HEADERS, RD_URI, feature, make_gebied, make_opgave
+from tests.factories import RD_HEADERS, RD_URI, feature, make_gebied, make_opgave, token_headers
 
 GEBIED = box(170_000, 440_000, 180_000, 450_000)  # 10,000 ha
 
@@ -415,3 +422,49 @@ def test_min_aantal_past_an_integer_is_400(client: TestClient, gebied: str) -> N
         past = client.get(f"/api/v1/gebieden/{gebied}/{path}", params={"min_aantal": 2**31})
         assert past.status_code == 400, path
         assert [e["name"] for e in past.json()["errors"]] == ["min_aantal"]
+
+
+def test_adhoc_gives_its_connection_back_while_it_computes(
+    client: TestClient, session: Session, gebied: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held: list[bool] = []
+    analyse = service.analyse
+
+    def watched(*args: Any, **kwargs: Any) -> service.Result:
+        held.append(session.in_transaction())
+        return analyse(*args, **kwargs)
+
+    monkeypatch.setattr(service, "analyse", watched)
+    drawn = box(172_500, 440_000, 174_500, 442_000)
+    assert client.post("/api/v1/stapeling", json=feature(drawn)["geometry"]).status_code == 200
+    assert client.get(f"/api/v1/gebieden/{gebied}/stapeling").status_code == 200
+    assert held == [False, False]  # ad hoc, then stored: no transaction while computing
+
+
+def test_adhoc_slots_answer_busy_rather_than_queue() -> None:
+    slots = AdhocSlots(total=2, anoniem=1)
+    with slots.take(anoniem=True):
+        with pytest.raises(ServiceUnavailable) as busy:
+            slots.take(anoniem=True).__enter__()
+        assert busy.value.headers["Retry-After"] == "5" and "Log in" in busy.value.detail
+        with slots.take(anoniem=False), pytest.raises(ServiceUnavailable):
+            slots.take(anoniem=False).__enter__()
+    with slots.take(anoniem=True), slots.take(anoniem=False):
+        pass  # all given back
+
+
+def test_anonymous_adhoc_can_be_closed(
+    settings: Settings, session: Session, database_url: str, gebied: str
+) -> None:
+    app = create_app(settings.model_copy(update={"adhoc_parallel_anoniem": 0}), database_url)
+    app.dependency_overrides[get_session] = lambda: session
+    drawn = feature(box(172_500, 440_000, 174_500, 442_000))["geometry"]
+    with TestClient(app) as anonymous:
+        refused = anonymous.post("/api/v1/stapeling", json=drawn)
+        assert refused.status_code == 503 and refused.headers["Retry-After"] == "5"
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "Log in" in refused.json()["detail"]
+        logged_in = anonymous.post(
+            "/api/v1/stapeling", json=drawn, headers=token_headers(session, Rol.PLANNER)
+        )
+        assert logged_in.status_code == 200, logged_in.text

@@ -1,8 +1,9 @@
 """/api/v1/gebieden/{id}/stapeling, /stapeling/samenvatting, and POST /api/v1/stapeling"""
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -18,15 +19,17 @@ from gebiedsregie.api import (
     OutputCrs,
     SettingsDep,
 )
+from gebiedsregie.auth.access import ActorDep
 from gebiedsregie.crs import Crs
 from gebiedsregie.db import SessionDep, SessionFactoryDep
-from gebiedsregie.errors import InvalidInput
+from gebiedsregie.errors import InvalidInput, ServiceUnavailable
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.geometry import GeometryRejected, check_geometry
 from gebiedsregie.openapi import PROBLEM
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.schemas import HorizonTotQuery, StatusQuery, ThemaQuery, TrekkerQuery
 from gebiedsregie.repair import repair_budget
+from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling import service
 from gebiedsregie.stapeling.models import AANTAL_MAX
 from gebiedsregie.stapeling.schemas import (
@@ -182,6 +185,54 @@ def get_samenvatting(
     )
 
 
+class AdhocSlots:
+    """How many ad-hoc stapelingen this process computes at once, anonymous ones fewer: one
+    more is answered 503 with Retry-After rather than queued (a queue of heavy requests is
+    how a service gets eaten)."""
+
+    def __init__(self, total: int, anoniem: int) -> None:
+        self._total = threading.BoundedSemaphore(total)
+        self._anoniem = threading.BoundedSemaphore(max(anoniem, 1))
+        self._anoniem_open = anoniem > 0
+
+    @contextmanager
+    def take(self, anoniem: bool) -> Iterator[None]:
+        if anoniem and not (self._anoniem_open and self._anoniem.acquire(blocking=False)):
+            raise _busy(anoniem)
+        try:
+            if not self._total.acquire(blocking=False):
+                raise _busy(anoniem)
+            try:
+                yield
+            finally:
+                self._total.release()
+        finally:
+            if anoniem:
+                self._anoniem.release()
+
+
+def _busy(anoniem: bool) -> ServiceUnavailable:
+    hint = " Log in om voorrang te krijgen." if anoniem else ""
+    return ServiceUnavailable(
+        f"Er lopen al zoveel losse stapelingsanalyses als de server tegelijk rekent; probeer "
+        f"het over enkele seconden opnieuw.{hint}",
+        headers={"Retry-After": "5"},
+    )
+
+
+_slots_lock = threading.Lock()
+
+
+def _adhoc_slots(request: Request, settings: Settings) -> AdhocSlots:
+    """The app's slots, made on first use."""
+    with _slots_lock:
+        slots = getattr(request.app.state, "adhoc_slots", None)
+        if slots is None:
+            slots = AdhocSlots(settings.adhoc_parallel, settings.adhoc_parallel_anoniem)
+            request.app.state.adhoc_slots = slots
+        return slots
+
+
 @router.post(
     "/stapeling",
     response_model=AdhocStapeling,
@@ -197,6 +248,7 @@ def post_stapeling(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    actor: ActorDep,
     body: JsonBody,
     content_crs: ContentCrs,
     crs: OutputCrs,
@@ -212,7 +264,9 @@ def post_stapeling(
         )
     except GeometryRejected as exc:
         raise InvalidInput("De getekende geometrie is ongeldig.", exc.errors) from None
-    result = service.adhoc(session, checked.geom, flt.stapeling, settings.stapeling_max_opgaven)
+    slots = _adhoc_slots(request, settings)
+    with slots.take(anoniem=actor is None):
+        result = service.adhoc(session, checked.geom, flt.stapeling, settings.stapeling_max_opgaven)
     faces = [f for f in result.faces if f.aantal >= flt.min_aantal]
     head = {
         "type": "FeatureCollection",

@@ -224,15 +224,19 @@ def stored(session: Session, gebied: Gebied, flt: StapelingFilter) -> View:
         session, flt.opgaven_filter(gebieden_service.gebied_geom_expr(str(gebied.id)))
     )
     context = {"gebied": str(gebied.id), "filters": flt.as_dict()}
-    result = analyse(gebieden_service.gebied_shape(gebied), opgaven, context=context)
+    area = gebieden_service.gebied_shape(gebied)
+    gebied_id = gebied.id
+    # Nothing is held while we compute: the epoch, read above, tells whether to keep it.
+    session.commit()
+    result = analyse(area, opgaven, context=context)
     result.samenvatting["filters"] = flt.as_dict()
-    if _epoch(session, gebied.id, lock=True) != epoch:
+    if _epoch(session, gebied_id, lock=True) != epoch:
         session.commit()
         # Changed while we computed: answer from what we read, but do not keep it.
         return View(result.samenvatting, faces=result.faces, berekend=True)
     row = Stapeling(
         id=uuid.uuid4(),
-        gebied_id=gebied.id,
+        gebied_id=gebied_id,
         filter_key=key,
         epoch=epoch,
         samenvatting=result.samenvatting,
@@ -426,6 +430,8 @@ def adhoc(session: Session, area: MultiPolygon, flt: StapelingFilter, max_opgave
             [FieldError("geometry", "Te veel opgaven in dit gebied.", "te_veel_opgaven")],
         )
     context = {"gebied": "getekend gebied", "filters": flt.as_dict()}
-    result = analyse(area, opgaven_service.geometries(session, opgaven_filter), context=context)
+    opgaven = opgaven_service.geometries(session, opgaven_filter)
+    session.rollback()  # read only: the connection goes back to the pool while we compute
+    result = analyse(area, opgaven, context=context)
     result.samenvatting["filters"] = flt.as_dict()
     return result
