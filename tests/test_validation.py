@@ -318,3 +318,16 @@ def test_an_ordinary_repair_still_runs_within_the_budget(client: TestClient) -> 
     response = client.post("/api/v1/opgaven", json=body, headers=RD_HEADERS)
     assert response.status_code == 201, response.text
     assert response.json()["meldingen"][0]["code"] == "geometrie_hersteld"
+
+
+def test_positions_of_mixed_dimensions_are_refused(client: TestClient) -> None:
+    ring = [[5.70, 52.03], [5.71, 52.03, 0.0], [5.71, 52.04], [5.70, 52.04], [5.70, 52.03]]
+    error = _only_error(_refused(client, _polygon([ring])))
+    assert error["code"] == "gemengde_dimensies" and error["name"] == "geometry.coordinates"
+    drawn = client.post("/api/v1/stapeling", json={"type": "Polygon", "coordinates": [ring]})
+    assert drawn.status_code == 400 and "gemengd" in drawn.text
+    holes = [
+        SQUARE_84,
+        [[5.702, 52.032, 1.0], [5.703, 52.032, 1.0], [5.703, 52.033, 1.0], [5.702, 52.032, 1.0]],
+    ]
+    assert _only_error(_refused(client, _polygon(holes)))["code"] == "gemengde_dimensies"

@@ -123,6 +123,13 @@ def _check_structure(obj: Any, name: str, max_vertices: int) -> None:
             f"Geometrie heeft {vertices} hoekpunten; het maximum is {max_vertices}.",
             "te_veel_hoekpunten",
         )
+    rings = [coords] if kind == "Polygon" else coords
+    if len({len(pos) for polygon in rings for ring in polygon for pos in ring}) > 1:
+        raise _fail(
+            path,
+            "Alle posities hebben evenveel getallen: 2 (x, y) of 3 (x, y, z), niet gemengd.",
+            "gemengde_dimensies",
+        )
 
 
 def _inside(bounds: Sequence[float], envelope: Sequence[float]) -> bool:

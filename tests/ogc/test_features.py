@@ -218,6 +218,9 @@ def test_stapeling_collection(client: TestClient, session: Session) -> None:
     one = get(client, f"/ogc/collections/stapeling/items/{deepest['id']}").json()
     assert one["properties"] == deepest["properties"]
     assert client.get("/ogc/collections/stapeling/items/proefgebied.9999").status_code == 404
+    # Digits of other scripts, superscripts and numbers past 64 bits are no face numbers.
+    for nr in ("²", "٣", "99999999999999999999999", "-1", ""):
+        assert client.get(f"/ogc/collections/stapeling/items/proefgebied.{nr}").status_code == 404
     assert client.get("/ogc/collections/stapeling/items?min_aantal=0").status_code == 400
 
 

@@ -154,3 +154,22 @@ def test_a_sqlite_database_is_no_geopackage(client: TestClient, tmp_path: Path) 
     with sqlite3.connect(path) as db:
         db.execute("create table t (a text)")
     refused(upload(client, path), "geen_geopackage")
+
+
+def test_a_view_that_fails_is_a_clear_refusal(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    # A GeoPackage view calling a function GDAL's SQLite does not have fails while read.
+    path = tmp_path / "laag.gpkg"
+    pyogrio.write_dataframe(layer(), path, layer="a")
+    with sqlite3.connect(path) as db:
+        db.execute("create view v as select fid, geom, geen_functie(naam) as naam from a")
+        db.execute(
+            "insert into gpkg_contents (table_name, data_type, srs_id) "
+            "values ('v', 'features', 28992)"
+        )
+        db.execute("insert into gpkg_geometry_columns values ('v', 'geom', 'POLYGON', 28992, 0, 0)")
+    response = upload(client, path, laag="v")
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["code"] == "niet_leesbaar"
+    assert count(session) == 0

@@ -275,7 +275,10 @@ def item(session: Session, collectie: Collectie, fid: str, crs: Crs) -> dict[str
             opgave, opgaven_service.opgave_shape(opgave), gebieden[opgave.id], crs
         )
     slug, _, nr = fid.rpartition(".")
-    gebied = gebieden_service.find_gebied(session, slug) if slug and nr.isdigit() else None
+    # ASCII digits, within the faces a stapeling can have: "²" and "٣" are digits to
+    # str.isdigit, and a number past 64 bits is none the database can compare.
+    number = nr.isascii() and nr.isdigit() and len(nr) <= 9
+    gebied = gebieden_service.find_gebied(session, slug) if slug and number else None
     if gebied is None:
         raise missing
     rows, _ = stapeling_service.stored_faces(session, [gebied], crs, 1, None, 1, int(nr))

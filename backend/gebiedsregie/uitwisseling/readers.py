@@ -69,25 +69,36 @@ class Bron:
         One sequential pass through GDAL's Arrow stream: memory stays bounded by the batch,
         whatever the file's size (GeoJSON has no random access to skip through).
         """
-        with pyogrio.raw.open_arrow(
-            self.gdal_path,
-            layer=self.laag,
-            batch_size=size,
-            use_pyarrow=True,
-            **OPEN_OPTIONS.get(self.formaat, {}),
-        ) as (meta, reader):
-            geometry = meta["geometry_name"] or "wkb_geometry"
-            for batch in reader:
-                wkb = batch.column(geometry).to_numpy(zero_copy_only=False)
-                geoms = geopandas.GeoSeries(shapely.from_wkb(wkb), crs=crs)
-                if crs.to_epsg() != RD_NEW:
-                    geoms = geoms.to_crs(RD_NEW)
-                yield batch.drop_columns([geometry]).to_pylist(), geoms
+        try:
+            with pyogrio.raw.open_arrow(
+                self.gdal_path,
+                layer=self.laag,
+                batch_size=size,
+                use_pyarrow=True,
+                **OPEN_OPTIONS.get(self.formaat, {}),
+            ) as (meta, reader):
+                geometry = meta["geometry_name"] or "wkb_geometry"
+                for batch in reader:
+                    wkb = batch.column(geometry).to_numpy(zero_copy_only=False)
+                    geoms = geopandas.GeoSeries(shapely.from_wkb(wkb), crs=crs)
+                    if crs.to_epsg() != RD_NEW:
+                        geoms = geoms.to_crs(RD_NEW)
+                    yield batch.drop_columns([geometry]).to_pylist(), geoms
+        except GDAL_ERRORS as exc:  # the file breaks off, or a view fails: nothing is kept
+            raise _unreadable(self.naam, self.formaat, exc) from None
 
 
 def _head(path: Path) -> bytes:
     with path.open("rb") as file:
         return file.read(SNIFF_BYTES)
+
+
+GDAL_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError)
+
+
+def _unreadable(filename: str, formaat: str, exc: Exception | None = None) -> InvalidInput:
+    said = f" GDAL: {str(exc)[:200]}" if exc is not None else ""
+    return _refuse(f"'{filename}' is niet leesbaar als {formaat}.{said}", "niet_leesbaar")
 
 
 def _unknown(filename: str) -> InvalidInput:
@@ -226,8 +237,8 @@ def open_bron(path: Path, filename: str, laag: str | None) -> Bron:
         lagen = [str(name) for name, _ in pyogrio.list_layers(gdal_path)]
         # The driver GDAL chose must be the form's (checked before any feature is read).
         driver = pyogrio.read_info(gdal_path, layer=lagen[0], **options)["driver"] if lagen else ""
-    except pyogrio.errors.DataSourceError:
-        raise _refuse(f"'{filename}' is niet leesbaar als {formaat}.", "niet_leesbaar") from None
+    except GDAL_ERRORS:
+        raise _unreadable(filename, formaat) from None
     if not lagen:
         raise _refuse(f"'{filename}' bevat geen lagen.", "geen_lagen")
     if driver != DRIVERS[formaat]:
@@ -241,9 +252,12 @@ def open_bron(path: Path, filename: str, laag: str | None) -> Bron:
         raise _refuse(
             f"Kies een laag van '{filename}' met laag: {', '.join(lagen)}.", "kies_laag", "laag"
         )
-    info = pyogrio.read_info(
-        gdal_path, layer=laag, force_feature_count=True, force_total_bounds=True, **options
-    )
+    try:
+        info = pyogrio.read_info(
+            gdal_path, layer=laag, force_feature_count=True, force_total_bounds=True, **options
+        )
+    except GDAL_ERRORS as exc:
+        raise _unreadable(filename, formaat, exc) from None
     crs = None
     if info.get("crs"):
         try:
