@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.uitwisseling.test_import import count, layer, ok, upload
+from tests.uitwisseling.test_import import RECORDS, count, layer, ok, upload
 
 
 class _Counting(BaseHTTPRequestHandler):
@@ -173,3 +173,15 @@ def test_a_view_that_fails_is_a_clear_refusal(
     assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["code"] == "niet_leesbaar"
     assert count(session) == 0
+
+
+def test_the_report_cuts_long_values(client: TestClient, tmp_path: Path) -> None:
+    long = "x" * 100_000
+    records = [dict(r, naam=long, thema="geen-thema") for r in RECORDS]
+    path = tmp_path / "laag.geojson"
+    layer(records=records).to_file(path, driver="GeoJSON")
+    response = upload(client, path, dry_run=True)
+    assert response.status_code == 200, response.text
+    assert len(response.content) < 20_000  # not three times 100,000 characters
+    regel = response.json()["features"][0]
+    assert regel["titel"].endswith("… (ingekort; 100000 tekens)")

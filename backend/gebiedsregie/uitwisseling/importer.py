@@ -126,7 +126,22 @@ class Regel:
     meldingen: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, [])}
+        """The feature's report line; texts from the file are cut to REPORT_CHARS, saying so
+        (a 300 MB titel would otherwise come back in full)."""
+        line = {k: v for k, v in asdict(self).items() if v not in (None, [])}
+        return {
+            k: [_cut(t) for t in v] if isinstance(v, list) else _cut(v) if isinstance(v, str) else v
+            for k, v in line.items()
+        }
+
+
+REPORT_CHARS = 300
+
+
+def _cut(text: str) -> str:
+    if len(text) <= REPORT_CHARS:
+        return text
+    return f"{text[:REPORT_CHARS]}… (ingekort; {len(text)} tekens)"
 
 
 @dataclass
