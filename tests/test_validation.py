@@ -331,3 +331,32 @@ def test_positions_of_mixed_dimensions_are_refused(client: TestClient) -> None:
         [[5.702, 52.032, 1.0], [5.703, 52.032, 1.0], [5.703, 52.033, 1.0], [5.702, 52.032, 1.0]],
     ]
     assert _only_error(_refused(client, _polygon(holes)))["code"] == "gemengde_dimensies"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "teken"),
+    [
+        ("titel", "Woningbouw \x1b[31mEde", "U+001B"),
+        ("titel", "Zoekgebied \u202eniwdniw", "U+202E"),
+        ("beschrijving", "regel\x07bel", "U+0007"),
+        ("bron", "kaart\u2066x", "U+2066"),
+    ],
+)
+def test_hidden_characters_are_refused(
+    client: TestClient, field: str, value: str, teken: str
+) -> None:
+    body = feature(EDE, **opgave_properties(**{field: value}))
+    error = _only_error(_refused(client, body))
+    assert error["code"] == "verborgen_teken" and teken in error["reason"]
+    assert error["name"] == f"properties.{field}"
+
+
+def test_tabs_and_line_breaks_stay_in_a_beschrijving(client: TestClient) -> None:
+    body = feature(EDE, **opgave_properties(beschrijving="eerste regel\n\tingesprongen"))
+    assert client.post("/api/v1/opgaven", json=body).status_code == 201
+
+
+def test_a_key_twice_is_refused(client: TestClient) -> None:
+    body = '{"type": "Feature", "geometry": null, "properties": {"titel": "a", "titel": "b"}}'
+    error = _only_error(_refused(client, body))
+    assert error["code"] == "dubbele_sleutel" and "'titel'" in error["reason"]

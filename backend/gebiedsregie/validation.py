@@ -124,6 +124,21 @@ def _too_deep() -> InvalidInput:
     )
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are all different: with a key twice, which value counts would
+    depend on the reader (here the last, elsewhere the first)."""
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _DuplicateKey(f"De sleutel '{twice[:60]}' staat twee keer in één object.")
+    return data
+
+
 def parse_json(raw: bytes, max_bytes: int) -> Any:
     """Parse a request body strictly: UTF-8 JSON, no NaN/Infinity, within the size limit,
     at most MAX_JSON_DEPTH levels deep."""
@@ -134,9 +149,14 @@ def parse_json(raw: bytes, max_bytes: int) -> Any:
             [FieldError("body", "Verwacht een GeoJSON-object.", "verplicht")],
         )
     try:
-        data = json.loads(raw, parse_constant=_reject_constant)
+        data = json.loads(raw, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except RecursionError:
         raise _too_deep() from None
+    except _DuplicateKey as exc:
+        raise InvalidInput(
+            "De inhoud van het verzoek is geen eenduidige JSON.",
+            [FieldError("body", str(exc), "dubbele_sleutel")],
+        ) from None
     except ValueError as exc:
         if str(exc) in ("NaN", "Infinity", "-Infinity"):
             reason = f"{exc} is geen geldige JSON-waarde; gebruik een eindig getal."
