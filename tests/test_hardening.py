@@ -388,3 +388,30 @@ def test_the_import_keeps_its_own_larger_limit(
     problem = problem_of(response, 413)
     assert str(1_024 + UPLOAD_OVERHEAD) in problem["detail"]
     assert only_error(problem)["name"] == "body"
+
+
+def _links(body: Any) -> list[str]:
+    return [link["href"] for link in body["links"]]
+
+
+def test_links_follow_the_host_header_unless_a_public_url_is_set(
+    settings: Settings, session: Session, database_url: str
+) -> None:
+    forged = {"Host": "evil.example"}
+    for public_url, expected in (
+        (None, "http://evil.example/"),
+        ("https://gebiedsregie.provincie.nl", "https://gebiedsregie.provincie.nl/"),
+    ):
+        app = create_app(settings.model_copy(update={"public_url": public_url}), database_url)
+        app.dependency_overrides[get_session] = lambda: session
+        app.dependency_overrides[get_session_factory] = lambda: lambda: nullcontext(session)
+        with TestClient(app) as client:
+            response = client.get("/ogc", headers=forged)
+            assert response.status_code == 200, response.text
+            links = _links(response.json())
+            assert links and all(href.startswith(expected) for href in links), links
+
+
+def test_a_public_url_must_be_a_url() -> None:
+    with pytest.raises(ValueError, match="public_url"):
+        Settings(database_url=None, public_url="javascript:alert(1)")

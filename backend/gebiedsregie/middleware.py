@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Collection
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
@@ -271,8 +272,30 @@ class RequestLimits:
             await _send_problem(scope, receive, send, problem_for(too_large, scope["path"]))
 
 
+class PublicUrl:
+    """Requests as if made to the configured public URL: every link the app writes (JSON
+    links, OGC, pages) starts with it, whatever Host header a client sends."""
+
+    def __init__(self, app: ASGIApp, public_url: str) -> None:
+        self.app = app
+        url = urlsplit(public_url)
+        self.scheme = url.scheme
+        self.host = url.netloc.encode("latin-1")
+        port = url.port or (443 if url.scheme == "https" else 80)
+        self.server = (url.hostname or "", port)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = [(k, v) for k, v in scope["headers"] if k != b"host"]
+            scope = dict(scope, scheme=self.scheme, server=self.server)
+            scope["headers"] = [*headers, (b"host", self.host)]
+        await self.app(scope, receive, send)
+
+
 def install_middleware(app: FastAPI, settings: Settings, upload_paths: Collection[str]) -> None:
     """Add the middleware above to `app`, in its order (the last added runs outermost)."""
+    if settings.public_url:
+        app.add_middleware(PublicUrl, public_url=settings.public_url)
     app.add_middleware(RequestLimits, upload_paths=upload_paths)
     app.add_middleware(UnexpectedErrors)
     if settings.cors_origins:

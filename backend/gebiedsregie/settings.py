@@ -52,6 +52,11 @@ class Settings(BaseSettings):
         return value.upper() if isinstance(value, str) else value
 
     max_vertices: int = Field(default=100_000, ge=4)
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+/?$",
+        description="Scheme, host and port links start with (default: the request's Host).",
+    )
     repair_seconds: float = Field(default=5.0, gt=0, description="Per geometry to repair.")
     repair_memory_mb: int = Field(default=512, ge=64, description="Per geometry to repair.")
     max_body_bytes: int = Field(default=20_000_000, ge=1024)
