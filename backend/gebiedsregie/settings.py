@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     wachtwoord_min_lengte: int = Field(default=12, ge=8)
     max_mislukte_pogingen: int = Field(default=5, ge=1)
     blokkade_minuten: int = Field(default=15, ge=1)
+    login_per_adres: int = Field(default=10, ge=1, description="Login attempts per minute.")
+    login_tegelijk: int = Field(default=2, ge=1, description="Password hashes at once.")
 
     # OpenID Connect (Keycloak, Entra ID); off while oidc_issuer is empty
     oidc_issuer: str | None = None

@@ -14,6 +14,7 @@ from gebiedsregie.app import create_app
 from gebiedsregie.auth import service
 from gebiedsregie.auth.access import CSRF_HEADER, SESSIE_COOKIE
 from gebiedsregie.auth.models import ApiToken, Rol
+from gebiedsregie.auth.throttle import LoginThrottle, TooMany
 from gebiedsregie.db import get_session, get_session_factory
 from gebiedsregie.settings import Settings
 from tests.factories import (
@@ -220,11 +221,43 @@ def test_login_refusals_and_lockout(anonymous_client: TestClient, session: Sessi
     assert forged.status_code == 400
     for _ in range(4):
         login(client, "dirk", "fout wachtwoord hier")
-    # The fifth failure blocks the account, even for the right password.
+    # The fifth failure blocks the name from this address, even for the right password,
+    # with the answer an unknown name gets (which says nothing of whether it exists).
     blocked = login(client, "dirk", WACHTWOORD)
-    assert blocked.status_code == 401 and "geblokkeerd" in blocked.text
-    service.set_wachtwoord(session, "dirk", WACHTWOORD, Settings(database_url=None))
-    assert login(client, "dirk", WACHTWOORD).status_code == 303
+    assert blocked.status_code == 401 and "Onbekende gebruikersnaam" in blocked.text
+    assert "geblokkeerd" not in blocked.text
+    # From elsewhere the real dirk still gets in: an attacker cannot lock him out.
+    elsewhere = TestClient(client.app, client=("192.0.2.7", 50000), follow_redirects=False)
+    with elsewhere:
+        assert login(elsewhere, "dirk", WACHTWOORD).status_code == 303
+
+
+def test_login_flood_is_throttled_per_address(
+    settings: Settings, session: Session, database_url: str
+) -> None:
+    make_gebruiker(session, "dirk", Rol.LEZER)
+    app = create_app(settings.model_copy(update={"login_per_adres": 3}), database_url)
+    app.dependency_overrides[get_session] = lambda: session
+    app.dependency_overrides[get_session_factory] = lambda: lambda: nullcontext(session)
+    with TestClient(app, follow_redirects=False) as client:
+        answers = [login(client, f"naam{i}", "fout wachtwoord hier") for i in range(4)]
+        assert [a.status_code for a in answers] == [401, 401, 401, 429]
+        assert int(answers[-1].headers["Retry-After"]) > 0
+        assert "Te veel inlogpogingen" in answers[-1].text
+
+
+def test_the_throttle_limits_hashes_at_once_and_forgets_blocks() -> None:
+    clock = [0.0]
+    throttle = LoginThrottle(10, 60.0, 2, 900.0, tegelijk=1, clock=lambda: clock[0])
+    with throttle.attempt("a"):
+        with pytest.raises(TooMany) as busy:
+            throttle.attempt("b").__enter__()
+        assert busy.value.busy
+    throttle.failed("a", "dirk")
+    throttle.failed("a", "dirk")
+    assert throttle.blocked("a", "dirk") and not throttle.blocked("b", "dirk")
+    clock[0] = 901.0
+    assert not throttle.blocked("a", "dirk")
 
 
 @pytest.mark.parametrize(

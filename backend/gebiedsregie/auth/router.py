@@ -2,6 +2,7 @@
 
 import hmac
 import secrets
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -12,6 +13,7 @@ from gebiedsregie.api import SettingsDep
 from gebiedsregie.auth import oidc, service
 from gebiedsregie.auth.access import SESSIE_COOKIE, Lezer
 from gebiedsregie.auth.models import Gebruiker
+from gebiedsregie.auth.throttle import LoginThrottle, TooMany
 from gebiedsregie.db import SessionDep
 from gebiedsregie.errors import DomainError
 from gebiedsregie.settings import Settings
@@ -127,11 +129,33 @@ def login(
             naam,
             400,
         )
+    adres = request.client.host if request.client else "-"
     try:
-        gebruiker = service.authenticate(session, naam, wachtwoord, settings)
+        gebruiker = service.authenticate(
+            session, naam, wachtwoord, _login_throttle(request, settings), adres
+        )
+    except TooMany as exc:
+        wait = f"Te veel inlogpogingen; probeer het over {exc.retry_after} seconden opnieuw."
+        if exc.busy:
+            wait = "Er wordt nu veel ingelogd; probeer het over enkele seconden opnieuw."
+        page = _login_page(request, settings, volgende, wait, naam, 503 if exc.busy else 429)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     except DomainError as exc:
         return _login_page(request, settings, volgende, exc.detail, naam, exc.status)
     return _logged_in(request, session, settings, gebruiker, volgende)
+
+
+_throttle_lock = threading.Lock()
+
+
+def _login_throttle(request: Request, settings: Settings) -> LoginThrottle:
+    """The app's login throttle, made on first use (limits per process)."""
+    with _throttle_lock:
+        throttle = getattr(request.app.state, "login_throttle", None)
+        if throttle is None:
+            throttle = request.app.state.login_throttle = service.login_throttle(settings)
+        return throttle
 
 
 @router.post("/uitloggen")

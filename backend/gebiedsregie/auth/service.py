@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from gebiedsregie.auth.models import NAAM_PATTERN, ApiToken, Gebruiker, Rol, Sessie
+from gebiedsregie.auth.throttle import LoginThrottle
 from gebiedsregie.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound
 from gebiedsregie.settings import Settings
 
@@ -184,42 +185,58 @@ def set_actief(session: Session, naam: str, actief: bool) -> Gebruiker:
 LOGIN_REFUSED = "Onbekende gebruikersnaam of onjuist wachtwoord."
 
 
-def authenticate(session: Session, naam: str, wachtwoord: str, settings: Settings) -> Gebruiker:
-    """Return the gebruiker whose password this is; raise NotAuthenticated otherwise.
+def authenticate(
+    session: Session,
+    naam: str,
+    wachtwoord: str,
+    throttle: LoginThrottle,
+    adres: str,
+) -> Gebruiker:
+    """Return the gebruiker whose password this is; raise NotAuthenticated otherwise, or
+    TooMany when `adres` is over a limit of `throttle` (see `throttle.py`).
 
-    After `max_mislukte_pogingen` failures in a row the account is blocked for
-    `blokkade_minuten`; the message does not say whether the name exists.
+    Unknown names, wrong passwords and names blocked from this address get the same answer,
+    and take the same time. The hash is checked outside any row lock; only the bookkeeping
+    afterwards locks the row, briefly.
     """
-    gebruiker = session.scalars(
-        select(Gebruiker).where(Gebruiker.naam == naam.strip().lower()).with_for_update()
-    ).one_or_none()
-    if gebruiker is None or gebruiker.wachtwoord_hash is None:
-        _verify(_dummy_hash(), wachtwoord)
-        session.rollback()
+    naam = naam.strip().lower()
+    with throttle.attempt(adres):
+        stored = session.scalar(select(Gebruiker.wachtwoord_hash).where(Gebruiker.naam == naam))
+        session.rollback()  # nothing held while hashing
+        blocked = throttle.blocked(adres, naam)
+        known = stored is not None
+        right = _verify(stored if stored is not None else _dummy_hash(), wachtwoord)
+    if not known or blocked or not right:
+        throttle.failed(adres, naam)
         raise NotAuthenticated(LOGIN_REFUSED)
-    if gebruiker.geblokkeerd_tot is not None and gebruiker.geblokkeerd_tot > now():
+    gebruiker = session.scalars(
+        select(Gebruiker).where(Gebruiker.naam == naam).with_for_update()
+    ).one_or_none()
+    if gebruiker is None or gebruiker.wachtwoord_hash != stored:  # changed while we hashed
         session.rollback()
-        raise NotAuthenticated(
-            "Te veel mislukte pogingen; het account is tijdelijk geblokkeerd. "
-            "Probeer het later opnieuw."
-        )
-    if not _verify(gebruiker.wachtwoord_hash, wachtwoord):
-        gebruiker.mislukte_pogingen += 1
-        if gebruiker.mislukte_pogingen >= settings.max_mislukte_pogingen:
-            gebruiker.geblokkeerd_tot = now() + timedelta(minutes=settings.blokkade_minuten)
-            gebruiker.mislukte_pogingen = 0
-        session.commit()
         raise NotAuthenticated(LOGIN_REFUSED)
     if not gebruiker.actief:
         session.rollback()
         raise NotAuthenticated("Dit account is uitgeschakeld.")
+    throttle.succeeded(adres, naam)
     gebruiker.mislukte_pogingen = 0
     gebruiker.geblokkeerd_tot = None
     gebruiker.laatst_ingelogd_op = now()
-    if _hasher.check_needs_rehash(gebruiker.wachtwoord_hash):
+    if stored is not None and _hasher.check_needs_rehash(stored):
         gebruiker.wachtwoord_hash = _hasher.hash(wachtwoord)
     session.commit()
     return gebruiker
+
+
+def login_throttle(settings: Settings) -> LoginThrottle:
+    """A login throttle with the limits of `settings` (one per app: see `create_app`)."""
+    return LoginThrottle(
+        per_adres=settings.login_per_adres,
+        venster_s=60.0,
+        max_fouten=settings.max_mislukte_pogingen,
+        blokkade_s=settings.blokkade_minuten * 60.0,
+        tegelijk=settings.login_tegelijk,
+    )
 
 
 def _verify(hash_: str, wachtwoord: str) -> bool:
