@@ -415,3 +415,38 @@ def test_links_follow_the_host_header_unless_a_public_url_is_set(
 def test_a_public_url_must_be_a_url() -> None:
     with pytest.raises(ValueError, match="public_url"):
         Settings(database_url=None, public_url="javascript:alert(1)")
+
+
+def test_a_body_that_stops_coming_gets_a_408(
+    settings: Settings, session: Session, database_url: str
+) -> None:
+    # A real server on localhost: a client sends the headers and one byte of a 100-byte
+    # body, then waits (a slowloris). The server answers 408 after body_timeout_s.
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    app = create_app(settings.model_copy(update={"body_timeout_s": 1.0}), database_url)
+    app.dependency_overrides[get_session] = lambda: session
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(
+                b"POST /api/v1/stapeling HTTP/1.1\r\nHost: localhost\r\n"
+                b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+            )
+            started = time.monotonic()
+            answer = conn.recv(4096)
+            waited = time.monotonic() - started
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert b"te_traag" in answer and 0.9 < waited < 5
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -56,6 +56,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         log_config=None,  # uvicorn's records go to our handler (configure_logging)
         access_log=False,  # the app writes its own access line, with the request id
         proxy_headers=True,
+        # Beyond this many connections uvicorn answers 503 at once; idle ones close after
+        # keep_alive_s; headers may take 16 KiB. Slow headers are the reverse proxy's to
+        # stop (docs/beheer.md): uvicorn has no timeout for them.
+        limit_concurrency=settings.max_verbindingen,
+        timeout_keep_alive=settings.keep_alive_s,
+        h11_max_incomplete_event_size=16 * 1024,
     )
     return 0
 

@@ -99,6 +99,12 @@ class UnsupportedMediaType(DomainError):
     type_slug = "mediatype-niet-ondersteund"
 
 
+class RequestTimeout(DomainError):
+    status = 408
+    title = "Verzoek te traag"
+    type_slug = "te-traag"
+
+
 class ServiceUnavailable(DomainError):
     status = 503
     title = "Dienst tijdelijk niet beschikbaar"

@@ -10,6 +10,7 @@ From the outside in:
 - RequestLimits: the length of the URL (414) and of the body, also a chunked one (413).
 """
 
+import asyncio
 import logging
 import re
 import secrets
@@ -27,7 +28,15 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gebiedsregie import __version__
-from gebiedsregie.errors import PROBLEM_JSON, FieldError, PayloadTooLarge, problem, problem_for
+from gebiedsregie.errors import (
+    PROBLEM_JSON,
+    DomainError,
+    FieldError,
+    PayloadTooLarge,
+    RequestTimeout,
+    problem,
+    problem_for,
+)
 from gebiedsregie.logs import reset_request_id, set_request_id
 from gebiedsregie.settings import Settings
 from gebiedsregie.validation import check_size
@@ -239,26 +248,39 @@ class RequestLimits:
             f"Het verzoek is groter dan het maximum van {limit} bytes.",
             [FieldError("body", "Verzoek te groot.", "te_groot")],
         )
+        wait_s = scope["app"].state.settings.body_timeout_s
+        too_slow = RequestTimeout(
+            f"De body van het verzoek kwam niet binnen {wait_s:g} s verder.",
+            [FieldError("body", "Te traag verzonden.", "te_traag")],
+        )
         received = 0
-        exceeded = started = replaced = False
+        refused: DomainError | None = None
+        started = replaced = body_done = False
 
         async def receive_limited() -> Message:
-            nonlocal received, exceeded
-            message = await receive()
+            nonlocal received, refused, body_done
+            if body_done:  # only the disconnect is left to wait for: no time limit
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), wait_s)
+            except TimeoutError:
+                refused = too_slow  # a slow body holds a connection: a slowloris
+                raise too_slow from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_done = not message.get("more_body", False)
                 if received > limit:
-                    exceeded = True
+                    refused = too_large
                     raise too_large
             return message
 
         async def send_checked(message: Message) -> None:
             # Whatever the app made of the interrupted body (a 400 from the form parser,
-            # say), the answer is the 413.
+            # say), the answer is the 413 (or the 408).
             nonlocal started, replaced
-            if exceeded and not started and message["type"] == "http.response.start":
+            if refused and not started and message["type"] == "http.response.start":
                 replaced = True
-                await _send_problem(scope, receive, send, problem_for(too_large, scope["path"]))
+                await _send_problem(scope, receive, send, problem_for(refused, scope["path"]))
             if message["type"] == "http.response.start":
                 started = True
             if not replaced:
@@ -267,9 +289,9 @@ class RequestLimits:
         try:
             await self.app(scope, receive_limited, send_checked)
         except Exception:
-            if not exceeded or started:
+            if refused is None or started:
                 raise
-            await _send_problem(scope, receive, send, problem_for(too_large, scope["path"]))
+            await _send_problem(scope, receive, send, problem_for(refused, scope["path"]))
 
 
 class PublicUrl:
