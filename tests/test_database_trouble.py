@@ -153,8 +153,9 @@ def test_no_free_connection_is_503(database_url: str) -> None:
         with engine.connect():  # the pool's only connection, busy elsewhere
             response = timed(lambda: client.get("/api/v1/themas"))
             unavailable(response, "De database is te druk bezet; probeer het zo opnieuw.")
+            # /health has a connection of its own: a full pool is no reason to restart.
             health = client.get("/health")
-            assert health.status_code == 503 and health.json()["database"] == "bezet"
+            assert health.status_code == 200 and health.json()["database"] == "ok"
         assert client.get("/api/v1/themas").status_code == 200
 
 

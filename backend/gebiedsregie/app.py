@@ -178,8 +178,14 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
         )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        # /health has a connection of its own: a pool full of heavy requests must not make an
+        # orchestrator restart a healthy service (a database that is down still shows).
+        app.state.health_engine = make_engine(
+            url, 2_000, pool_size=1, max_overflow=0, pool_timeout_s=2
+        )
         yield
         engine.dispose()
+        app.state.health_engine.dispose()
 
     app = FastAPI(
         title="Gebiedsregie",
@@ -219,7 +225,7 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     )
     def health(request: Request) -> JSONResponse:
         """Of de dienst en de database werken."""
-        database, postgis = _database_status(request.app.state.engine)
+        database, postgis = _database_status(request.app.state.health_engine)
         ok = database == "ok"
         body = {
             "status": "ok" if ok else "fout",

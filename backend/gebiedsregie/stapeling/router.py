@@ -1,6 +1,8 @@
 """/api/v1/gebieden/{id}/stapeling, /stapeling/samenvatting, and POST /api/v1/stapeling"""
 
+import contextlib
 import json
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -116,9 +118,25 @@ def _features_in_own_session(
     limit: int | None,
     crs: Crs,
 ) -> Iterator[str]:
-    # The response streams after the request's session is closed: use a session of its own.
-    with factory() as session:
-        yield from service.iter_features(session, view, crs, min_aantal, offset, limit)
+    """Return the features, read in a session of the stream's own (the response streams
+    after the request's session is closed). That session, and its connection, are taken
+    now, before the 200 goes out: a pool that is full is a 503, not a stream that breaks
+    off after a 200. An error while streaming ends the response without its closing
+    bytes, so no client takes it for complete (and the error is logged)."""
+    context = factory()
+    session = context.__enter__()
+    try:
+        session.connection()
+    except BaseException:
+        context.__exit__(*sys.exc_info())
+        raise
+
+    def features() -> Iterator[str]:
+        with contextlib.ExitStack() as stack:
+            stack.push(context)
+            yield from service.iter_features(session, view, crs, min_aantal, offset, limit)
+
+    return features()
 
 
 @router.get(
@@ -154,6 +172,7 @@ def get_stapeling(
         "numberReturned": returned,
         "links": _links(request, offset, limit, returned, matched),
     }
+    session.rollback()  # the request's connection goes back before the stream takes one
     features = _features_in_own_session(session_factory, view, flt.min_aantal, offset, limit, crs)
     return StreamingResponse(
         _stream(head, features),
