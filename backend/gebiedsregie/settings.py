@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     adhoc_parallel_anoniem: int = Field(default=1, ge=0, description="Of them, anonymous.")
     max_upload_bytes: int = Field(default=200_000_000, ge=1024, description="Import: bestand.")
     max_import_features: int = Field(default=100_000, ge=1, description="Import: features.")
+    import_seconds: float = Field(default=300.0, gt=0, description="Import: wall-clock limit.")
 
     # Accounts and access
     anoniem_lezen: bool = Field(

@@ -8,14 +8,24 @@ import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import anyio
+import numpy as np
 import pyogrio
 import pytest
 from fastapi.testclient import TestClient
+from shapely import Polygon
 from sqlalchemy.orm import Session
 
-from tests.uitwisseling.test_import import RECORDS, count, layer, ok, upload
+from gebiedsregie.app import create_app
+from gebiedsregie.auth.models import Rol
+from gebiedsregie.db import get_session
+from gebiedsregie.settings import Settings
+from gebiedsregie.uitwisseling import readers
+from gebiedsregie.uitwisseling.router import _stop_when
+from tests.factories import token_headers
+from tests.uitwisseling.test_import import RECORDS, VAKKEN, count, layer, ok, upload
 
 
 class _Counting(BaseHTTPRequestHandler):
@@ -185,3 +195,57 @@ def test_the_report_cuts_long_values(client: TestClient, tmp_path: Path) -> None
     assert len(response.content) < 20_000  # not three times 100,000 characters
     regel = response.json()["features"][0]
     assert regel["titel"].endswith("… (ingekort; 100000 tekens)")
+
+
+def _import_app(settings: Settings, session: Session, database_url: str, **limits: Any) -> Any:
+    app = create_app(settings.model_copy(update=limits), database_url)
+    app.dependency_overrides[get_session] = lambda: session
+    return app
+
+
+def test_an_import_over_its_time_stops_and_stores_nothing(
+    settings: Settings, session: Session, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "laag.geojson"
+    layer().to_file(path, driver="GeoJSON")
+    app = _import_app(settings, session, database_url, import_seconds=1e-6)
+    with TestClient(app) as client:
+        client.headers.update(token_headers(session, Rol.BEHEERDER))
+        response = upload(client, path)
+    assert response.status_code == 413, response.text
+    assert response.json()["errors"][0]["code"] == "import_te_lang"
+    assert count(session) == 0
+
+
+def test_an_import_stops_when_its_client_leaves() -> None:
+    class Gone:
+        async def is_disconnected(self) -> bool:
+            return True
+
+    stop = _stop_when(Gone(), 300.0)  # type: ignore[arg-type]
+    stopped = anyio.run(anyio.to_thread.run_sync, stop)
+    assert stopped is not None and stopped.errors[0].code == "client_weg"
+
+
+def test_a_huge_geometry_is_refused_before_it_is_built(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    # 12,000 vertices (192 kB of WKB) where the limit is 5,000: refused from its size.
+    angles = np.linspace(0, 2 * np.pi, 12_000, endpoint=False)
+    ring = np.column_stack([173_500 + 400 * np.cos(angles), 447_500 + 400 * np.sin(angles)])
+    huge = Polygon(ring)
+    path = tmp_path / "laag.gpkg"
+    layer([huge, *VAKKEN[1:]]).to_file(path, driver="GPKG")
+    report = ok(upload(client, path))
+    first = report["features"][0]
+    assert first["status"] == "geweigerd" and "bytes groot" in first["redenen"][0]
+    assert report["samenvatting"]["geschreven"] == 2
+
+
+def test_large_features_come_in_small_batches(tmp_path: Path) -> None:
+    path = tmp_path / "laag.geojson"
+    layer().to_file(path, driver="GeoJSON")
+    bron = readers.open_bron(path, "laag.geojson", None)
+    assert bron.batch_size(1_000, 32 * 1024 * 1024) == 1_000  # small features: all at once
+    bron.bytes = 3 * 50_000_000  # three features of 50 MB each
+    assert bron.batch_size(1_000, 32 * 1024 * 1024) == 1

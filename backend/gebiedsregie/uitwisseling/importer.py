@@ -232,6 +232,15 @@ class Omzetter:
         regel.meldingen.extend(m["reason"] for m in checked.messages)
         return checked.geom
 
+    def te_groot(self, nr: int, row: dict[str, Any], wkb_bytes: int) -> Regel:
+        """The Regel of a feature whose geometry was too large to build at all."""
+        regel = Regel(nr=nr, status=GEWEIGERD, titel=_text(self._value(row, "titel")))
+        regel.redenen.append(
+            f"Geometrie is {wkb_bytes} bytes groot, meer dan {self.max_vertices} hoekpunten "
+            "kunnen zijn; niet ingelezen."
+        )
+        return regel
+
     def zet_om(self, nr: int, row: dict[str, Any], geom_rd: Any) -> Kandidaat | Regel:
         """Return the opgave a feature becomes, or the Regel saying why it does not."""
         regel = Regel(nr=nr, status=GEWEIGERD, titel=_text(self._value(row, "titel")))

@@ -20,6 +20,9 @@ from typing import IO, Any
 from xml.etree.ElementTree import Element, XMLPullParser
 
 import geopandas
+import numpy as np
+import pyarrow
+import pyarrow.compute
 import pyogrio
 import pyogrio.raw
 import shapely
@@ -60,11 +63,21 @@ class Bron:
     crs: CRS | None  # as the file states it; None when it states none
     crs_impliciet: bool  # GeoJSON without `crs` member: CRS84 by RFC 7946, but overridable
     bounds: tuple[float, float, float, float] | None
+    bytes: int = 0  # the size of the layer's file (unzipped), for the batch size
+
+    def batch_size(self, most: int, batch_bytes: int) -> int:
+        """Return how many features to read at a time: at most `most`, and about
+        `batch_bytes` of the file's content, so a file of large features comes in small
+        batches (GDAL builds a whole batch before anything can be checked)."""
+        per_feature = self.bytes // max(self.aantal, 1)
+        return max(1, min(most, batch_bytes // max(per_feature, 1)))
 
     def batches(
-        self, size: int, crs: CRS
-    ) -> Iterator[tuple[list[dict[str, Any]], geopandas.GeoSeries]]:
-        """Yield (properties, RD geometries) of `size` features at a time.
+        self, size: int, crs: CRS, max_wkb_bytes: int
+    ) -> Iterator[tuple[list[dict[str, Any]], geopandas.GeoSeries, dict[int, int]]]:
+        """Yield (properties, RD geometries, oversized) of `size` features at a time; a
+        geometry whose WKB is over `max_wkb_bytes` is not built (None), and `oversized` gives
+        its position in the batch and its size.
 
         One sequential pass through GDAL's Arrow stream: memory stays bounded by the batch,
         whatever the file's size (GeoJSON has no random access to skip through).
@@ -79,11 +92,19 @@ class Bron:
             ) as (meta, reader):
                 geometry = meta["geometry_name"] or "wkb_geometry"
                 for batch in reader:
-                    wkb = batch.column(geometry).to_numpy(zero_copy_only=False)
+                    column = batch.column(geometry)
+                    lengths = pyarrow.compute.binary_length(column).to_numpy(zero_copy_only=False)
+                    oversized = {
+                        int(i): int(lengths[i]) for i in np.flatnonzero(lengths > max_wkb_bytes)
+                    }
+                    wkb = column.to_numpy(zero_copy_only=False)
+                    if oversized:
+                        wkb = wkb.copy()
+                        wkb[list(oversized)] = None
                     geoms = geopandas.GeoSeries(shapely.from_wkb(wkb), crs=crs)
                     if crs.to_epsg() != RD_NEW:
                         geoms = geoms.to_crs(RD_NEW)
-                    yield batch.drop_columns([geometry]).to_pylist(), geoms
+                    yield batch.drop_columns([geometry]).to_pylist(), geoms, oversized
         except GDAL_ERRORS as exc:  # the file breaks off, or a view fails: nothing is kept
             raise _unreadable(self.naam, self.formaat, exc) from None
 
@@ -278,7 +299,13 @@ def open_bron(path: Path, filename: str, laag: str | None) -> Bron:
         crs=crs,
         crs_impliciet=impliciet,
         bounds=tuple(info["total_bounds"]) if info.get("total_bounds") is not None else None,
+        bytes=_unzipped_bytes(path) if kind == "zip" else path.stat().st_size,
     )
+
+
+def _unzipped_bytes(path: Path) -> int:
+    with zipfile.ZipFile(path) as archive:
+        return sum(info.file_size for info in archive.infolist())
 
 
 def choose_crs(bron: Bron, named: str | None) -> CRS:

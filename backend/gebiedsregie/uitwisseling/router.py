@@ -1,11 +1,15 @@
 """/api/v1/gebieden/{id}/export (NOVEX GeoJSON, GeoPackage) and /api/v1/import."""
 
+import logging
 import shutil
 import tempfile
+import time
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import anyio.from_thread
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.background import BackgroundTask
@@ -15,6 +19,7 @@ from gebiedsregie.api import GEOJSON, OutputCrs, SettingsDep
 from gebiedsregie.auth.access import needs_beheerder
 from gebiedsregie.crs import RD
 from gebiedsregie.db import SessionDep
+from gebiedsregie.errors import DomainError, FieldError, PayloadTooLarge, RequestTimeout
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.openapi import PROBLEM
 from gebiedsregie.stapeling.router import FiltersDep
@@ -22,6 +27,7 @@ from gebiedsregie.uitwisseling import service
 from gebiedsregie.uitwisseling.writers import GEOPACKAGE, novex_geojson, write_gpkg
 from gebiedsregie.validation import check_size
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["uitwisseling"])
 SCHEMA = Path(__file__).with_name("novex.schema.json")
 
@@ -187,7 +193,37 @@ def import_upload(
     folder = Path(tempfile.mkdtemp(prefix="gebiedsregie-import-"))
     try:
         path = _save_upload(bestand, folder, settings.max_upload_bytes)
-        report = service.import_file(session, path, bestand.filename or "upload", opties, settings)
+        report = service.import_file(
+            session,
+            path,
+            bestand.filename or "upload",
+            opties,
+            settings,
+            stop=_stop_when(request, settings.import_seconds),
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return JSONResponse(report)
+
+
+def _stop_when(request: Request, seconds: float) -> Callable[[], DomainError | None]:
+    """Return the import's question after each batch: has its time run out, or has its
+    client gone (then nobody would read the report, and nothing should be stored)?"""
+    deadline = time.monotonic() + seconds
+
+    def stop() -> DomainError | None:
+        if time.monotonic() > deadline:
+            return PayloadTooLarge(
+                f"De import duurde langer dan {seconds:g} s en is gestopt; er is niets "
+                "opgeslagen. Splits het bestand, of importeer het met `gebiedsregie import`.",
+                [FieldError("bestand", "Te veel werk voor één verzoek.", "import_te_lang")],
+            )
+        if anyio.from_thread.run(request.is_disconnected):
+            log.warning("import stopped: the client left; nothing stored")
+            return RequestTimeout(
+                "De client ging weg; de import is afgebroken en er is niets opgeslagen.",
+                [FieldError("bestand", "Afgebroken.", "client_weg")],
+            )
+        return None
+
+    return stop

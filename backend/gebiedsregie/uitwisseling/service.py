@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gebiedsregie import __version__
-from gebiedsregie.errors import FieldError, InvalidInput, PayloadTooLarge
+from gebiedsregie.errors import DomainError, FieldError, InvalidInput, PayloadTooLarge
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied
 from gebiedsregie.geometry import area_ha
@@ -103,7 +103,9 @@ def build_export(
     )
 
 
-BATCH = 1_000
+BATCH = 1_000  # features read at a time, at most
+BATCH_BYTES = 32 * 1024 * 1024  # and about this much of the file
+WKB_BYTES_PER_VERTEX = 32  # XYZM doubles: a WKB over max_vertices of these is not built
 
 
 @dataclass
@@ -140,9 +142,12 @@ def import_file(
     opties: ImportOpties,
     settings: Settings,
     progress: Callable[[int, int], None] | None = None,
+    stop: Callable[[], DomainError | None] | None = None,
 ) -> dict[str, Any]:
     """Check every feature of the file and, unless a dry run, store the accepted ones as
-    opgaven in one transaction. Returns the report, per feature."""
+    opgaven in one transaction. Returns the report, per feature. `stop` is asked after each
+    batch whether to stop (time is up, the client left): then nothing is stored and its
+    error is raised."""
     bron = readers.open_bron(path, filename, opties.laag)
     if bron.aantal > settings.max_import_features:
         reason = (
@@ -164,9 +169,14 @@ def import_file(
     regels: list[importer.Regel] = []
     geschreven = 0
     try:
-        for rows, geoms in bron.batches(BATCH, crs):
+        size = bron.batch_size(BATCH, BATCH_BYTES)
+        max_wkb = settings.max_vertices * WKB_BYTES_PER_VERTEX + 1024
+        for rows, geoms, oversized in bron.batches(size, crs, max_wkb):
             kandidaten = []
-            for row, geom in zip(rows, geoms, strict=True):
+            for k, (row, geom) in enumerate(zip(rows, geoms, strict=True)):
+                if k in oversized:
+                    regels.append(omzetter.te_groot(len(regels) + 1, row, oversized[k]))
+                    continue
                 result = omzetter.zet_om(len(regels) + 1, row, geom)
                 if isinstance(result, importer.Kandidaat):
                     kandidaten.append(result)
@@ -188,6 +198,9 @@ def import_file(
                 geschreven += len(nieuw)
             if progress:
                 progress(len(regels), bron.aantal)
+            stopped = stop() if stop else None
+            if stopped is not None:
+                raise stopped
         geweigerd = any(r.status == importer.GEWEIGERD for r in regels)
         if opties.dry_run or (opties.strikt and geweigerd):
             session.rollback()
