@@ -468,3 +468,37 @@ def test_anonymous_adhoc_can_be_closed(
             "/api/v1/stapeling", json=drawn, headers=token_headers(session, Rol.PLANNER)
         )
         assert logged_in.status_code == 200, logged_in.text
+
+
+def test_stored_filtered_results_are_bounded_least_recently_used_first(
+    settings: Settings, session: Session, database_url: str, gebied: str
+) -> None:
+    app = create_app(settings.model_copy(update={"stapeling_bewaard_max": 2}), database_url)
+    app.dependency_overrides[get_session] = lambda: session
+    with TestClient(app) as client:
+        url = f"/api/v1/gebieden/{gebied}/stapeling/samenvatting"
+        assert client.get(url).status_code == 200  # the unfiltered result
+        for thema in ("wonen", "natuur", "energie"):
+            assert client.get(url, params={"thema": thema}).status_code == 200
+            # Each new one is the most recently used: make the older ones plainly older.
+            session.execute(
+                text("UPDATE stapeling SET gebruikt_op = gebruikt_op - interval '1 hour'")
+            )
+        kept = session.scalars(select(Stapeling.filter_key)).all()
+    assert service.UNFILTERED in kept  # always kept
+    filtered = sorted(k for k in kept if k != service.UNFILTERED)
+    assert len(filtered) == 2 and all("wonen" not in k for k in filtered)  # the oldest went
+
+
+def test_adhoc_refuses_more_faces_than_its_cap(
+    settings: Settings, session: Session, database_url: str, gebied: str
+) -> None:
+    app = create_app(settings.model_copy(update={"adhoc_max_vlakken": 2}), database_url)
+    app.dependency_overrides[get_session] = lambda: session
+    drawn = feature(box(172_500, 440_000, 174_500, 442_000))["geometry"]
+    with TestClient(app) as client:
+        refused = client.post("/api/v1/stapeling", json=drawn)
+        assert refused.status_code == 413, refused.text
+        assert refused.json()["errors"][0]["code"] == "te_veel_vlakken"
+        deep = client.post("/api/v1/stapeling", json=drawn, params={"min_aantal": 3})
+        assert deep.status_code == 200, deep.text

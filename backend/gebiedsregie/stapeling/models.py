@@ -49,8 +49,14 @@ class Stapeling(Base):
         DateTime(timezone=True), server_default=func.now()
     )
     rekentijd_ms: Mapped[int]
+    gebruikt_op: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )  # last read: the least recently used filtered results go first (migration 0006)
 
-    __table_args__ = (UniqueConstraint("gebied_id", "filter_key"),)
+    __table_args__ = (
+        UniqueConstraint("gebied_id", "filter_key"),
+        Index("ix_stapeling_gebruikt_op", "gebruikt_op"),
+    )
 
 
 # `aantal` is an integer column: a `min_aantal` filter past it cannot even be compared (500).

@@ -24,7 +24,7 @@ from gebiedsregie.api import (
 from gebiedsregie.auth.access import ActorDep
 from gebiedsregie.crs import Crs
 from gebiedsregie.db import SessionDep, SessionFactoryDep
-from gebiedsregie.errors import InvalidInput, ServiceUnavailable
+from gebiedsregie.errors import FieldError, InvalidInput, PayloadTooLarge, ServiceUnavailable
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.geometry import GeometryRejected, check_geometry
 from gebiedsregie.openapi import PROBLEM
@@ -148,6 +148,7 @@ def get_stapeling(
     gebied_id: str,
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     session_factory: SessionFactoryDep,
     flt: FiltersDep,
     crs: OutputCrs,
@@ -163,7 +164,7 @@ def get_stapeling(
 ) -> StreamingResponse:
     """De vlakken van de stapeling in een gebied: waar opgaven elkaar overlappen, hoe diep."""
     gebied = gebieden_service.get_gebied(session, gebied_id)
-    view = service.stored(session, gebied, flt.stapeling)
+    view = service.stored(session, gebied, flt.stapeling, settings.stapeling_bewaard_max)
     matched = service.count_faces(session, view, flt.min_aantal)
     returned = max(0, min(matched - offset, limit if limit is not None else matched))
     head = {
@@ -190,11 +191,11 @@ def get_stapeling(
     responses={400: PROBLEM, 404: PROBLEM},
 )
 def get_samenvatting(
-    gebied_id: str, session: SessionDep, flt: FiltersDep, crs: OutputCrs
+    gebied_id: str, session: SessionDep, settings: SettingsDep, flt: FiltersDep, crs: OutputCrs
 ) -> JSONResponse:
     """De samenvatting: oppervlakte per diepte en thema, overlapmatrix, ruimtedruk, hotspots."""
     gebied = gebieden_service.get_gebied(session, gebied_id)
-    view = service.stored(session, gebied, flt.stapeling)
+    view = service.stored(session, gebied, flt.stapeling, settings.stapeling_bewaard_max)
     return JSONResponse(
         samenvatting_in(view.samenvatting, crs),
         headers={
@@ -287,6 +288,13 @@ def post_stapeling(
     with slots.take(anoniem=actor is None):
         result = service.adhoc(session, checked.geom, flt.stapeling, settings.stapeling_max_opgaven)
     faces = [f for f in result.faces if f.aantal >= flt.min_aantal]
+    if len(faces) > settings.adhoc_max_vlakken:
+        raise PayloadTooLarge(
+            f"De stapeling in dit vlak heeft {len(faces)} vlakken; een losse analyse geeft er "
+            f"hoogstens {settings.adhoc_max_vlakken}. Teken een kleiner vlak, filter, of "
+            "vraag een hogere min_aantal.",
+            [FieldError("geometry", "Te veel vlakken in dit vlak.", "te_veel_vlakken")],
+        )
     head = {
         "type": "FeatureCollection",
         "numberMatched": len(faces),

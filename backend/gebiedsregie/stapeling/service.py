@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 from geoalchemy2.shape import from_shape
 from shapely import Geometry, MultiPolygon
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -207,8 +207,37 @@ class View:
     berekend: bool = False  # computed for this request
 
 
-def stored(session: Session, gebied: Gebied, flt: StapelingFilter) -> View:
-    """Return the stapeling of `gebied` for `flt`: the stored one, or computed and stored."""
+UNFILTERED = StapelingFilter().key()
+
+
+def _used(session: Session, stapeling_id: uuid.UUID) -> None:
+    """Note that a stored result was read (at most once a minute: reads stay cheap)."""
+    session.execute(
+        update(Stapeling)
+        .where(
+            Stapeling.id == stapeling_id,
+            Stapeling.gebruikt_op < func.now() - text("interval '1 minute'"),
+        )
+        .values(gebruikt_op=func.now())
+    )
+    session.commit()
+
+
+def _prune(session: Session, bewaard_max: int) -> None:
+    """Delete the least recently used filtered results beyond `bewaard_max`; the unfiltered
+    result of every gebied stays."""
+    surplus = (
+        select(Stapeling.id)
+        .where(Stapeling.filter_key != UNFILTERED)
+        .order_by(Stapeling.gebruikt_op.desc(), Stapeling.berekend_op.desc())
+        .offset(bewaard_max)
+    )
+    session.execute(delete(Stapeling).where(Stapeling.id.in_(surplus)))
+
+
+def stored(session: Session, gebied: Gebied, flt: StapelingFilter, bewaard_max: int = 500) -> View:
+    """Return the stapeling of `gebied` for `flt`: the stored one, or computed and stored;
+    at most `bewaard_max` filtered results are kept (see `_prune`)."""
     key = flt.key()
     found = session.execute(
         select(Stapeling.id, Stapeling.samenvatting).where(
@@ -216,6 +245,7 @@ def stored(session: Session, gebied: Gebied, flt: StapelingFilter) -> View:
         )
     ).one_or_none()
     if found is not None:
+        _used(session, found.id)
         return View(found.samenvatting, stapeling_id=found.id)
     # The epoch is read before the opgaven: a change after this read makes the store below
     # a no-op, so nothing computed from outdated opgaven is ever kept.
@@ -250,6 +280,7 @@ def stored(session: Session, gebied: Gebied, flt: StapelingFilter) -> View:
         session.rollback()
         return View(result.samenvatting, faces=result.faces, berekend=True)
     _insert_faces(session, row.id, result.faces)
+    _prune(session, bewaard_max)
     session.commit()
     return View(result.samenvatting, stapeling_id=row.id, berekend=True)
 
