@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     stapeling_bewaard_max: int = Field(default=500, ge=0, description="Filtered results kept.")
     adhoc_parallel: int = Field(default=2, ge=1, description="Ad-hoc stapelingen at once.")
     adhoc_max_vlakken: int = Field(default=50_000, ge=1, description="Faces of one (413).")
+    adhoc_max_vertices: int = Field(default=10_000, ge=4, description="Of a drawn area.")
     adhoc_parallel_anoniem: int = Field(default=1, ge=0, description="Of them, anonymous.")
     max_upload_bytes: int = Field(default=200_000_000, ge=1024, description="Import: bestand.")
     max_import_features: int = Field(default=100_000, ge=1, description="Import: features.")

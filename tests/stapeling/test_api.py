@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shapely
+import shapely.geometry
 from fastapi.testclient import TestClient
 from shapely import box
 from shapely.geometry import shape
@@ -502,3 +504,18 @@ def test_adhoc_refuses_more_faces_than_its_cap(
         assert refused.json()["errors"][0]["code"] == "te_veel_vlakken"
         deep = client.post("/api/v1/stapeling", json=drawn, params={"min_aantal": 3})
         assert deep.status_code == 200, deep.text
+
+
+def test_a_drawn_area_has_fewer_points_than_an_opgave_may(
+    settings: Settings, session: Session, database_url: str, gebied: str
+) -> None:
+    app = create_app(settings.model_copy(update={"adhoc_max_vertices": 100}), database_url)
+    app.dependency_overrides[get_session] = lambda: session
+    comb = shapely.Point(173_500, 441_000).buffer(500, quad_segs=64)  # 257 points
+    with TestClient(app) as client:
+        refused = client.post(
+            "/api/v1/stapeling", json=shapely.geometry.mapping(comb), headers=RD_HEADERS
+        )
+    assert refused.status_code == 400, refused.text
+    error = refused.json()["errors"][0]
+    assert error["code"] == "te_veel_hoekpunten" and "100" in error["reason"]
