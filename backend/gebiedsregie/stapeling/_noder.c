@@ -562,6 +562,22 @@ static int add_leaf(Index *ix, size_t slot, const u32 *segs, size_t count) {
     return 0;
 }
 
+/* Groups (cell << 32 | segment) pairs by cell: items start[c] .. start[c + 1] - 1 are the
+ * segments of cell c. The pairs' memory goes (their count stays). */
+static int group_pairs(Vec *pairs, size_t cells, u32 **start, u32 **items) {
+    u32 *bucket = malloc((pairs->len ? pairs->len : 1) * sizeof(u32));
+    if (!bucket) return -1;
+    const u64 *pair = pairs->v;
+    for (size_t i = 0; i < pairs->len; i++) bucket[i] = (u32)(pair[i] >> 32);
+    int failed = group(bucket, pairs->len, cells, start, items);
+    free(bucket);
+    if (failed) return -1;
+    for (size_t i = 0; i < pairs->len; i++) (*items)[i] = (u32)pair[(*items)[i]];
+    free(pairs->v);
+    pairs->v = NULL;
+    return 0;
+}
+
 /* Cell `cell` of grid `gi`, holding `count` segments: a leaf, or a finer grid if that
  * makes at most half the pairs to test and at most four times the entries. */
 static int refine(Index *ix, const Ctx *c, size_t gi, size_t cell, const u32 *segs,
@@ -575,15 +591,12 @@ static int refine(Index *ix, const Ctx *c, size_t gi, size_t cell, const u32 *se
     Grid fine = {g.ox + (cx << g.shift), g.oy + (cy << g.shift), side, side, g.shift - k,
                  ix->slot.len};
     Vec pairs = {NULL, 0, 0, sizeof(u64)};
-    u32 *bucket = NULL, *start = NULL, *items = NULL;
+    u32 *start = NULL, *items = NULL;
     int status = -1;
     for (size_t q = 0; q < count; q++)
         if (touch_cells(c, &fine, segs[q], &pairs)) goto done;
     size_t cells = (size_t)(side * side);
-    bucket = malloc((pairs.len ? pairs.len : 1) * sizeof(u32));
-    if (!bucket) goto done;
-    for (size_t q = 0; q < pairs.len; q++) bucket[q] = (u32)(((u64 *)pairs.v)[q] >> 32);
-    if (group(bucket, pairs.len, cells, &start, &items)) goto done;
+    if (group_pairs(&pairs, cells, &start, &items)) goto done;
     double before = (double)count * (double)count, after = 0;
     for (size_t f = 0; f < cells; f++) {
         double m = start[f + 1] - start[f];
@@ -600,15 +613,11 @@ static int refine(Index *ix, const Ctx *c, size_t gi, size_t cell, const u32 *se
     for (size_t f = 0; f < cells; f++)
         if (!vec_next(&ix->slot)) goto done;
     ((u32 *)ix->slot.v)[slot] = CHILD | (u32)fine_i;
-    for (size_t q = 0; q < pairs.len; q++) items[q] = (u32)((u64 *)pairs.v)[items[q]];
-    free(pairs.v);
-    pairs.v = NULL;
     for (size_t f = 0; f < cells; f++)
         if (refine(ix, c, fine_i, f, items + start[f], start[f + 1] - start[f])) goto done;
     status = 0;
 done:
     free(pairs.v);
-    free(bucket);
     free(start);
     free(items);
     return status;
@@ -620,7 +629,7 @@ static int parallel(const Ctx *ctx, Work work, size_t n, int threads, Vec *out);
 static int build_index(Index *ix, Ctx *ctx, size_t ns, i64 width, i64 height, double length,
                        int threads) {
     Vec pairs = {NULL, 0, 0, sizeof(u64)};
-    u32 *bucket = NULL, *start = NULL, *items = NULL;
+    u32 *start = NULL, *items = NULL;
     int status = -1;
     *ix = (Index){{NULL, 0, 0, sizeof(Grid)}, {NULL, 0, 0, sizeof(u32)},
                   {NULL, 0, 0, sizeof(u32)}, {NULL, 0, 0, sizeof(u32)}};
@@ -642,21 +651,12 @@ static int build_index(Index *ix, Ctx *ctx, size_t ns, i64 width, i64 height, do
     ctx->ix = ix;
     if (parallel(ctx, cells_work, ns, threads, &pairs)) goto done;
     if (pairs.len >= NONE) goto done; /* indices below are 32 bits */
-    bucket = malloc((pairs.len ? pairs.len : 1) * sizeof(u32));
-    if (!bucket) goto done;
-    for (size_t i = 0; i < pairs.len; i++) bucket[i] = (u32)(((u64 *)pairs.v)[i] >> 32);
-    if (group(bucket, pairs.len, cells, &start, &items)) goto done;
-    free(bucket);
-    bucket = NULL;
-    for (size_t i = 0; i < pairs.len; i++) items[i] = (u32)((u64 *)pairs.v)[items[i]];
-    free(pairs.v);
-    pairs.v = NULL;
+    if (group_pairs(&pairs, cells, &start, &items)) goto done;
     for (size_t c = 0; c < cells; c++)
         if (refine(ix, ctx, 0, c, items + start[c], start[c + 1] - start[c])) goto done;
     status = 0;
 done:
     free(pairs.v);
-    free(bucket);
     free(start);
     free(items);
     return status;
