@@ -278,19 +278,19 @@ def post_stapeling(
     geometry = (
         body.get("geometry") if isinstance(body, dict) and body.get("type") == "Feature" else body
     )
-    try:
-        # A drawn area needs far fewer points than a stored opgave may have; its cost grows
-        # with them (a comb of 100,000 points made 131,000 faces in 44 s).
-        checked = check_geometry(
-            geometry,
-            content_crs,
-            min(settings.max_vertices, settings.adhoc_max_vertices),
-            budget=repair_budget(settings),
-        )
-    except GeometryRejected as exc:
-        raise InvalidInput("De getekende geometrie is ongeldig.", exc.errors) from None
-    slots = _adhoc_slots(request, settings)
-    with slots.take(anoniem=actor is None):
+    # The slot comes first: a request that cannot be served now costs no geometry work.
+    with _adhoc_slots(request, settings).take(anoniem=actor is None):
+        try:
+            # A drawn area needs far fewer points than a stored opgave may have; its cost
+            # grows with them (a comb of 100,000 points made 131,000 faces in 44 s).
+            checked = check_geometry(
+                geometry,
+                content_crs,
+                min(settings.max_vertices, settings.adhoc_max_vertices),
+                budget=repair_budget(settings),
+            )
+        except GeometryRejected as exc:
+            raise InvalidInput("De getekende geometrie is ongeldig.", exc.errors) from None
         result = service.adhoc(session, checked.geom, flt.stapeling, settings.stapeling_max_opgaven)
     faces = [f for f in result.faces if f.aantal >= flt.min_aantal]
     if len(faces) > settings.adhoc_max_vlakken:
