@@ -344,7 +344,25 @@ def compute_faces(
             inputs, [], sliver_width, grid, threads, check, context
         )
         return Faces(polygons, members, sliver_m2, grid, fallback)
-    # Strip by strip: the working memory is a strip's (see `tiling`).
+    return _faces_in_strips(
+        clipped, index, rings, cuts, sliver_width, grid, threads, check, context
+    )
+
+
+def _faces_in_strips(
+    clipped: np.ndarray,
+    index: np.ndarray,
+    rings: Boundaries,
+    cuts: np.ndarray,
+    sliver_width: float,
+    grid: float,
+    threads: int,
+    check: bool,
+    context: Mapping[str, object],
+) -> Faces:
+    """Return the faces strip by strip, between `cuts` (grid units), joined across them:
+    the working memory is a strip's (see `tiling`)."""
+    scale = 1.0 / grid
     parts, sets, strip_of = [], [], []  # per strip: faces, their sets, the strip
     sliver_m2, fallback = 0.0, False
     ymin, ymax = rings.coords[:, 1].min() - 1, rings.coords[:, 1].max() + 1
