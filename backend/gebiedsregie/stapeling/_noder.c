@@ -562,6 +562,17 @@ static int add_leaf(Index *ix, size_t slot, const u32 *segs, size_t count) {
     return 0;
 }
 
+/* Adds grid `g` to the index, with a slot for each of its cells; returns its number. */
+static long add_grid(Index *ix, Grid g) {
+    g.first = ix->slot.len;
+    Grid *added = vec_next(&ix->grid);
+    if (!added) return -1;
+    *added = g;
+    for (i64 c = 0; c < g.nx * g.ny; c++)
+        if (!vec_next(&ix->slot)) return -1;
+    return (long)(ix->grid.len - 1);
+}
+
 /* Groups (cell << 32 | segment) pairs by cell: items start[c] .. start[c + 1] - 1 are the
  * segments of cell c. The pairs' memory goes (their count stays). */
 static int group_pairs(Vec *pairs, size_t cells, u32 **start, u32 **items) {
@@ -588,8 +599,7 @@ static int refine(Index *ix, const Ctx *c, size_t gi, size_t cell, const u32 *se
     while (k < 6 && g.shift - k > 2 && ((size_t)1 << (2 * k)) * PER_CELL < count) k++;
     if (count <= REFINE_ABOVE || k == 0) return add_leaf(ix, slot, segs, count);
     i64 side = 1LL << k, cx = (i64)cell / g.ny, cy = (i64)cell % g.ny;
-    Grid fine = {g.ox + (cx << g.shift), g.oy + (cy << g.shift), side, side, g.shift - k,
-                 ix->slot.len};
+    Grid fine = {g.ox + (cx << g.shift), g.oy + (cy << g.shift), side, side, g.shift - k, 0};
     Vec pairs = {NULL, 0, 0, sizeof(u64)};
     u32 *start = NULL, *items = NULL;
     int status = -1;
@@ -606,15 +616,12 @@ static int refine(Index *ix, const Ctx *c, size_t gi, size_t cell, const u32 *se
         status = add_leaf(ix, slot, segs, count);
         goto done;
     }
-    Grid *added = vec_next(&ix->grid);
-    if (!added) goto done;
-    *added = fine;
-    size_t fine_i = ix->grid.len - 1;
-    for (size_t f = 0; f < cells; f++)
-        if (!vec_next(&ix->slot)) goto done;
+    long fine_i = add_grid(ix, fine);
+    if (fine_i < 0) goto done;
     ((u32 *)ix->slot.v)[slot] = CHILD | (u32)fine_i;
     for (size_t f = 0; f < cells; f++)
-        if (refine(ix, c, fine_i, f, items + start[f], start[f + 1] - start[f])) goto done;
+        if (refine(ix, c, (size_t)fine_i, f, items + start[f], start[f + 1] - start[f]))
+            goto done;
     status = 0;
 done:
     free(pairs.v);
@@ -641,13 +648,9 @@ static int build_index(Index *ix, Ctx *ctx, size_t ns, i64 width, i64 height, do
     Grid top = {0, 0, (width >> shift) + 1, (height >> shift) + 1, shift, 0};
     size_t cells = (size_t)(top.nx * top.ny);
     if (cells >= CHILD) return -1;
-    Grid *g = vec_next(&ix->grid);
     u32 *zero = vec_next(&ix->start);
-    if (!g || !zero) goto done;
-    *g = top;
+    if (!zero || add_grid(ix, top) < 0) goto done;
     *zero = 0;
-    for (size_t c = 0; c < cells; c++)
-        if (!vec_next(&ix->slot)) goto done;
     ctx->ix = ix;
     if (parallel(ctx, cells_work, ns, threads, &pairs)) goto done;
     if (pairs.len >= NONE) goto done; /* indices below are 32 bits */
