@@ -26,14 +26,12 @@ drops its own database.
 """
 
 import argparse
-import io
 import json
 import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
@@ -42,7 +40,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import psycopg
 import shapely
 from shapely.geometry import mapping, shape
 from shapely.prepared import prep
@@ -58,10 +55,9 @@ from abuse_clients import (
     reader,
     run_threads,
 )
-from common import bench_database, markdown_table
+from common import bench_database, copy_opgaven, markdown_table
 from load import percentile, prepare, serve
 from load_clients import Client, tile_paths
-from ogc import STATUSSEN
 from synthetic import ORIGIN, generate
 
 from gebiedsregie.geometry import NL_OUTLINE
@@ -80,17 +76,7 @@ def load_opgaven(url: str, n: int) -> np.ndarray:
     side = data.area.bounds[2] - data.area.bounds[0]
     shift = np.array([CENTRE[0] - ORIGIN[0] - side / 2, CENTRE[1] - ORIGIN[1] - side / 2])
     geoms = shapely.transform(data.geoms, lambda xy: xy + shift)
-    wkbs = shapely.to_wkb(shapely.multipolygons(geoms, indices=np.arange(n)), hex=True)
-    buffer = io.StringIO()
-    for i, (wkb, thema) in enumerate(zip(wkbs, data.themas, strict=True)):
-        row = [str(uuid.uuid4()), f"Opgave {i}", thema, "provincie", STATUSSEN[i % 4]]
-        buffer.write("\t".join([*row, str(2030 + i % 20), f"SRID=28992;{wkb}"]) + "\n")
-    with psycopg.connect(url) as conn:
-        with conn.cursor().copy(
-            "COPY opgave (id, titel, thema, trekker, status, horizon, geom) FROM STDIN"
-        ) as copy:
-            copy.write(buffer.getvalue())
-        conn.execute("ANALYZE opgave")
+    copy_opgaven(url, geoms, data.themas)
     return geoms
 
 

@@ -15,7 +15,6 @@ drops its own database.
 
 import argparse
 import http.client
-import io
 import json
 import math
 import os
@@ -23,7 +22,6 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -36,7 +34,7 @@ import shapely
 from pyproj import Transformer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import bench_database, markdown_table
+from common import bench_database, copy_opgaven, markdown_table
 from synthetic import generate
 
 from gebiedsregie.cli import migrate
@@ -44,24 +42,12 @@ from gebiedsregie.cli import migrate
 ROOT = Path(__file__).resolve().parents[1]
 TO_WGS84 = Transformer.from_crs(28992, 4326, always_xy=True)
 TO_MERCATOR = Transformer.from_crs(28992, 3857, always_xy=True)
-STATUSSEN = ("verkenning", "planvorming", "besluitvorming", "uitvoering")
 
 
 def load(url: str, n: int) -> shapely.Polygon:
     """Insert n opgaven with COPY; return their extent (RD)."""
     data = generate(n, vertices=(20, 60))
-    buffer = io.StringIO()
-    for i, (geom, thema) in enumerate(zip(data.geoms, data.themas, strict=True)):
-        multi = shapely.MultiPolygon([geom])
-        wkb = shapely.to_wkb(multi, hex=True, include_srid=False)
-        row = [str(uuid.uuid4()), f"Opgave {i}", thema, "provincie", STATUSSEN[i % 4]]
-        buffer.write("\t".join([*row, str(2030 + i % 20), f"SRID=28992;{wkb}"]) + "\n")
-    with psycopg.connect(url) as conn:
-        with conn.cursor().copy(
-            "COPY opgave (id, titel, thema, trekker, status, horizon, geom) FROM STDIN"
-        ) as copy:
-            copy.write(buffer.getvalue())
-        conn.execute("ANALYZE opgave")
+    copy_opgaven(url, data.geoms, data.themas)
     return shapely.box(*shapely.total_bounds(data.geoms))
 
 
