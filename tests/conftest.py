@@ -9,8 +9,10 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
@@ -115,12 +117,18 @@ def settings() -> Settings:
     return Settings(database_url=None, max_vertices=5_000)
 
 
-@pytest.fixture
-def client(session: Session, settings: Settings, database_url: str) -> Iterator[TestClient]:
-    app = create_app(settings, database_url)
+def app_on(session: Session, settings: Settings, database_url: str, **changes: Any) -> FastAPI:
+    """Return the app on the test's rolled-back session, with `changes` to its settings
+    (without changes the app shares the fixture's settings, which a test may still set)."""
+    app = create_app(settings.model_copy(update=changes) if changes else settings, database_url)
     app.dependency_overrides[get_session] = lambda: session
     app.dependency_overrides[get_session_factory] = lambda: lambda: nullcontext(session)
-    with TestClient(app) as client:
+    return app
+
+
+@pytest.fixture
+def client(session: Session, settings: Settings, database_url: str) -> Iterator[TestClient]:
+    with TestClient(app_on(session, settings, database_url)) as client:
         # Most tests exercise the API itself: they act as a beheerder unless they say otherwise.
         client.headers.update(token_headers(session, Rol.BEHEERDER))
         yield client
@@ -131,10 +139,7 @@ def anonymous_client(
     session: Session, settings: Settings, database_url: str
 ) -> Iterator[TestClient]:
     """A client without credentials, on the same rolled-back session as `client`."""
-    app = create_app(settings, database_url)
-    app.dependency_overrides[get_session] = lambda: session
-    app.dependency_overrides[get_session_factory] = lambda: lambda: nullcontext(session)
-    with TestClient(app) as client:
+    with TestClient(app_on(session, settings, database_url)) as client:
         yield client
 
 

@@ -20,6 +20,7 @@ from gebiedsregie.middleware import MAX_URL_BYTES, TILE_HOSTS, UPLOAD_OVERHEAD
 from gebiedsregie.settings import Settings
 from gebiedsregie.validation import MAX_JSON_DEPTH, json_depth
 from gebiedsregie.web.elements import OSM_TILES, PDOK_BRT
+from tests.conftest import app_on
 from tests.factories import feature, make_gebied, make_opgave, opgave_properties
 from tests.ogc.test_tiles import ede_tile, get_tile
 
@@ -402,9 +403,7 @@ def test_links_follow_the_host_header_unless_a_public_url_is_set(
         (None, "http://evil.example/"),
         ("https://gebiedsregie.provincie.nl", "https://gebiedsregie.provincie.nl/"),
     ):
-        app = create_app(settings.model_copy(update={"public_url": public_url}), database_url)
-        app.dependency_overrides[get_session] = lambda: session
-        app.dependency_overrides[get_session_factory] = lambda: lambda: nullcontext(session)
+        app = app_on(session, settings, database_url, public_url=public_url)
         with TestClient(app) as client:
             response = client.get("/ogc", headers=forged)
             assert response.status_code == 200, response.text
@@ -428,8 +427,7 @@ def test_a_body_that_stops_coming_gets_a_408(
 
     import uvicorn
 
-    app = create_app(settings.model_copy(update={"body_timeout_s": 1.0}), database_url)
-    app.dependency_overrides[get_session] = lambda: session
+    app = app_on(session, settings, database_url, body_timeout_s=1.0)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

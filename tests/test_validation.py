@@ -9,10 +9,9 @@ from fastapi.testclient import TestClient
 from shapely import Polygon
 from shapely.geometry import mapping
 
-from gebiedsregie.app import create_app
 from gebiedsregie.crs import CRS84, from_rd
-from gebiedsregie.db import get_session
 from gebiedsregie.settings import Settings
+from tests.conftest import app_on
 from tests.factories import EDE, RD_HEADERS, feature, opgave_properties
 
 SQUARE_84 = [[5.70, 52.03], [5.71, 52.03], [5.71, 52.04], [5.70, 52.04], [5.70, 52.03]]
@@ -297,9 +296,7 @@ def test_a_repair_beyond_its_budget_is_refused_and_costs_the_server_nothing(
 ) -> None:
     # 4,000 vertices in 80 turns half a millimetre apart: GEOS needs about 10 s and 1 GB to
     # repair it. The repair runs in a process of its own, stopped after a second.
-    settings = settings.model_copy(update={"repair_seconds": 1.0, "repair_memory_mb": 256})
-    app = create_app(settings, database_url)
-    app.dependency_overrides[get_session] = lambda: session
+    app = app_on(session, settings, database_url, repair_seconds=1.0, repair_memory_mb=256)
     spiral = _spiral(80, 4_000, 0.04)
     before = _peak_mb()
     with TestClient(app) as client:

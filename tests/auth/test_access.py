@@ -17,6 +17,7 @@ from gebiedsregie.auth.models import ApiToken, Rol
 from gebiedsregie.auth.throttle import LoginThrottle, TooMany
 from gebiedsregie.db import get_session, get_session_factory
 from gebiedsregie.settings import Settings
+from tests.conftest import app_on
 from tests.factories import (
     EDE,
     WACHTWOORD,
@@ -236,9 +237,7 @@ def test_login_flood_is_throttled_per_address(
     settings: Settings, session: Session, database_url: str
 ) -> None:
     make_gebruiker(session, "dirk", Rol.LEZER)
-    app = create_app(settings.model_copy(update={"login_per_adres": 3}), database_url)
-    app.dependency_overrides[get_session] = lambda: session
-    app.dependency_overrides[get_session_factory] = lambda: lambda: nullcontext(session)
+    app = app_on(session, settings, database_url, login_per_adres=3)
     with TestClient(app, follow_redirects=False) as client:
         answers = [login(client, f"naam{i}", "fout wachtwoord hier") for i in range(4)]
         assert [a.status_code for a in answers] == [401, 401, 401, 429]

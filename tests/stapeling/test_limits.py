@@ -11,14 +11,13 @@ from shapely import box
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from gebiedsregie.app import create_app
 from gebiedsregie.auth.models import Rol
-from gebiedsregie.db import get_session
 from gebiedsregie.errors import ServiceUnavailable
 from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling import service
 from gebiedsregie.stapeling.models import Stapeling
 from gebiedsregie.stapeling.router import AdhocSlots
+from tests.conftest import app_on
 from tests.factories import RD_HEADERS, feature, token_headers
 from tests.stapeling.test_api import gebied
 
@@ -57,8 +56,7 @@ def test_adhoc_slots_answer_busy_rather_than_queue() -> None:
 def test_anonymous_adhoc_can_be_closed(
     settings: Settings, session: Session, database_url: str, gebied: str
 ) -> None:
-    app = create_app(settings.model_copy(update={"adhoc_parallel_anoniem": 0}), database_url)
-    app.dependency_overrides[get_session] = lambda: session
+    app = app_on(session, settings, database_url, adhoc_parallel_anoniem=0)
     drawn = feature(box(172_500, 440_000, 174_500, 442_000))["geometry"]
     with TestClient(app) as anonymous:
         refused = anonymous.post("/api/v1/stapeling", json=drawn)
@@ -74,8 +72,7 @@ def test_anonymous_adhoc_can_be_closed(
 def test_stored_filtered_results_are_bounded_least_recently_used_first(
     settings: Settings, session: Session, database_url: str, gebied: str
 ) -> None:
-    app = create_app(settings.model_copy(update={"stapeling_bewaard_max": 2}), database_url)
-    app.dependency_overrides[get_session] = lambda: session
+    app = app_on(session, settings, database_url, stapeling_bewaard_max=2)
     with TestClient(app) as client:
         url = f"/api/v1/gebieden/{gebied}/stapeling/samenvatting"
         assert client.get(url).status_code == 200  # the unfiltered result
@@ -94,8 +91,7 @@ def test_stored_filtered_results_are_bounded_least_recently_used_first(
 def test_adhoc_refuses_more_faces_than_its_cap(
     settings: Settings, session: Session, database_url: str, gebied: str
 ) -> None:
-    app = create_app(settings.model_copy(update={"adhoc_max_vlakken": 2}), database_url)
-    app.dependency_overrides[get_session] = lambda: session
+    app = app_on(session, settings, database_url, adhoc_max_vlakken=2)
     drawn = feature(box(172_500, 440_000, 174_500, 442_000))["geometry"]
     with TestClient(app) as client:
         refused = client.post("/api/v1/stapeling", json=drawn)
@@ -108,8 +104,7 @@ def test_adhoc_refuses_more_faces_than_its_cap(
 def test_a_drawn_area_has_fewer_points_than_an_opgave_may(
     settings: Settings, session: Session, database_url: str, gebied: str
 ) -> None:
-    app = create_app(settings.model_copy(update={"adhoc_max_vertices": 100}), database_url)
-    app.dependency_overrides[get_session] = lambda: session
+    app = app_on(session, settings, database_url, adhoc_max_vertices=100)
     comb = shapely.Point(173_500, 441_000).buffer(500, quad_segs=64)  # 257 points
     with TestClient(app) as client:
         refused = client.post(

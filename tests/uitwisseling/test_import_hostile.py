@@ -8,7 +8,7 @@ import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import anyio
 import numpy as np
@@ -18,12 +18,11 @@ from fastapi.testclient import TestClient
 from shapely import Polygon
 from sqlalchemy.orm import Session
 
-from gebiedsregie.app import create_app
 from gebiedsregie.auth.models import Rol
-from gebiedsregie.db import get_session
 from gebiedsregie.settings import Settings
 from gebiedsregie.uitwisseling import readers
 from gebiedsregie.uitwisseling.router import _stop_when
+from tests.conftest import app_on
 from tests.factories import token_headers
 from tests.uitwisseling.test_import import RECORDS, VAKKEN, count, layer, ok, upload
 
@@ -197,18 +196,12 @@ def test_the_report_cuts_long_values(client: TestClient, tmp_path: Path) -> None
     assert regel["titel"].endswith("… (ingekort; 100000 tekens)")
 
 
-def _import_app(settings: Settings, session: Session, database_url: str, **limits: Any) -> Any:
-    app = create_app(settings.model_copy(update=limits), database_url)
-    app.dependency_overrides[get_session] = lambda: session
-    return app
-
-
 def test_an_import_over_its_time_stops_and_stores_nothing(
     settings: Settings, session: Session, database_url: str, tmp_path: Path
 ) -> None:
     path = tmp_path / "laag.geojson"
     layer().to_file(path, driver="GeoJSON")
-    app = _import_app(settings, session, database_url, import_seconds=1e-6)
+    app = app_on(session, settings, database_url, import_seconds=1e-6)
     with TestClient(app) as client:
         client.headers.update(token_headers(session, Rol.BEHEERDER))
         response = upload(client, path)
