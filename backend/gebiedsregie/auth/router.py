@@ -154,7 +154,7 @@ def _login_throttle(request: Request, settings: Settings) -> LoginThrottle:
     with _throttle_lock:
         throttle = getattr(request.app.state, "login_throttle", None)
         if throttle is None:
-            throttle = request.app.state.login_throttle = service.login_throttle(settings)
+            throttle = request.app.state.login_throttle = LoginThrottle.of(settings)
         return throttle
 
 

@@ -228,17 +228,6 @@ def authenticate(
     return gebruiker
 
 
-def login_throttle(settings: Settings) -> LoginThrottle:
-    """A login throttle with the limits of `settings` (one per app: see `create_app`)."""
-    return LoginThrottle(
-        per_adres=settings.login_per_adres,
-        venster_s=60.0,
-        max_fouten=settings.max_mislukte_pogingen,
-        blokkade_s=settings.blokkade_minuten * 60.0,
-        tegelijk=settings.login_tegelijk,
-    )
-
-
 def _verify(hash_: str, wachtwoord: str) -> bool:
     try:
         return _hasher.verify(hash_, wachtwoord)

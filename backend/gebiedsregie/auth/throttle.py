@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from gebiedsregie.settings import Settings
+
 MAX_ADDRESSES = 10_000
 
 
@@ -59,6 +61,17 @@ class LoginThrottle:
         self._clock = clock
         self._lock = threading.Lock()
         self._addresses: OrderedDict[str, _Address] = OrderedDict()
+
+    @classmethod
+    def of(cls, settings: Settings) -> "LoginThrottle":
+        """A throttle with the limits of `settings` (one per app)."""
+        return cls(
+            per_adres=settings.login_per_adres,
+            venster_s=60.0,
+            max_fouten=settings.max_mislukte_pogingen,
+            blokkade_s=settings.blokkade_minuten * 60.0,
+            tegelijk=settings.login_tegelijk,
+        )
 
     def _address(self, adres: str) -> _Address:
         found = self._addresses.pop(adres, None) or _Address()
