@@ -1,15 +1,18 @@
 """Every validation rule, through the API, with the field and the Dutch reason it reports."""
 
+import json
 import time
 from typing import Any
 
 import numpy as np
 import pytest
+import shapely
 from fastapi.testclient import TestClient
 from shapely import Polygon
 from shapely.geometry import mapping
 
-from gebiedsregie.crs import CRS84, from_rd
+from gebiedsregie.crs import CRS84, RD, Crs, from_rd
+from gebiedsregie.geometry import to_geojson, to_geojsons
 from gebiedsregie.settings import Settings
 from tests.conftest import app_on
 from tests.factories import EDE, RD_HEADERS, feature, opgave_properties
@@ -357,3 +360,15 @@ def test_a_key_twice_is_refused(client: TestClient) -> None:
     body = '{"type": "Feature", "geometry": null, "properties": {"titel": "a", "titel": "b"}}'
     error = _only_error(_refused(client, body))
     assert error["code"] == "dubbele_sleutel" and "'titel'" in error["reason"]
+
+
+@pytest.mark.parametrize("crs", [CRS84, RD], ids=["crs84", "rd"])
+def test_a_page_of_geometries_is_written_as_one_at_a_time(crs: Crs) -> None:
+    # A list is transformed at once and written by GEOS; it must read as each alone does.
+    rng = np.random.default_rng(7)
+    geoms = []
+    for _ in range(300):
+        centre = rng.uniform((13_000, 306_000), (278_000, 619_000))
+        hull = shapely.MultiPoint(centre + rng.uniform(-500, 500, (30, 2))).convex_hull
+        geoms.append(shapely.MultiPolygon([shapely.set_precision(hull, 0.001)]))
+    assert json.dumps(to_geojsons(geoms, crs)) == json.dumps([to_geojson(g, crs) for g in geoms])

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel
 from pydantic_core import PydanticCustomError
 
+from gebiedsregie.bounded import repair_budget
 from gebiedsregie.crs import CRS84, Crs, parse_crs
 from gebiedsregie.errors import (
     Conflict,
@@ -22,7 +23,6 @@ from gebiedsregie.errors import (
     UnsupportedMediaType,
 )
 from gebiedsregie.geometry import CheckedGeometry, GeometryRejected, check_geometry
-from gebiedsregie.repair import repair_budget
 from gebiedsregie.settings import Settings
 from gebiedsregie.validation import DUTCH, parse_json, validate_model
 

@@ -34,6 +34,7 @@ from gebiedsregie.gebieden.router import router as gebieden_router
 from gebiedsregie.historie.router import router as historie_router
 from gebiedsregie.middleware import install_middleware
 from gebiedsregie.ogc.router import router as ogc_router
+from gebiedsregie.ogc.tile_cache import TileCache
 from gebiedsregie.ogc.tiles import router as tiles_router
 from gebiedsregie.openapi import install_openapi
 from gebiedsregie.opgaven.router import router as opgaven_router
@@ -197,6 +198,7 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.tile_cache = TileCache(settings.tegel_cache_mb * 1024 * 1024)
     _install_error_handlers(app)
     install_middleware(app, settings, upload_paths=[f"{API_PREFIX}/import"])
 

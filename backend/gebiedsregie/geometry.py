@@ -21,10 +21,10 @@ from shapely import MultiPolygon, Polygon
 from shapely.geometry import mapping, shape
 from shapely.prepared import PreparedGeometry, prep
 
-from gebiedsregie import repair
+from gebiedsregie import bounded
+from gebiedsregie.bounded import Budget
 from gebiedsregie.crs import CRS84, RD, RD_NEW, Crs, from_rd, to_rd
 from gebiedsregie.errors import FieldError
-from gebiedsregie.repair import Budget
 
 GRID_DECIMALS = 3  # storage precision: a millimetre in RD
 GRID_SIZE_M = 10.0**-GRID_DECIMALS
@@ -231,7 +231,7 @@ def check_rd_geometry(
     A self-intersecting shape is repaired (make_valid, areal part kept) and says so. With a
     `budget`, a shape of more than REPAIR_IN_PROCESS_VERTICES that needs GEOS to repair it or
     to rebuild it on the grid has that done in a process of its own, stopped when it exceeds
-    the budget (`repair.py`); a valid shape that rounds to the grid as it is needs no such
+    the budget (`bounded.py`); a valid shape that rounds to the grid as it is needs no such
     process, and a small one is repaired here (a child costs about 30 ms).
     """
     if not _netherlands().covers(geom_rd):
@@ -244,8 +244,8 @@ def check_rd_geometry(
         result, reason = _areal_part(rounded), None
     else:
         try:
-            result, reason = repair.run(_repair, geom_rd, budget)
-        except repair.OverBudget:
+            result, reason = bounded.run(_repair, geom_rd, budget=budget)
+        except bounded.OverBudget:
             raise _fail(
                 name,
                 f"Geometrie is ongeldig of valt bij afronden op de millimeter samen, en is te "
@@ -280,6 +280,15 @@ def _for_output(geoms_rd: Any, crs: Crs) -> Any:
 def to_geojson(geom_rd: shapely.Geometry, crs: Crs) -> dict[str, Any]:
     """Return a GeoJSON geometry of `geom_rd` in `crs`: RFC 7946 orientation, rounded."""
     return dict(mapping(_for_output(geom_rd, crs)))
+
+
+def to_geojsons(geoms_rd: list[shapely.Geometry], crs: Crs) -> list[dict[str, Any]]:
+    """Return GeoJSON geometries of RD geometries in `crs` (as `to_geojson`, vectorised: one
+    transformation for all, written by GEOS)."""
+    if not geoms_rd:
+        return []
+    out = shapely.to_geojson(_for_output(np.asarray(geoms_rd, dtype=object), crs))
+    return [json.loads(text) for text in out]
 
 
 def geojson_texts(geoms_rd: np.ndarray | list[shapely.Geometry], crs: Crs) -> list[str]:

@@ -15,6 +15,7 @@ from gebiedsregie.auth import service
 from gebiedsregie.auth.access import CSRF_HEADER, SESSIE_COOKIE
 from gebiedsregie.auth.models import ApiToken, Rol
 from gebiedsregie.auth.throttle import LoginThrottle, TooMany
+from gebiedsregie.bounded import Budget
 from gebiedsregie.db import get_session, get_session_factory
 from gebiedsregie.settings import Settings
 from tests.conftest import app_on
@@ -243,6 +244,18 @@ def test_login_flood_is_throttled_per_address(
         assert [a.status_code for a in answers] == [401, 401, 401, 429]
         assert int(answers[-1].headers["Retry-After"]) > 0
         assert "Te veel inlogpogingen" in answers[-1].text
+
+
+def test_a_password_check_past_its_budget_answers_busy(
+    anonymous_client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_gebruiker(session, "dirk", Rol.LEZER)
+    anonymous_client.follow_redirects = False
+    assert login(anonymous_client, "dirk", WACHTWOORD).status_code == 303  # in a child
+    monkeypatch.setattr(service, "HASH", Budget(seconds=0.001, memory_mb=256))
+    busy = login(anonymous_client, "dirk", WACHTWOORD)
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "2"
+    assert "veel ingelogd" in busy.text
 
 
 def test_the_throttle_limits_hashes_at_once_and_forgets_blocks() -> None:

@@ -1,6 +1,7 @@
 """Vector tiles under /ogc: contents, clipping, simplification, ETags, errors."""
 
 import math
+from dataclasses import astuple
 from typing import Any
 
 import mapbox_vector_tile
@@ -12,6 +13,8 @@ from shapely import Polygon, box
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from gebiedsregie.ogc import tile_service
+from gebiedsregie.ogc.tile_cache import TileCache
 from gebiedsregie.opgaven.models import Opgave
 from tests.factories import EDE, make_gebied, make_opgave
 
@@ -279,6 +282,39 @@ def test_etag_changes_through_the_api(client: TestClient, session: Session) -> N
     assert after.headers["etag"] != before
     [feature] = features(after, "opgaven")
     assert feature["properties"]["titel"] == "Gewijzigd"
+
+
+def test_a_made_tile_is_kept_under_its_etag(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[tuple[int, int, int]] = []
+    tile = tile_service.tile
+
+    def counted(*args: Any) -> bytes:
+        made.append(astuple(args[2]))
+        return tile(*args)
+
+    monkeypatch.setattr(tile_service, "tile", counted)
+    opgave = make_opgave(session)
+    first = get_tile(client, "opgaven", ede_tile())
+    assert get_tile(client, "opgaven", ede_tile()).content == first.content
+    assert made == [ede_tile()]  # the second came from the cache
+    opgave.titel = "Gewijzigd"  # a write: a new ETag, so the tile is made again
+    session.flush()
+    [changed] = features(get_tile(client, "opgaven", ede_tile()), "opgaven")
+    assert changed["properties"]["titel"] == "Gewijzigd" and len(made) == 2
+
+
+def test_the_tile_cache_keeps_its_byte_budget_least_recently_used_out() -> None:
+    cache = TileCache(max_bytes=1000)
+    for key in "abcdefgh":
+        cache.put(key, key.encode() * 120)  # 960 bytes in all
+    assert cache.get("a") == b"a" * 120  # now the most recent
+    cache.put("i", b"i" * 120)  # past 1000: the least recently used goes
+    assert [k for k in "abcdefghi" if cache.get(k) is None] == ["b"]
+    assert cache.size_bytes == 960
+    cache.put("j", b"j" * 126)  # more than an eighth of the budget: never kept
+    assert cache.get("j") is None and cache.size_bytes == 960
 
 
 def test_an_empty_tile_also_revalidates(client: TestClient) -> None:

@@ -11,6 +11,7 @@ from shapely import box
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from gebiedsregie import bounded
 from gebiedsregie.auth.models import Rol
 from gebiedsregie.errors import ServiceUnavailable
 from gebiedsregie.settings import Settings
@@ -28,13 +29,18 @@ def test_adhoc_gives_its_connection_back_while_it_computes(
     client: TestClient, session: Session, gebied: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     held: list[bool] = []
-    analyse = service.analyse
+    analyse, run = service.analyse, bounded.run
 
     def watched(*args: Any, **kwargs: Any) -> service.Result:
         held.append(session.in_transaction())
         return analyse(*args, **kwargs)
 
+    def watched_run(*args: Any, **kwargs: Any) -> Any:  # ad hoc: computed in a child
+        held.append(session.in_transaction())
+        return run(*args, **kwargs)
+
     monkeypatch.setattr(service, "analyse", watched)
+    monkeypatch.setattr(bounded, "run", watched_run)
     drawn = box(172_500, 440_000, 174_500, 442_000)
     assert client.post("/api/v1/stapeling", json=feature(drawn)["geometry"]).status_code == 200
     assert client.get(f"/api/v1/gebieden/{gebied}/stapeling").status_code == 200
@@ -67,6 +73,23 @@ def test_anonymous_adhoc_can_be_closed(
             "/api/v1/stapeling", json=drawn, headers=token_headers(session, Rol.PLANNER)
         )
         assert logged_in.status_code == 200, logged_in.text
+
+
+def test_adhoc_past_its_budget_is_stopped_and_refused(
+    settings: Settings, session: Session, database_url: str, gebied: str
+) -> None:
+    app = app_on(session, settings, database_url, adhoc_seconds=0.001)
+    drawn = feature(box(172_500, 440_000, 174_500, 442_000))["geometry"]
+    with TestClient(app) as client:
+        refused = client.post("/api/v1/stapeling", json=drawn)
+    assert refused.status_code == 413 and "0.001 s" in refused.json()["detail"]
+    assert refused.json()["errors"] == [
+        {
+            "name": "geometry",
+            "reason": "Te zware analyse voor dit vlak.",
+            "code": "analyse_te_zwaar",
+        }
+    ]
 
 
 def test_stored_filtered_results_are_bounded_least_recently_used_first(

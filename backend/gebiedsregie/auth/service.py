@@ -18,8 +18,10 @@ from sqlalchemy import Connection, String, cast, delete, event, select, text, up
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
+from gebiedsregie import bounded
 from gebiedsregie.auth.models import NAAM_PATTERN, ApiToken, Gebruiker, Rol, Sessie
-from gebiedsregie.auth.throttle import LoginThrottle
+from gebiedsregie.auth.throttle import LoginThrottle, TooMany
+from gebiedsregie.bounded import Budget
 from gebiedsregie.errors import Conflict, FieldError, InvalidInput, NotAuthenticated, NotFound
 from gebiedsregie.settings import Settings
 
@@ -28,6 +30,9 @@ TOKEN_PREFIX = "gr_"
 TOKEN_USE_GRANULARITY = timedelta(minutes=1)
 
 _hasher = PasswordHasher()
+# A check of a password hash (64 MiB, about 0.4 s) runs in a child process: at a lower CPU
+# priority than ordinary requests, and its memory never the server's (`bounded.py`).
+HASH = Budget(seconds=10.0, memory_mb=256)
 
 
 @cache
@@ -205,7 +210,12 @@ def authenticate(
         session.rollback()  # nothing held while hashing
         blocked = throttle.blocked(adres, naam)
         known = stored is not None
-        right = _verify(stored if stored is not None else _dummy_hash(), wachtwoord)
+        try:
+            right = bounded.run(
+                _verify, stored if stored is not None else _dummy_hash(), wachtwoord, budget=HASH
+            )
+        except bounded.OverBudget:  # a machine this busy can take no more logins now
+            raise TooMany(2, busy=True) from None
     if not known or blocked or not right:
         throttle.failed(adres, naam)
         raise NotAuthenticated(LOGIN_REFUSED)

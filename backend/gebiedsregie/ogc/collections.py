@@ -20,7 +20,7 @@ from gebiedsregie.gebieden.models import Gebied, GebiedSoort
 from gebiedsregie.gebieden.schemas import gebied_feature
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Opgave, Status, Trekker
-from gebiedsregie.opgaven.schemas import opgave_feature
+from gebiedsregie.opgaven.schemas import opgave_feature, opgave_features
 from gebiedsregie.stapeling import service as stapeling_service
 from gebiedsregie.stapeling.models import AANTAL_MAX
 
@@ -233,11 +233,8 @@ def items(
         )
         opgaven, matched = opgaven_service.list_opgaven(session, flt, query.limit, query.offset)
         slugs = opgaven_service.gebieden_of(session, [o.id for o in opgaven])
-        features = [
-            opgave_feature(o, opgaven_service.opgave_shape(o), slugs[o.id], query.crs)
-            for o in opgaven
-        ]
-        return features, matched
+        shapes = [opgaven_service.opgave_shape(o) for o in opgaven]
+        return opgave_features(opgaven, shapes, slugs, query.crs), matched
     return _stapeling_items(session, query)
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from gebiedsregie.db import SessionDep
 from gebiedsregie.ogc import tile_service
+from gebiedsregie.ogc.tile_cache import TileCache
 from gebiedsregie.ogc.tile_service import TileAddress, TileFilter
 from gebiedsregie.opgaven.schemas import HorizonTotQuery, StatusQuery, ThemaQuery, TrekkerQuery
 from gebiedsregie.stapeling.models import AANTAL_MAX
@@ -137,6 +138,7 @@ def get_tileset(request: Request, session: SessionDep, collection_id: str) -> JS
     responses=TILE_RESPONSES,
 )
 def get_tile(
+    request: Request,
     session: SessionDep,
     collection_id: str,
     z: int,
@@ -157,7 +159,11 @@ def get_tile(
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
     if _matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
-    data = tile_service.tile(session, collectie, address, flt)
+    cache: TileCache = request.app.state.tile_cache
+    data = cache.get(etag)
+    if data is None:
+        data = tile_service.tile(session, collectie, address, flt)
+        cache.put(etag, data)
     if not data:
         return Response(status_code=204, headers=headers)
     return Response(data, media_type=MVT, headers=headers)

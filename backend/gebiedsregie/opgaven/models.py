@@ -88,4 +88,5 @@ class Opgave(Timestamps, Base):
         CheckConstraint("ruimtevraag_ha >= 0 AND ruimtevraag_ha < 'Infinity'", name="ruimtevraag"),
         CheckConstraint(VALID_AREA, name="geom_valid"),
         Index("ix_opgave_geom", "geom", postgresql_using="gist"),
+        Index("ix_opgave_titel", "titel", "id", postgresql_where=NOT_DELETED),  # list order
     )

@@ -40,6 +40,7 @@ from gebiedsregie.opgaven.schemas import (
     ThemaRead,
     TrekkerQuery,
     opgave_feature,
+    opgave_features,
 )
 from gebiedsregie.settings import Settings
 
@@ -115,7 +116,8 @@ def list_opgaven(
     )
     opgaven, matched = service.list_opgaven(session, flt, page.limit, page.offset)
     gebieden = service.gebieden_of(session, [o.id for o in opgaven])
-    features = [opgave_feature(o, service.opgave_shape(o), gebieden[o.id], crs) for o in opgaven]
+    shapes = [service.opgave_shape(o) for o in opgaven]
+    features = opgave_features(opgaven, shapes, gebieden, crs)
     return collection_response(request, page, features, matched, crs)
 
 

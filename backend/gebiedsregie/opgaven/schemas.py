@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from shapely import Geometry as ShapelyGeometry
 
 from gebiedsregie.crs import Crs
-from gebiedsregie.geometry import area_ha, to_geojson
+from gebiedsregie.geometry import area_ha, to_geojson, to_geojsons
 from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Opgave, Status, Trekker
 from gebiedsregie.schemas import (
     Bron,
@@ -120,10 +120,31 @@ def opgave_feature(
     opgave: Opgave, geom: ShapelyGeometry, gebieden: list[str], crs: Crs
 ) -> dict[str, Any]:
     """Return `opgave` as a GeoJSON Feature in `crs`; `geom` is its RD geometry."""
+    return _feature(opgave, geom, to_geojson(geom, crs), gebieden)
+
+
+def opgave_features(
+    opgaven: list[Opgave],
+    shapes: list[ShapelyGeometry],
+    gebieden: dict[uuid.UUID, list[str]],
+    crs: Crs,
+) -> list[dict[str, Any]]:
+    """Return opgaven as GeoJSON Features in `crs` (as `opgave_feature`, one transformation
+    for all); `shapes` are their RD geometries, `gebieden` the slugs each one meets."""
+    geometries = to_geojsons(shapes, crs)
+    return [
+        _feature(o, shape, geometry, gebieden[o.id])
+        for o, shape, geometry in zip(opgaven, shapes, geometries, strict=True)
+    ]
+
+
+def _feature(
+    opgave: Opgave, geom: ShapelyGeometry, geometry: dict[str, Any], gebieden: list[str]
+) -> dict[str, Any]:
     return {
         "type": "Feature",
         "id": str(opgave.id),
-        "geometry": to_geojson(geom, crs),
+        "geometry": geometry,
         "properties": {
             "id": str(opgave.id),
             "titel": opgave.titel,

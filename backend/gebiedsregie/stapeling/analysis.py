@@ -75,9 +75,9 @@ class _Counter:
         self._lock = threading.Lock()
         self.value = 0
 
-    def add(self) -> None:
+    def add(self, n: int = 1) -> None:
         with self._lock:
-            self.value += 1
+            self.value += n
 
 
 FALLBACKS = _Counter()  # how often the point-test fallback fired in this process

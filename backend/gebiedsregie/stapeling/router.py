@@ -22,6 +22,7 @@ from gebiedsregie.api import (
     SettingsDep,
 )
 from gebiedsregie.auth.access import ActorDep
+from gebiedsregie.bounded import OverBudget, repair_budget
 from gebiedsregie.crs import Crs
 from gebiedsregie.db import SessionDep, SessionFactoryDep
 from gebiedsregie.errors import FieldError, InvalidInput, PayloadTooLarge, ServiceUnavailable
@@ -30,9 +31,9 @@ from gebiedsregie.geometry import GeometryRejected, check_geometry
 from gebiedsregie.openapi import PROBLEM
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.schemas import HorizonTotQuery, StatusQuery, ThemaQuery, TrekkerQuery
-from gebiedsregie.repair import repair_budget
 from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling import service
+from gebiedsregie.stapeling.adhoc import adhoc, adhoc_budget
 from gebiedsregie.stapeling.models import AANTAL_MAX
 from gebiedsregie.stapeling.schemas import (
     AdhocStapeling,
@@ -291,7 +292,18 @@ def post_stapeling(
             )
         except GeometryRejected as exc:
             raise InvalidInput("De getekende geometrie is ongeldig.", exc.errors) from None
-        result = service.adhoc(session, checked.geom, flt.stapeling, settings.stapeling_max_opgaven)
+        budget = adhoc_budget(settings)
+        try:
+            result = adhoc(
+                session, checked.geom, flt.stapeling, settings.stapeling_max_opgaven, budget
+            )
+        except OverBudget:
+            raise PayloadTooLarge(
+                f"De stapeling in dit vlak kost meer dan een losse analyse mag (meer dan "
+                f"{budget.seconds:g} s of {budget.memory_mb} MB). Teken een kleiner of "
+                "eenvoudiger vlak, of filter.",
+                [FieldError("geometry", "Te zware analyse voor dit vlak.", "analyse_te_zwaar")],
+            ) from None
     faces = [f for f in result.faces if f.aantal >= flt.min_aantal]
     if len(faces) > settings.adhoc_max_vlakken:
         raise PayloadTooLarge(

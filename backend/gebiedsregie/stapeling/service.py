@@ -16,7 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gebiedsregie.crs import CRS84, RD, RD_NEW, Crs
-from gebiedsregie.errors import FieldError, InvalidInput
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied
 from gebiedsregie.geometry import geojson_texts
@@ -447,22 +446,3 @@ def faces_with_geometry(session: Session, view: View) -> list[Face]:
     return [
         Face(r[0], r[1], list(r[2]), list(r[3]), r[4], g) for r, g in zip(rows, geoms, strict=True)
     ]
-
-
-def adhoc(session: Session, area: MultiPolygon, flt: StapelingFilter, max_opgaven: int) -> Result:
-    """Compute the stapeling inside a drawn area; nothing is stored."""
-    area_expr = func.ST_GeomFromWKB(area.wkb, RD_NEW)
-    opgaven_filter = flt.opgaven_filter(area_expr)
-    matched = opgaven_service.count(session, opgaven_filter)
-    if matched > max_opgaven:
-        raise InvalidInput(
-            f"In dit gebied liggen {matched} opgaven; het maximum voor een losse analyse is "
-            f"{max_opgaven}. Teken een kleiner gebied of filter op thema.",
-            [FieldError("geometry", "Te veel opgaven in dit gebied.", "te_veel_opgaven")],
-        )
-    context = {"gebied": "getekend gebied", "filters": flt.as_dict()}
-    opgaven = opgaven_service.geometries(session, opgaven_filter)
-    session.rollback()  # read only: the connection goes back to the pool while we compute
-    result = analyse(area, opgaven, context=context)
-    result.samenvatting["filters"] = flt.as_dict()
-    return result

@@ -14,11 +14,11 @@ import shapely
 from pydantic import ValidationError
 from shapely import MultiPolygon
 
+from gebiedsregie.bounded import Budget
 from gebiedsregie.errors import FieldError, InvalidInput
 from gebiedsregie.geometry import GeometryRejected, check_rd_geometry
 from gebiedsregie.opgaven.models import Status, Trekker
 from gebiedsregie.opgaven.schemas import OpgaveFields
-from gebiedsregie.repair import Budget
 from gebiedsregie.validation import dutch_errors
 
 # Field names tried, in order, when the user names none (compared case-insensitively).
@@ -182,7 +182,7 @@ class Omzetter:
         heeft_laag: bool,
         budget: Budget | None = None,
     ) -> None:
-        self.budget = budget  # of each geometry's repair (see `repair.py`)
+        self.budget = budget  # of each geometry's repair (see `bounded.py`)
         self.toewijzing = toewijzing
         self.themas = themas  # code -> naam
         self.by_naam = {naam.lower(): code for code, naam in themas.items()}

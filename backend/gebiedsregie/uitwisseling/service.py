@@ -10,13 +10,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from gebiedsregie import __version__
+from gebiedsregie.bounded import repair_budget
 from gebiedsregie.errors import DomainError, FieldError, InvalidInput, PayloadTooLarge
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied
 from gebiedsregie.geometry import area_ha
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.models import Status, Trekker
-from gebiedsregie.repair import repair_budget
 from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling import service as stapeling_service
 from gebiedsregie.uitwisseling import importer, readers

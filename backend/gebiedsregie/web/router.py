@@ -38,6 +38,8 @@ def make_templates(frontend_dir: Path) -> tuple[Jinja2Templates, Assets]:
     templates = Jinja2Templates(
         directory=frontend_dir / "templates", context_processors=[_gebruiker_context]
     )
+    # Templates change only with a new release: no stat of the file on every render.
+    templates.env.auto_reload = False
     templates.env.filters["getal"] = getal
     templates.env.globals["assets"] = assets
     return templates, assets

@@ -1,0 +1,67 @@
+"""The stapeling inside a drawn area, computed on the spot and not stored.
+
+The computation runs in a child process with its own budget (`bounded.py`): a drawn comb
+costs seconds of CPU and hundreds of MB, which should neither hold up other requests nor
+grow the server. The database is read first and the connection given back before that.
+"""
+
+import uuid
+
+from shapely import MultiPolygon
+from sqlalchemy import func
+from sqlalchemy.orm import Session
+
+from gebiedsregie import bounded
+from gebiedsregie.bounded import Budget
+from gebiedsregie.crs import RD_NEW
+from gebiedsregie.errors import FieldError, InvalidInput
+from gebiedsregie.opgaven import service as opgaven_service
+from gebiedsregie.settings import Settings
+from gebiedsregie.stapeling import analysis
+from gebiedsregie.stapeling.service import Result, StapelingFilter, analyse
+
+
+def adhoc_budget(settings: Settings) -> Budget:
+    """Return the budget the settings give one ad-hoc stapeling."""
+    return Budget(settings.adhoc_seconds, settings.adhoc_memory_mb)
+
+
+def _analyse_child(
+    area: MultiPolygon,
+    opgaven: list[tuple[uuid.UUID, str, bytes]],
+    context: dict[str, object],
+    check_noding: bool,
+) -> tuple[Result, int]:
+    """analyse() in the child, checked as the caller's process would; also returns how often
+    the core's fallback fired, which the caller counts as its own."""
+    analysis.CHECK_NODING = check_noding
+    before = analysis.FALLBACKS.value
+    result = analyse(area, opgaven, context=context)
+    return result, analysis.FALLBACKS.value - before
+
+
+def adhoc(
+    session: Session, area: MultiPolygon, flt: StapelingFilter, max_opgaven: int, budget: Budget
+) -> Result:
+    """Compute the stapeling inside a drawn area within `budget`; nothing is stored.
+
+    Raises InvalidInput past `max_opgaven` and bounded.OverBudget past the budget.
+    """
+    area_expr = func.ST_GeomFromWKB(area.wkb, RD_NEW)
+    opgaven_filter = flt.opgaven_filter(area_expr)
+    matched = opgaven_service.count(session, opgaven_filter)
+    if matched > max_opgaven:
+        raise InvalidInput(
+            f"In dit gebied liggen {matched} opgaven; het maximum voor een losse analyse is "
+            f"{max_opgaven}. Teken een kleiner gebied of filter op thema.",
+            [FieldError("geometry", "Te veel opgaven in dit gebied.", "te_veel_opgaven")],
+        )
+    context = {"gebied": "getekend gebied", "filters": flt.as_dict()}
+    opgaven = opgaven_service.geometries(session, opgaven_filter)
+    session.rollback()  # read only: the connection goes back to the pool while we compute
+    result, fallbacks = bounded.run(
+        _analyse_child, area, opgaven, context, analysis.CHECK_NODING, budget=budget
+    )
+    analysis.FALLBACKS.add(fallbacks)
+    result.samenvatting["filters"] = flt.as_dict()
+    return result
