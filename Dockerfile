@@ -12,7 +12,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # A C compiler, for the stapeling's noder (an extension module); removed again below.
+# Pango and a font: WeasyPrint lays out the PDF report with them.
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first, so a code change does not reinstall them.

@@ -2,7 +2,7 @@
 stapelingen and a login flood hammer the app?
 
     .venv/bin/python benchmarks/abuse.py [--duur 60] [--n 100000] [--workers 1] [--heavy 12]
-        [--logins 30]
+        [--logins 30] [--budget-mb 1024]
 
 Seeds a fresh database with the voorbeeldgebieden, one planner with a bearer token, and N
 synthetic opgaven (20-60 vertices, spread over the RD extent of the Netherlands, COPY as in
@@ -17,11 +17,12 @@ seconds at once:
   Food Valley's samenvatting, a page of OGC items, and tiles over Food Valley (zoom 10,
   12, 14);
 - /health is polled every 0.5 s.
-Meanwhile the server's resident memory (its processes' VmRSS, and VmHWM) is read from /proc.
-Prints, per kind of request, the count, the statuses (a 503 named by the limit that gave
-it) and p50/p95/p99/max latency. Exits 1 if /health ever failed, if an ordinary read's
-p95 was 1 s or more (per endpoint), or if any request got no answer or a 5xx other than a
-503 with Retry-After. Uses DATABASE_URL, else the project's local PostGIS; it creates and
+Meanwhile the memory of the server and its child processes (Pss and VmRSS, see
+MemorySampler) is read from /proc. Prints, per kind of request, the count, the statuses (a
+503 named by the limit that gave it) and p50/p95/p99/max latency. Exits 1 if /health ever
+failed, if an ordinary read's p95 was 1 s or more (per endpoint), if any request got no
+answer or a 5xx other than a 503 with Retry-After, or if the server and its children took
+more than BUDGET_MB (Pss). Uses DATABASE_URL, else the project's local PostGIS; it creates and
 drops its own database.
 """
 
@@ -147,6 +148,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--heavy", type=int, default=12, help="anonymous stapelers (0: no planner)")
     parser.add_argument("--logins", type=int, default=30, help="login flood clients")
+    parser.add_argument("--budget-mb", type=int, default=1024, help="server's memory (Pss)")
     args = parser.parse_args()
 
     with bench_database() as url, tempfile.TemporaryFile() as log:
@@ -188,8 +190,13 @@ def main() -> None:
 
     rows, failures = report(records, [kind for kind, _ in paths])
     print(f"\n{markdown_table(rows)}\n")
-    print(f"server ({args.workers} worker(s)): peak VmRSS {sampler.peak_rss_kb / 1024:.0f} MB, "
-          f"VmHWM {sampler.hwm_kb / 1024:.0f} MB")  # fmt: skip
+    pss_mb = sampler.peak_pss_kb / 1024
+    print(f"server ({args.workers} worker(s)) and its children, peak: Pss {pss_mb:.0f} MB, "
+          f"VmRSS summed {sampler.peak_rss_kb / 1024:.0f} MB "
+          f"(VmHWM {sampler.hwm_kb / 1024:.0f} MB); the server process alone: "
+          f"VmRSS {sampler.peak_own_kb / 1024:.0f} MB")  # fmt: skip
+    if pss_mb > args.budget_mb:
+        failures.append(f"memory: Pss {pss_mb:.0f} MB, budget {args.budget_mb} MB")
     print("load average before / after: " + " / ".join(
         ", ".join(f"{v:.2f}" for v in la) for la in (load_before, load_after)))  # fmt: skip
     errors = Counter(line.split("] ", 1)[-1][:120] for line in server_log if "ERROR" in line)

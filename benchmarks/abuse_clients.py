@@ -164,11 +164,16 @@ def abusers(
 
 
 class MemorySampler(threading.Thread):
-    """Every 0.25 s the summed VmRSS of a process and its descendants; at the end, VmHWM."""
+    """Every 0.25 s the memory of a process and its descendants (children of the fork
+    server of heavy work included): VmRSS summed, which counts the pages forked children
+    share with the fork server once per child; Pss summed (each shared page split among
+    those that share it: what they take together); and the process's own VmRSS. At the
+    end, VmHWM."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.stop, self.peak_rss_kb, self.hwm_kb = pid, threading.Event(), 0, 0
+        self.peak_pss_kb = self.peak_own_kb = 0
 
     def pids(self) -> list[int]:
         found, todo = [], [self.pid]
@@ -182,11 +187,11 @@ class MemorySampler(threading.Thread):
             todo += [int(c) for c in children]
         return found
 
-    def status(self, key: str) -> int:
+    def status(self, key: str, pids: list[int], name: str = "status") -> int:
         total = 0
-        for pid in self.pids():
+        for pid in pids:
             try:
-                lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+                lines = Path(f"/proc/{pid}/{name}").read_text().splitlines()
             except OSError:
                 continue
             total += sum(int(line.split()[1]) for line in lines if line.startswith(key + ":"))
@@ -194,5 +199,8 @@ class MemorySampler(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.wait(0.25):
-            self.peak_rss_kb = max(self.peak_rss_kb, self.status("VmRSS"))
-            self.hwm_kb = max(self.hwm_kb, self.status("VmHWM"))
+            pids = self.pids()
+            self.peak_rss_kb = max(self.peak_rss_kb, self.status("VmRSS", pids))
+            self.peak_pss_kb = max(self.peak_pss_kb, self.status("Pss", pids, "smaps_rollup"))
+            self.peak_own_kb = max(self.peak_own_kb, self.status("VmRSS", [self.pid]))
+            self.hwm_kb = max(self.hwm_kb, self.status("VmHWM", pids))

@@ -53,10 +53,12 @@ def copy_opgaven(url: str, geoms: np.ndarray, themas: Sequence[str]) -> None:
     for i, (wkb, thema) in enumerate(zip(wkbs, themas, strict=True)):
         row = [str(uuid.uuid4()), f"Opgave {i}", thema, "provincie", STATUSSEN[i % 4]]
         buffer.write("\t".join([*row, str(2030 + i % 20), f"SRID=28992;{wkb}"]) + "\n")
-    with psycopg.connect(url) as conn:
-        with conn.cursor().copy(
+    with (
+        psycopg.connect(url) as conn,
+        conn.cursor().copy(
             "COPY opgave (id, titel, thema, trekker, status, horizon, geom) FROM STDIN"
-        ) as copy:
-            copy.write(buffer.getvalue())
+        ) as copy,
+    ):
+        copy.write(buffer.getvalue())
     with psycopg.connect(url, autocommit=True) as conn:  # VACUUM runs outside a transaction
         conn.execute("VACUUM ANALYZE opgave")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the system packages Gebiedsregie needs on Debian (bookworm or newer), only those
 # that are missing: a Python >= 3.11 with venv and its headers, a C compiler (for the
-# stapeling's noder, `backend/gebiedsregie/stapeling/_noder.c`), and PostgreSQL with PostGIS.
+# stapeling's noder, `backend/gebiedsregie/stapeling/_noder.c`), PostgreSQL with PostGIS, and
+# Pango with a font for the PDF report (WeasyPrint lays out its pages with them).
 # With --browser also Debian's chromium, which the browser tests drive headless.
 set -euo pipefail
 
@@ -14,6 +15,10 @@ python3 -c 'import ensurepip, venv' 2>/dev/null || need python3-venv
 command -v gcc >/dev/null || need gcc
 python3 -c 'import os, sysconfig; sys_inc = sysconfig.get_paths()["include"]
 raise SystemExit(not os.path.exists(os.path.join(sys_inc, "Python.h")))' 2>/dev/null || need python3-dev
+
+need libpango-1.0-0
+need libpangoft2-1.0-0
+need fonts-dejavu-core
 
 # PostgreSQL: use the newest installed major version, else Debian's default.
 pg_version=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1 || true)

@@ -1,6 +1,7 @@
 """create_app(settings) -> FastAPI: lifespan, routers, error handlers."""
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,7 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from swagger_ui_bundle import swagger_ui_path
 
-from gebiedsregie import __version__
+from gebiedsregie import __version__, bounded
 from gebiedsregie.auth.access import LoginRequired, ReadAccess
 from gebiedsregie.auth.router import api_router as auth_api_router
 from gebiedsregie.auth.router import router as auth_router
@@ -184,6 +185,8 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
         app.state.health_engine = make_engine(
             url, 2_000, pool_size=1, max_overflow=0, pool_timeout_s=2
         )
+        # The fork server of heavy work imports its modules now, not in the first request.
+        threading.Thread(target=bounded.warm, name="bounded-warm", daemon=True).start()
         yield
         engine.dispose()
         app.state.health_engine.dispose()

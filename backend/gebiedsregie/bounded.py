@@ -135,3 +135,13 @@ def run(fn: Callable[..., T], *args: Any, budget: Budget) -> T:
     if isinstance(value, _Raised):
         raise value.error
     return value
+
+
+def _nothing() -> bool:
+    return True
+
+
+def warm() -> None:
+    """Start the fork server (it imports PRELOAD, about a second) with a child that does
+    nothing, so that the first real work does not wait for it."""
+    run(_nothing, budget=Budget(seconds=60.0, memory_mb=256))
