@@ -177,13 +177,17 @@ def test_dump_and_restore_keep_everything(
 
 @contextmanager
 def restricted_role(url: str) -> Iterator[str]:
-    """Yield the URL of database `url` for a role that owns it but not the postgis extension.
+    """Yield the URL of database `url` for a role that owns it but not its extensions.
 
-    That is an external server as a DBA sets it up: the extension created for the app's role,
-    which is no superuser. If the tests themselves run as such a role, it is that one.
+    That is an external server as a DBA sets it up (docs/beheer.md): the extensions created
+    for the app's role, which is no superuser. If the tests themselves run as such a role, it
+    is that one.
     """
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        for extension in ("postgis", "pg_trgm", "unaccent"):
+            conn.execute(
+                sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(extension))
+            )
         superuser = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         if superuser.fetchone() != (True,):
             yield url

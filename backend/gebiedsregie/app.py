@@ -40,13 +40,15 @@ from gebiedsregie.ogc.tiles import router as tiles_router
 from gebiedsregie.openapi import install_openapi
 from gebiedsregie.opgaven.router import router as opgaven_router
 from gebiedsregie.opgaven.router import themas_router
+from gebiedsregie.rapport.router import router as rapport_router
 from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling.router import router as stapeling_router
 from gebiedsregie.uitwisseling.router import router as uitwisseling_router
 from gebiedsregie.validation import dutch_errors
 from gebiedsregie.web.assets import STATIC_PREFIX
-from gebiedsregie.web.router import make_templates, swagger_page
+from gebiedsregie.web.router import icon_router, make_templates, swagger_page
 from gebiedsregie.web.router import router as web_router
+from gebiedsregie.zoeken.router import router as zoeken_router
 
 log = logging.getLogger("gebiedsregie")
 API_PREFIX = "/api/v1"
@@ -161,6 +163,7 @@ def _install_pages(app: FastAPI, settings: Settings) -> None:
     static = StaticFiles(directory=settings.frontend_dir / "static")
     app.mount(STATIC_PREFIX, static, name="static")
     app.include_router(web_router)
+    app.include_router(icon_router)
 
 
 def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
@@ -203,7 +206,8 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.tile_cache = TileCache(settings.tegel_cache_mb * 1024 * 1024)
     _install_error_handlers(app)
-    install_middleware(app, settings, upload_paths=[f"{API_PREFIX}/import"])
+    uploads = [f"{API_PREFIX}/import", f"{API_PREFIX}/import/inspectie"]
+    install_middleware(app, settings, upload_paths=uploads)
 
     # Reading needs an account unless anoniem_lezen; writes say which rol they need.
     api = APIRouter(prefix=API_PREFIX, dependencies=[ReadAccess])
@@ -212,8 +216,10 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     api.include_router(provincies_router)
     api.include_router(opgaven_router)
     api.include_router(stapeling_router)
+    api.include_router(rapport_router)
     api.include_router(uitwisseling_router)
     api.include_router(historie_router)
+    api.include_router(zoeken_router)
     api.include_router(auth_api_router)
     app.include_router(api)
 

@@ -144,7 +144,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from gebiedsregie.gebieden import service as gebieden_service
     from gebiedsregie.stapeling.service import StapelingFilter
     from gebiedsregie.uitwisseling.service import build_export
-    from gebiedsregie.uitwisseling.writers import novex_geojson, write_gpkg
+    from gebiedsregie.uitwisseling.writers import export_filename, novex_geojson, write_gpkg
 
     engine = make_engine(_url(settings))
     flt = StapelingFilter.of(args.thema, args.status, args.trekker, args.horizon)
@@ -157,12 +157,14 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     finally:
         engine.dispose()
-    out = Path(args.out or f"novex-{gebied.slug}-{export.gegenereerd_op:%Y%m%d}.{args.formaat}")
+    # GeoJSON is CRS84 and a GeoPackage RD New, unless --crs says otherwise.
+    crs = {"rd": RD, "crs84": CRS84}.get(args.crs, RD if args.formaat == "gpkg" else CRS84)
+    out = Path(args.out or export_filename(gebied.slug, export.gegenereerd_op, args.formaat, crs))
     if args.formaat == "gpkg":
         out.unlink(missing_ok=True)
-        write_gpkg(export, out)
+        write_gpkg(export, out, crs)
     else:
-        out.write_bytes(novex_geojson(export, RD if args.crs == "rd" else CRS84))
+        out.write_bytes(novex_geojson(export, crs))
     counts = ", ".join(f"{len(laag.records)} {naam}" for naam, laag in export.lagen.items())
     print(f"{out}: {counts}")
     return 0
@@ -282,9 +284,11 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("gebied", help="id of slug van het gebied")
     ex.add_argument("--formaat", choices=["geojson", "gpkg"], default="geojson")
     ex.add_argument(
-        "--crs", choices=["crs84", "rd"], default="crs84", help="GeoJSON: CRS84 of RD New"
+        "--crs",
+        choices=["crs84", "rd"],
+        help="CRS84 of RD New (standaard: CRS84 voor GeoJSON, RD New voor GeoPackage)",
     )
-    ex.add_argument("--out", help="bestand (standaard: novex-<gebied>-<datum>.<formaat>)")
+    ex.add_argument("--out", help="bestand (standaard: <gebied>-novex-<crs>-<datum>.<formaat>)")
     _add_filters(ex)
     ex.set_defaults(func=cmd_export)
 

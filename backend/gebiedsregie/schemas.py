@@ -50,6 +50,8 @@ Tekst = Annotated[
     str, StringConstraints(max_length=10_000), ZonderNul, _refuse_hidden(_HIDDEN_IN_TEXT)
 ]
 Bron = Annotated[str, StringConstraints(max_length=2_000), ZonderNul, _refuse_hidden(_HIDDEN)]
+# For a short text that is no name, e.g. a search query parameter.
+ZonderStuurtekens = _refuse_hidden(_HIDDEN)
 
 
 class Geometry(BaseModel):

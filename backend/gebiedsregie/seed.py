@@ -1,7 +1,9 @@
-"""Load the seed data from geodata/: the CBS gemeenten, the voorbeeldgebieden, their opgaven.
+"""Load the seed data from geodata/: the CBS gemeenten, the Kadaster provinces, the
+voorbeeldgebieden and their opgaven.
 
-Idempotent: what exists (gemeente by statcode, gebied by slug, opgave by extern_id) is left as
-it is, so running it twice changes nothing and never overwrites a planner's edits.
+Idempotent: what exists (gemeente and provincie by statcode, gebied by slug, opgave by
+extern_id) is left as it is, so running it twice changes nothing and never overwrites a
+planner's edits.
 """
 
 import json
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from gebiedsregie.crs import CRS84, RD_NEW
 from gebiedsregie.gebieden import service as gebieden_service
-from gebiedsregie.gebieden.models import Gemeente
+from gebiedsregie.gebieden.models import Gemeente, Provincie
 from gebiedsregie.geometry import GRID_SIZE_M, check_geometry
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.schemas import OpgaveFields
@@ -29,10 +31,12 @@ class SeedReport:
     gemeenten: int = 0
     gebieden: int = 0
     opgaven: int = 0
+    provincies: int = 0
 
     def __str__(self) -> str:
         return (
-            f"nieuw: {self.gemeenten} gemeenten, {self.gebieden} gebieden, {self.opgaven} opgaven"
+            f"nieuw: {self.gemeenten} gemeenten, {self.provincies} provincies, "
+            f"{self.gebieden} gebieden, {self.opgaven} opgaven"
         )
 
 
@@ -69,6 +73,31 @@ def seed_gemeenten(session: Session, gemeenten: dict[str, tuple[str, str, Any]])
     return new
 
 
+def seed_provincies(session: Session, path: Path) -> int:
+    """Load the Kadaster provinces of `path` that are not there yet, with their attribution."""
+    if not path.exists():
+        return 0
+    collection = _read(path)
+    existing = set(session.scalars(select(Provincie.statcode)))
+    new = 0
+    for feature in collection["features"]:
+        props = feature["properties"]
+        if props["statcode"] in existing:
+            continue
+        checked = check_geometry(feature["geometry"], CRS84, MAX_SEED_VERTICES)
+        session.add(
+            Provincie(
+                statcode=props["statcode"],
+                naam=props["statnaam"],
+                bron=collection.get("attribution", ""),
+                geom=from_shape(checked.geom, srid=RD_NEW),
+            )
+        )
+        new += 1
+    session.commit()
+    return new
+
+
 def gebied_geometry(
     gemeenten: dict[str, tuple[str, str, Any]], names: list[str]
 ) -> shapely.MultiPolygon:
@@ -85,6 +114,7 @@ def seed(session: Session, geodata: Path) -> SeedReport:
     report = SeedReport()
     gemeenten = _gemeente_shapes(geodata)
     report.gemeenten = seed_gemeenten(session, gemeenten)
+    report.provincies = seed_provincies(session, geodata / "provincies.geojson")
 
     spec = _read(geodata / "gebieden.json")
     for item in spec["gebieden"]:

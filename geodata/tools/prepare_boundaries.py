@@ -5,6 +5,8 @@
 - backend/gebiedsregie/data/nederland_rd.geojson: the outline of the Netherlands (union of the
   Kadaster provinces, so inland and territorial waters included), in RD New, buffered by 1 km
   and simplified to 100 m. Used only to refuse geometries that lie outside the country.
+- geodata/provincies.geojson: the 12 Kadaster provinces, simplified together to 10 m in RD New
+  (their shared borders stay shared), in CRS84 to 6 decimals. Search and reference maps.
 
 Run: .venv/bin/python geodata/tools/prepare_boundaries.py [SOURCE_DIR]
 """
@@ -17,6 +19,7 @@ import geopandas as gpd
 import shapely
 
 ROOT = Path(__file__).resolve().parents[2]
+PROVINCIE_TOLERANCE_M = 10.0
 ATTRIBUTION = {
     "gemeenten": "CBS Gebiedsindelingen 2024 (gemeente_gegeneraliseerd), © CBS / PDOK, CC BY 4.0",
     "provincies": "Kadaster Bestuurlijke Gebieden (Provinciegebied), © Kadaster / PDOK",
@@ -56,9 +59,33 @@ def main(source: Path) -> None:
     (ROOT / "backend" / "gebiedsregie" / "data" / "nederland_rd.geojson").write_text(
         json.dumps(outline, separators=(",", ":")), encoding="utf-8"
     )
+    write_provincies(provincies)
     print(
         f"{len(gemeenten)} gemeenten; outline {shapely.get_num_coordinates(nl)} vertices, "
         f"{nl.area / 1e6:.0f} km²"
+    )
+
+
+def write_provincies(provincies: gpd.GeoDataFrame) -> None:
+    """Write the provinces simplified as one coverage (no gaps or overlaps appear between
+    neighbours), valid on the 6-decimal grid of the other files."""
+    rd = provincies.to_crs(28992).sort_values("statcode")
+    simple = shapely.coverage_simplify(rd.geometry.values, PROVINCIE_TOLERANCE_M)
+    out = gpd.GeoDataFrame(
+        rd[["statcode", "statnaam"]].reset_index(drop=True),
+        geometry=gpd.GeoSeries(simple, crs=28992).to_crs(4326).values,
+    )
+    out.geometry = shapely.set_precision(out.geometry.values, 1e-6)
+    assert out.geometry.is_valid.all() and not out.geometry.is_empty.any()
+    collection = json.loads(out.to_json())
+    collection["name"] = "provincies"
+    collection["attribution"] = (
+        ATTRIBUTION["provincies"] + f"; samen vereenvoudigd tot {PROVINCIE_TOLERANCE_M:.0f} m"
+    )
+    for feature in collection["features"]:
+        feature.pop("id", None)
+    (ROOT / "geodata" / "provincies.geojson").write_text(
+        json.dumps(collection, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
     )
 
 

@@ -70,6 +70,11 @@ def rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
 
 def check_rfc7946(text: str, collection: dict[str, Any], max_decimals: int) -> None:
     assert "crs" not in collection
+    check_strict(text, collection, max_decimals)
+
+
+def check_strict(text: str, collection: dict[str, Any], max_decimals: int) -> None:
+    """Rings valid, closed once, anticlockwise outside, on the grid of `max_decimals`."""
     coordinates = "".join(re.findall(r'"coordinates":\s*(\[[^}]*\])', text))
     decimals = max((len(m) for m in NUMBER.findall(coordinates)), default=0)
     assert decimals <= max_decimals
@@ -90,7 +95,7 @@ def test_geojson_export_is_valid_strict_and_complete(client: TestClient, session
     response = export(client)
     assert response.headers["content-type"].startswith("application/geo+json")
     assert response.headers["content-crs"] == f"<{CRS84.uri}>"
-    assert 'filename="novex-proefgebied-' in response.headers["content-disposition"]
+    assert 'filename="proefgebied-novex-crs84-' in response.headers["content-disposition"]
     collection = response.json()
     VALIDATOR.validate(collection)
     check_rfc7946(response.text, collection, 7)
@@ -121,9 +126,15 @@ def test_geojson_export_in_rd(client: TestClient, session: Session) -> None:
     proefgebied(session)
     response = export(client, crs=RD.uri)
     assert response.headers["content-crs"] == f"<{RD.uri}>"
+    assert 'filename="proefgebied-novex-rd-' in response.headers["content-disposition"]
     collection = response.json()
     VALIDATOR.validate(collection)
-    check_rfc7946(response.text, collection, 3)
+    # Not RFC 7946 (which knows only CRS84): the legacy member says where the metres belong.
+    assert collection["crs"] == {
+        "type": "name",
+        "properties": {"name": "urn:ogc:def:crs:EPSG::28992"},
+    }
+    check_strict(response.text, collection, 3)
     assert collection["novex"]["crs"] == RD.uri
     for feature in collection["features"]:
         measured = shape(feature["geometry"]).area / 10_000

@@ -228,9 +228,12 @@ def test_field_mapping_and_fixed_values(
     ]
     path = tmp_path / "eigen.gpkg"
     layer(VAKKEN[:2], records).to_file(path, driver="GPKG")
-    refused = upload(client, path, thema="water-bodem")
-    assert refused.status_code == 400
-    assert refused.json()["errors"][0]["name"] == "veld_titel"  # no field named like a title
+    # No field named like a title: each titel is the layer's name and the feature's number.
+    defaulted = ok(upload(client, path, thema="water-bodem", dry_run=True))
+    assert [r["titel"] for r in defaulted["features"]] == ["eigen 1", "eigen 2"]
+    assert defaulted["toewijzing"]["titel_standaard"] == "eigen"
+    assert "Geen titelveld gevonden" in defaulted["meldingen"][0]
+    assert defaulted["samenvatting"]["geaccepteerd"] == 2  # a default titel is no repair
     wrong = upload(client, path, thema="water-bodem", veld_titel="TITEL")
     assert wrong.json()["errors"][0]["name"] == "veld_titel"
     report = ok(

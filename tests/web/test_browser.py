@@ -1,7 +1,6 @@
 """The map pages in a real browser (Debian's chromium, headless) against the running app."""
 
 import json
-import os
 import re
 import uuid
 from pathlib import Path
@@ -17,7 +16,6 @@ from tests.web.conftest import TILE_HOSTS, Account, Browsing
 VOORBEELDGEBIEDEN = {"food-valley", "zuidoost-drenthe", "chemelot"}
 # A quiet corner of Food Valley, between Ede and Wageningen (lat, lng).
 HIER = (52.005, 5.62)
-SCREENSHOTS = os.environ.get("GEBIEDSREGIE_SCREENSHOTS")
 
 
 def api(
@@ -140,17 +138,19 @@ def test_stapeling_popup_lists_the_opgaven_that_meet(browsing: Browsing) -> None
     expect(page.locator(".opgave-popup h3")).to_be_visible()
 
 
-def test_switching_off_a_thema_removes_its_shapes(browsing: Browsing) -> None:
+def test_switching_off_the_opgaven_removes_their_shapes(browsing: Browsing) -> None:
+    """The layer control switches whole layers; the thema's are chosen in the filters
+    (test_kaart_browser.py: one place for the thema's)."""
     page = browsing.open("/gebieden/food-valley")
     wonen = count(page, "path.thema-wonen")
     natuur = count(page, "path.thema-natuur")
     assert wonen > 0 and natuur > 0
-    toggle = page.locator(".leaflet-control-layers-overlays label", has_text="Wonen")
+    toggle = page.locator(".leaflet-control-layers-overlays label", has_text="Opgaven")
     toggle.locator("input").uncheck()
-    assert count(page, "path.thema-wonen") == 0
-    assert count(page, "path.thema-natuur") == natuur
+    assert count(page, "path.opgave") == 0
     toggle.locator("input").check()
     assert count(page, "path.thema-wonen") == wonen
+    assert count(page, "path.thema-natuur") == natuur
 
 
 def test_filters_requery_without_reloading(browsing: Browsing) -> None:
@@ -336,12 +336,7 @@ def test_the_map_works_without_background_tiles(browsing: Browsing) -> None:
         provincies = page.locator(".leaflet-referentie-pane path")
         expect(provincies).to_have_count(12)
         assert provincies.first.get_attribute("fill") == "#f7f6f0"
-        if SCREENSHOTS:
-            name = "overzicht.png" if path == "/" else "gebied.png"
-            page.screenshot(path=str(Path(SCREENSHOTS) / name))
-    if SCREENSHOTS:
-        page.locator("#samenvatting-sectie .heatmap").scroll_into_view_if_needed()
-        page.screenshot(path=str(Path(SCREENSHOTS) / "samenvatting.png"))
+    # (docs/screenshots are made by scripts/screenshots.py, the same way.)
 
 
 def test_user_text_stays_inert_in_the_browser(
@@ -444,7 +439,7 @@ def test_export_links_follow_the_filters(browsing: Browsing) -> None:
     with page.expect_download() as download_info:
         page.locator('[data-export="geojson"]').click()
     download = download_info.value
-    assert download.suggested_filename.startswith("novex-food-valley-")
+    assert download.suggested_filename.startswith("food-valley-novex-crs84-")
     collection = json.loads(Path(download.path()).read_text())
     assert collection["novex"]["filters"]["thema"] == ["wonen"]
     assert {

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from gebiedsregie.auth import service as auth_service
 from gebiedsregie.auth.access import SESSIE_COOKIE
 from gebiedsregie.auth.models import Rol
+from gebiedsregie.settings import Settings
+from tests.conftest import app_on
 from tests.factories import TEST_SETTINGS, make_gebied, make_gebruiker, make_opgave
 
 EXTERNAL_CSS = re.compile(r"""(url\(\s*['"]?(https?:)?//|@import)""")
@@ -23,6 +25,7 @@ class Links(HTMLParser):
         self.loaded: list[str] = []
         self.labels: set[str] = set()
         self.fields: list[tuple[str, str | None]] = []
+        self.icons: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -30,6 +33,8 @@ class Links(HTMLParser):
             self.loaded.append(values["src"] or "")
         if tag == "link" and values.get("rel") in {"stylesheet", "icon", "preload"}:
             self.loaded.append(values.get("href") or "")
+        if tag == "link" and values.get("rel") == "icon":
+            self.icons.append(values.get("href") or "")
         if tag in {"img", "iframe", "embed", "source"} and values.get("src"):
             self.loaded.append(values["src"] or "")
         if tag == "label" and values.get("for"):
@@ -140,3 +145,18 @@ def test_assets_are_cache_busted(client: TestClient, session: Session) -> None:
     links = parse(client.get("/gebieden/proefgebied").text)
     ours = [url for url in links.loaded if url.startswith("/static/js/")]
     assert ours and all("?v=" in url for url in ours)
+
+
+def test_the_favicon_needs_no_login(
+    session: Session, settings: Settings, database_url: str
+) -> None:
+    """Browsers ask /favicon.ico by themselves, logged in or not: never a 404 or a login page."""
+    app = app_on(session, settings, database_url, anoniem_lezen=False)
+    with TestClient(app) as anonymous:
+        assert anonymous.get("/", follow_redirects=False).status_code == 303  # log in first
+        icon = anonymous.get("/favicon.ico", follow_redirects=False)
+        assert icon.status_code == 200
+        assert icon.headers["content-type"].startswith("image/svg+xml")
+        assert icon.text.startswith("<svg")
+        page_icon = parse(anonymous.get("/inloggen").text).icons
+        assert page_icon and anonymous.get(page_icon[0]).status_code == 200

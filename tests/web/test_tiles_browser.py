@@ -72,14 +72,13 @@ def test_thema_layers_come_from_tiles_above_the_threshold(browsing: Browsing) ->
     gebied_id = page.evaluate("Gebiedsregie.pagina.gebied.id")
     assert all(parse_qs(urlsplit(url).query)["gebied"] == [gebied_id] for url in tiles)
 
-    # A thema switches off and on again.
+    # The opgaven switch off and on again (the thema's are chosen in the filters).
     wonen = count(page, "path.thema-wonen")
-    natuur = count(page, "path.thema-natuur")
-    toggle = page.locator(".leaflet-control-layers-overlays label", has_text="Wonen")
+    toggle = page.locator(".leaflet-control-layers-overlays label", has_text="Opgaven")
     toggle.locator("input").uncheck()
-    assert count(page, "path.thema-wonen") == 0
-    assert count(page, "path.thema-natuur") == natuur
+    assert count(page, "path.opgave-tegel") == 0
     toggle.locator("input").check()
+    wait_for_paths(page, "path.thema-natuur")
     wait_for_paths(page, "path.thema-wonen")
     page.wait_for_function(
         "(n) => document.querySelectorAll('path.thema-wonen').length === n", arg=wonen

@@ -75,3 +75,22 @@ class Gemeente(Base):
         CheckConstraint(VALID_AREA, name="geom_valid"),
         Index("ix_gemeente_geom", "geom", postgresql_using="gist"),
     )
+
+
+class Provincie(Base):
+    """A Kadaster province (reference data, from geodata/provincies.geojson): with its
+    waters, unlike the provinces made of CBS gemeenten that the maps draw."""
+
+    __tablename__ = "provincie"
+
+    statcode: Mapped[str] = mapped_column(String(4), primary_key=True)
+    naam: Mapped[str] = mapped_column(String(100), unique=True)
+    bron: Mapped[str] = mapped_column(Text, server_default="")
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=RD_NEW, spatial_index=False)
+    )
+
+    __table_args__ = (
+        CheckConstraint(VALID_AREA, name="geom_valid"),
+        Index("ix_provincie_geom", "geom", postgresql_using="gist"),
+    )

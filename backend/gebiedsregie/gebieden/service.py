@@ -4,13 +4,14 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import shapely
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import MultiPolygon
-from sqlalchemy import ColumnElement, Select, and_, func, not_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,6 +38,16 @@ class GebiedDeleted(Gone):
 
 
 LIVE = Gebied.verwijderd_op.is_(None)
+
+
+@dataclass(frozen=True)
+class GebiedDeel:
+    """A gebied that a geometry meets, and the area of the geometry inside it."""
+
+    id: uuid.UUID
+    slug: str
+    naam: str
+    binnen_m2: float
 
 
 def _parse_uuid(key: str) -> uuid.UUID | None:
@@ -95,8 +106,16 @@ def list_gebieden(
 
 
 def interior_intersects(a: Any, b: Any) -> ColumnElement[bool]:
-    """Return a predicate: the interiors of two geometries meet (touching is not enough)."""
-    return and_(func.ST_Intersects(a, b), not_(func.ST_Touches(a, b)))
+    """Return a predicate: the interiors of two geometries meet (touching is not enough).
+
+    `b` containing `a` in its interior is the common case, and PostGIS answers it with a
+    prepared `b`; only otherwise are the boundaries compared (ST_Touches, a full relate that
+    takes 0.1 ms a shape: 3x the time of the whole at 100,000 opgaven).
+    """
+    return and_(
+        func.ST_Intersects(a, b),
+        or_(func.ST_ContainsProperly(b, a), not_(func.ST_Touches(a, b))),
+    )
 
 
 def slugs_meeting(session: Session, items: Select[Any]) -> dict[uuid.UUID, list[str]]:
@@ -111,6 +130,49 @@ def slugs_meeting(session: Session, items: Select[Any]) -> dict[uuid.UUID, list[
     for item_id, slug in rows:
         result.setdefault(item_id, []).append(slug)
     return result
+
+
+def join_gebieden_meeting(query: Select[Any], geom: Any) -> Select[Any]:
+    """Return `query` joined to the live gebieden whose interior meets `geom`, a geometry
+    column of its own (another domain's table)."""
+    return query.join(Gebied, and_(LIVE, interior_intersects(geom, Gebied.geom)))
+
+
+def gebieden_meeting(session: Session, geom: MultiPolygon) -> tuple[list[GebiedDeel], float]:
+    """Return the live gebieden whose interior meets an RD geometry, by naam, each with the
+    area of the geometry inside it (m²), and the area inside them together (m²)."""
+    shape = func.ST_GeomFromWKB(geom.wkb, RD_NEW)
+    hits = (
+        select(
+            Gebied.id,
+            Gebied.slug,
+            Gebied.naam,
+            func.ST_Intersection(Gebied.geom, shape).label("binnen"),
+        )
+        .where(LIVE, interior_intersects(Gebied.geom, shape))
+        .cte("hits")  # referenced twice: PostgreSQL computes it once
+    )
+    together = select(func.ST_Area(func.ST_Union(hits.c.binnen))).scalar_subquery()
+    area = func.ST_Area(hits.c.binnen)
+    rows = session.execute(
+        select(hits.c.id, hits.c.slug, hits.c.naam, area, together).order_by(
+            hits.c.naam, hits.c.slug
+        )
+    ).all()
+    delen = [GebiedDeel(r[0], r[1], r[2], r[3]) for r in rows]
+    return delen, rows[0][4] if rows else 0.0
+
+
+def nearest_gebied(session: Session, geom: MultiPolygon) -> tuple[str, float] | None:
+    """Return the naam of the live gebied nearest an RD geometry and its distance (m)."""
+    shape = func.ST_GeomFromWKB(geom.wkb, RD_NEW)
+    row = session.execute(
+        select(Gebied.naam, func.ST_Distance(Gebied.geom, shape))
+        .where(LIVE)
+        .order_by(Gebied.geom.op("<->")(shape))  # KNN on the spatial index
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 def bestuur_for(session: Session, geom: MultiPolygon) -> tuple[list[str], list[str]]:
@@ -268,3 +330,14 @@ def provincie_outlines(session: Session) -> list[tuple[str, int, MultiPolygon]]:
         .order_by(Gemeente.provincie)
     ).all()
     return [(naam, n, shapely.from_wkb(bytes(wkb))) for naam, n, wkb in rows]
+
+
+def gemeenten_in(session: Session, bbox_rd: shapely.Polygon) -> list[tuple[str, str, MultiPolygon]]:
+    """Return (naam, provincie, RD geometry) of the CBS gemeenten meeting `bbox_rd`, by name
+    (the background of a printed map)."""
+    rows = session.execute(
+        select(Gemeente.naam, Gemeente.provincie, func.ST_AsBinary(Gemeente.geom))
+        .where(func.ST_Intersects(Gemeente.geom, func.ST_GeomFromWKB(bbox_rd.wkb, RD_NEW)))
+        .order_by(Gemeente.naam)
+    ).all()
+    return [(naam, provincie, shapely.from_wkb(bytes(wkb))) for naam, provincie, wkb in rows]

@@ -3,6 +3,7 @@
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from gebiedsregie.api import (
@@ -21,15 +22,19 @@ from gebiedsregie.api import (
     write_versioned,
 )
 from gebiedsregie.auth.access import needs_planner
+from gebiedsregie.bounded import repair_budget
 from gebiedsregie.crs import Crs
 from gebiedsregie.db import SessionDep
-from gebiedsregie.errors import FieldError
-from gebiedsregie.geometry import CheckedGeometry, bbox_polygon
+from gebiedsregie.errors import FieldError, InvalidInput
+from gebiedsregie.geometry import CheckedGeometry, GeometryRejected, bbox_polygon, check_geometry
 from gebiedsregie.openapi import PROBLEM, geojson_body, geojson_responses, write_responses
 from gebiedsregie.opgaven import service
+from gebiedsregie.opgaven.ligging import ligging
 from gebiedsregie.opgaven.models import Opgave
 from gebiedsregie.opgaven.schemas import (
+    BuitenGebiedenQuery,
     HorizonTotQuery,
+    LiggingRead,
     OpgaveFeature,
     OpgaveFeatureCollection,
     OpgaveFeatureIn,
@@ -83,9 +88,14 @@ def _response(
     checked: CheckedGeometry | None = None,
 ) -> Response:
     gebieden = service.gebieden_of(session, [opgave.id])[opgave.id]
-    feature = opgave_feature(opgave, service.opgave_shape(opgave), gebieden, crs)
+    shape = service.opgave_shape(opgave)
+    feature = opgave_feature(opgave, shape, gebieden, crs)
     location = f"/api/v1/opgaven/{opgave.id}" if created else None
-    return feature_response(feature, crs, opgave.versie, location, checked)
+    # What was done to the geometry, then where the opgave now lies among the gebieden.
+    meldingen = [*(checked.messages if checked else []), *ligging(session, shape).meldingen()]
+    if meldingen:
+        feature["meldingen"] = meldingen
+    return feature_response(feature, crs, opgave.versie, location)
 
 
 @router.get("", response_model=OpgaveFeatureCollection, responses=geojson_responses())
@@ -103,6 +113,7 @@ def list_opgaven(
     trekker: TrekkerQuery = None,
     horizon: HorizonTotQuery = None,
     bbox: Annotated[str | None, Query(description="minx,miny,maxx,maxy in bbox-crs.")] = None,
+    buiten_gebieden: BuitenGebiedenQuery = None,
 ) -> Response:
     """Opgaven, gefilterd en gepagineerd, als GeoJSON FeatureCollection."""
     box = parse_bbox(bbox)
@@ -113,6 +124,7 @@ def list_opgaven(
         trekker=trekker or [],
         horizon_tot=horizon,
         bbox_rd=bbox_polygon(box, bbox_crs) if box else None,
+        buiten_gebieden=buiten_gebieden,
     )
     opgaven, matched = service.list_opgaven(session, flt, page.limit, page.offset)
     gebieden = service.gebieden_of(session, [o.id for o in opgaven])
@@ -141,6 +153,52 @@ def create_opgave(
     assert feature.geometry is not None
     opgave = service.create_opgave(session, feature.fields.model_dump(), feature.geometry.geom)
     return _response(session, opgave, crs, True, feature.geometry)
+
+
+@router.post(
+    "/ligging",
+    response_model=LiggingRead,
+    responses={400: PROBLEM, 401: PROBLEM, 403: PROBLEM},
+    dependencies=[needs_planner],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                t: {"schema": {"$ref": "#/components/schemas/Geometry"}}
+                for t in ("application/geo+json", "application/json")
+            },
+        }
+    },
+)
+def check_ligging(
+    session: SessionDep, settings: SettingsDep, body: JsonBody, content_crs: ContentCrs
+) -> JSONResponse:
+    """Waar zou een opgave liggen? De gebieden die een geometrie (of Feature) raakt, met het
+    aandeel erbinnen, en de meldingen die opslaan zou geven. Er wordt niets opgeslagen."""
+    is_feature = isinstance(body, dict) and body.get("type") == "Feature"
+    geometry = body.get("geometry") if is_feature else body
+    try:
+        checked = check_geometry(
+            geometry, content_crs, settings.max_vertices, budget=repair_budget(settings)
+        )
+    except GeometryRejected as exc:
+        raise InvalidInput("De geometrie is ongeldig.", exc.errors) from None
+    found = ligging(session, checked.geom)
+    return JSONResponse(
+        {
+            "gebieden": [
+                {
+                    "id": str(g.id),
+                    "slug": g.slug,
+                    "naam": g.naam,
+                    "aandeel_binnen": round(g.aandeel_binnen, 4),
+                }
+                for g in found.gebieden
+            ],
+            "aandeel_buiten": round(found.aandeel_buiten, 4),
+            "meldingen": [*checked.messages, *found.meldingen()],
+        }
+    )
 
 
 @router.get("/{opgave_id}", response_model=OpgaveFeature, responses=geojson_responses())

@@ -36,6 +36,13 @@ HorizonTotQuery = Annotated[
         description="Alleen opgaven met horizon tot en met dit jaar.",
     ),
 ]
+BuitenGebiedenQuery = Annotated[
+    bool | None,
+    Query(
+        description="true: alleen opgaven die in geen enkel gebied liggen (die op geen "
+        "gebiedskaart staan); false: alleen opgaven in minstens één gebied."
+    ),
+]
 Hectare = Annotated[float, Field(ge=0, allow_inf_nan=False, description="Ruimtevraag in ha.")]
 ThemaCode = Annotated[str, StringConstraints(min_length=1, max_length=40), ZonderNul]
 ExternId = Annotated[str, StringConstraints(min_length=1, max_length=200), ZonderNul]
@@ -107,6 +114,27 @@ class OpgaveFeature(BaseModel):
 
 class OpgaveFeatureCollection(FeatureCollectionMeta):
     features: list[OpgaveFeature]
+
+
+class GebiedAandeelRead(BaseModel):
+    id: uuid.UUID
+    slug: str
+    naam: str
+    aandeel_binnen: float = Field(
+        ge=0, le=1, description="Deel van de oppervlakte van de opgave binnen dit gebied."
+    )
+
+
+class LiggingRead(BaseModel):
+    """Where a geometry would lie among the gebieden (nothing is stored)."""
+
+    gebieden: list[GebiedAandeelRead] = Field(description="De gebieden die zij raakt, op naam.")
+    aandeel_buiten: float = Field(
+        ge=0, le=1, description="Deel van de oppervlakte buiten alle gebieden samen."
+    )
+    meldingen: list[Melding] = Field(
+        description="buiten_gebieden, deels_buiten_gebied, geometrie_hersteld."
+    )
 
 
 class ThemaRead(BaseModel):

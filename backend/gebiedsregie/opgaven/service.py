@@ -8,9 +8,9 @@ from typing import Any
 
 from geoalchemy2.shape import from_shape, to_shape
 from shapely import MultiPolygon, Polygon
-from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import ColumnElement, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from gebiedsregie.crs import RD_NEW
@@ -57,6 +57,7 @@ class OpgaveFilter:
     horizon_tot: int | None = None
     horizon_vanaf: int | None = None
     area: Any = None  # an RD geometry expression whose interior the opgave must meet
+    buiten_gebieden: bool | None = None  # True: meets no gebied; False: meets at least one
 
 
 def list_themas(session: Session) -> list[Thema]:
@@ -109,11 +110,27 @@ def filter_conditions(session: Session, f: OpgaveFilter) -> list[ColumnElement[b
         conditions.append(Opgave.horizon >= f.horizon_vanaf)
     if f.area is not None:
         conditions.append(gebieden_service.interior_intersects(Opgave.geom, f.area))
+    if f.buiten_gebieden is not None:
+        meets = _meets_a_gebied()
+        conditions.append(~meets if f.buiten_gebieden else meets)
     if f.bbox_rd is not None:
         conditions.append(
             func.ST_Intersects(Opgave.geom, func.ST_GeomFromWKB(f.bbox_rd.wkb, RD_NEW))
         )
     return conditions
+
+
+def _meets_a_gebied() -> ColumnElement[bool]:
+    """EXISTS: the opgave's interior meets a live gebied.
+
+    Written as a join of the gebieden with another copy of the opgaven, so that PostgreSQL
+    may start from the few gebieden and find the opgaven meeting them on the opgave's spatial
+    index, then hash-(anti-)join on id. A plain EXISTS on the gebieden probes them once per
+    opgave: at 100,000 opgaven 3x slower, and costed high enough to be JIT-compiled (+1 s).
+    """
+    other = aliased(Opgave)
+    meeting = select(other.id).where(other.id == Opgave.id)
+    return exists(gebieden_service.join_gebieden_meeting(meeting, other.geom))
 
 
 def list_opgaven(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
 from gebiedsregie.api import (
@@ -31,6 +31,10 @@ from gebiedsregie.geometry import GeometryRejected, check_geometry
 from gebiedsregie.openapi import PROBLEM
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.schemas import HorizonTotQuery, StatusQuery, ThemaQuery, TrekkerQuery
+from gebiedsregie.rapport import downloads
+from gebiedsregie.rapport.bladen import samenvatting_bladen
+from gebiedsregie.rapport.schemas import Formaat, FormaatQuery
+from gebiedsregie.rapport.tabel import gebied_ref, opgave_titels
 from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling import service
 from gebiedsregie.stapeling.adhoc import adhoc, adhoc_budget
@@ -189,21 +193,35 @@ def get_stapeling(
 @router.get(
     "/gebieden/{gebied_id}/stapeling/samenvatting",
     response_model=Samenvatting,
-    responses={400: PROBLEM, 404: PROBLEM},
+    responses={
+        200: {"content": {"text/csv": {}, downloads.XLSX_MEDIA_TYPE: {}}},
+        400: PROBLEM,
+        404: PROBLEM,
+    },
 )
 def get_samenvatting(
-    gebied_id: str, session: SessionDep, settings: SettingsDep, flt: FiltersDep, crs: OutputCrs
-) -> JSONResponse:
-    """De samenvatting: oppervlakte per diepte en thema, overlapmatrix, ruimtedruk, hotspots."""
+    gebied_id: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    flt: FiltersDep,
+    crs: OutputCrs,
+    formaat: FormaatQuery = Formaat.JSON,
+) -> Response:
+    """De samenvatting: oppervlakte per diepte en thema, overlapmatrix, ruimtedruk, hotspots;
+    als JSON, of als download in CSV of Excel (met de themanamen)."""
     gebied = gebieden_service.get_gebied(session, gebied_id)
     view = service.stored(session, gebied, flt.stapeling, settings.stapeling_bewaard_max)
-    return JSONResponse(
-        samenvatting_in(view.samenvatting, crs),
-        headers={
-            "Content-Crs": crs.header,
-            "Gebiedsregie-Stapeling": "berekend" if view.berekend else "opgeslagen",
-        },
-    )
+    body = samenvatting_in(view.samenvatting, crs)
+    headers = {
+        "Content-Crs": crs.header,
+        "Gebiedsregie-Stapeling": "berekend" if view.berekend else "opgeslagen",
+    }
+    if formaat is Formaat.JSON:
+        return JSONResponse(body, headers=headers)
+    themas = {t.code: t.naam for t in opgaven_service.list_themas(session)}
+    titels = opgave_titels(session, {o for h in body["hotspots"] for o in h["opgaven"]})
+    bladen = samenvatting_bladen(gebied_ref(gebied), body, themas, titels, crs)
+    return downloads.response(bladen, formaat, f"{gebied.slug}-samenvatting", headers)
 
 
 class AdhocSlots:

@@ -446,3 +446,23 @@ def faces_with_geometry(session: Session, view: View) -> list[Face]:
     return [
         Face(r[0], r[1], list(r[2]), list(r[3]), r[4], g) for r, g in zip(rows, geoms, strict=True)
     ]
+
+
+def hoogste_per_opgave(session: Session, view: View) -> dict[uuid.UUID, int]:
+    """Return, per opgave of `view`, the depth of the deepest face it is part of."""
+    if view.faces is not None:
+        deepest: dict[uuid.UUID, int] = {}
+        for face in view.faces:
+            for opgave in face.opgaven:
+                deepest[opgave] = max(deepest.get(opgave, 0), face.aantal)
+        return deepest
+    member = func.unnest(StapelingVlak.opgaven).label("opgave")
+    faces = (
+        select(member, StapelingVlak.aantal)
+        .where(StapelingVlak.stapeling_id == view.stapeling_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(faces.c.opgave, func.max(faces.c.aantal)).group_by(faces.c.opgave)
+    ).all()
+    return {opgave: int(aantal) for opgave, aantal in rows}

@@ -6,7 +6,7 @@ stores what comes out.
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import pandas as pd
@@ -33,7 +33,10 @@ KANDIDATEN: dict[str, tuple[str, ...]] = {
     "ruimtevraag_ha": ("ruimtevraag_ha", "ruimtevraag", "oppervlakte_gevraagd_ha"),
     "extern_id": ("extern_id", "identificatie", "id", "objectid", "fid"),
 }
+# A mapping to this name takes no field for the property (not even one found by name).
+GEEN_VELD = "-"
 AREAL = {"Polygon", "MultiPolygon"}
+TITEL_LAAG_CHARS = 150  # of the layer's name in a default titel (a titel holds 200)
 
 GEACCEPTEERD, HERSTELD, GEWEIGERD, BESTAAT_AL, OVERGESLAGEN = (
     "geaccepteerd",
@@ -54,25 +57,44 @@ class Toewijzing:
     status: str = Status.VERKENNING
     bron: str = ""
     buffer_m: float | None = None
+    # Without a titel field: titels are this (the layer's name) and the feature's id.
+    titel_standaard: str | None = None
+    meldingen: list[str] = field(default_factory=list)  # about the whole file
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The mapping as the report shows it (its meldingen go to the report's own)."""
+        return {k: v for k, v in asdict(self).items() if k != "meldingen"}
+
+
+def standaard_velden(velden: list[str]) -> dict[str, str | None]:
+    """Return, per property of an opgave, the file's field the import takes by its name."""
+    lower = {v.lower(): v for v in velden}
+    return {
+        prop: next((lower[c] for c in candidates if c in lower), None)
+        for prop, candidates in KANDIDATEN.items()
+    }
 
 
 def toewijzing_for(
-    velden: list[str], gekozen: dict[str, str | None], vast: dict[str, Any], bestand: str
+    velden: list[str],
+    gekozen: dict[str, str | None],
+    vast: dict[str, Any],
+    bestand: str,
+    laag: str,
 ) -> Toewijzing:
     """Complete the user's mapping with fields found by name; refuse what cannot work.
 
-    `gekozen` maps our property to a field the user named; `vast` holds the fixed values
-    (thema, trekker, status, bron, buffer_m) the user gave.
+    `gekozen` maps our property to a field the user named (GEEN_VELD: none at all); `vast`
+    holds the fixed values (thema, trekker, status, bron, buffer_m) the user gave. Without a
+    titel field, each feature's titel is `laag` and its id (said once, in the meldingen).
     """
-    lower = {v.lower(): v for v in velden}
     errors = []
-    mapping: dict[str, str | None] = {}
-    for prop, candidates in KANDIDATEN.items():
+    mapping = standaard_velden(velden)
+    for prop in KANDIDATEN:
         named = gekozen.get(prop)
-        if named:
+        if named == GEEN_VELD:
+            mapping[prop] = None
+        elif named:
             if named not in velden:
                 errors.append(
                     FieldError(
@@ -84,16 +106,6 @@ def toewijzing_for(
             mapping[prop] = named
         elif prop == "thema" and vast.get("thema"):
             mapping[prop] = None  # one thema for the file
-        else:
-            mapping[prop] = next((lower[c] for c in candidates if c in lower), None)
-    if mapping["titel"] is None and not errors:
-        errors.append(
-            FieldError(
-                "veld_titel",
-                f"Geen titelveld gevonden; kies veld_titel uit: {', '.join(velden) or '-'}.",
-                "titel_ontbreekt",
-            )
-        )
     if mapping["thema"] is None and not vast.get("thema"):
         errors.append(
             FieldError(
@@ -104,6 +116,15 @@ def toewijzing_for(
         )
     if errors:
         raise InvalidInput("De velden van het bestand passen niet.", errors)
+    titel_standaard, meldingen = None, []
+    if mapping["titel"] is None:
+        titel_standaard = (laag.strip() or "Feature")[:TITEL_LAAG_CHARS]
+        id_veld = mapping["extern_id"]
+        achter = f"het veld {id_veld}" if id_veld else "het volgnummer"
+        meldingen.append(
+            f"Geen titelveld gevonden: elke titel is de laagnaam '{titel_standaard}' met "
+            f"daarachter {achter} van de feature. Kies veld_titel om een veld te nemen."
+        )
     return Toewijzing(
         velden=mapping,
         thema=vast.get("thema"),
@@ -111,6 +132,8 @@ def toewijzing_for(
         status=vast.get("status") or Status.VERKENNING,
         bron=vast.get("bron") or f"Import uit {bestand}",
         buffer_m=vast.get("buffer_m"),
+        titel_standaard=titel_standaard,
+        meldingen=meldingen,
     )
 
 
@@ -124,11 +147,15 @@ class Regel:
     extern_id: str | None = None
     redenen: list[str] = field(default_factory=list)
     meldingen: list[str] = field(default_factory=list)
+    gebieden: list[str] = field(default_factory=list)  # slugs of the gebieden it meets
+    # The checked RD geometry, until the service has looked up its gebieden (not reported).
+    vorm: MultiPolygon | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The feature's report line; texts from the file are cut to REPORT_CHARS, saying so
         (a 300 MB titel would otherwise come back in full)."""
-        line = {k: v for k, v in asdict(self).items() if v not in (None, [])}
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "vorm"}
+        line = {k: v for k, v in values.items() if v not in (None, [])}
         return {
             k: [_cut(t) for t in v] if isinstance(v, list) else _cut(v) if isinstance(v, str) else v
             for k, v in line.items()
@@ -153,7 +180,8 @@ class Kandidaat:
     geom: MultiPolygon
 
 
-def _text(value: Any) -> str | None:
+def text_of(value: Any) -> str | None:
+    """Return a value of the file as trimmed text, or None when it is empty or missing."""
     if value is None or (not isinstance(value, str | bytes | list) and pd.isna(value)):
         return None
     text = str(value).strip()
@@ -161,7 +189,7 @@ def _text(value: Any) -> str | None:
 
 
 def _number(value: Any) -> Any:
-    text = _text(value)
+    text = text_of(value)
     if text is None:
         return None
     try:
@@ -195,7 +223,7 @@ class Omzetter:
         return row.get(name) if name else None
 
     def _thema(self, row: dict[str, Any]) -> str | None:
-        raw = _text(self._value(row, "thema")) or self.toewijzing.thema
+        raw = text_of(self._value(row, "thema")) or self.toewijzing.thema
         if raw is None:
             return None
         return raw if raw in self.themas else self.by_naam.get(raw.lower(), raw)
@@ -232,9 +260,15 @@ class Omzetter:
         regel.meldingen.extend(m["reason"] for m in checked.messages)
         return checked.geom
 
+    def _titel(self, nr: int, row: dict[str, Any]) -> str | None:
+        if self.toewijzing.titel_standaard is None:
+            return text_of(self._value(row, "titel"))
+        ident = text_of(self._value(row, "extern_id")) or str(nr)
+        return f"{self.toewijzing.titel_standaard} {ident[:40]}"
+
     def te_groot(self, nr: int, row: dict[str, Any], wkb_bytes: int) -> Regel:
         """The Regel of a feature whose geometry was too large to build at all."""
-        regel = Regel(nr=nr, status=GEWEIGERD, titel=_text(self._value(row, "titel")))
+        regel = Regel(nr=nr, status=GEWEIGERD, titel=self._titel(nr, row))
         regel.redenen.append(
             f"Geometrie is {wkb_bytes} bytes groot, meer dan {self.max_vertices} hoekpunten "
             "kunnen zijn; niet ingelezen."
@@ -243,22 +277,23 @@ class Omzetter:
 
     def zet_om(self, nr: int, row: dict[str, Any], geom_rd: Any) -> Kandidaat | Regel:
         """Return the opgave a feature becomes, or the Regel saying why it does not."""
-        regel = Regel(nr=nr, status=GEWEIGERD, titel=_text(self._value(row, "titel")))
+        regel = Regel(nr=nr, status=GEWEIGERD, titel=self._titel(nr, row))
         if self.heeft_laag and row.get("laag") not in (None, "opgave"):
             regel.status = OVERGESLAGEN
             regel.redenen.append(f"Laag '{row.get('laag')}' is geen opgave.")
             return regel
         geom = self._geometry(geom_rd, regel)
+        regel.vorm = geom  # also of a feature refused for its attributes: where it would lie
 
         values = {
             "titel": regel.titel,
             "thema": self._thema(row),
-            "beschrijving": _text(self._value(row, "beschrijving")) or "",
-            "trekker": (_text(self._value(row, "trekker")) or self.toewijzing.trekker).lower(),
-            "status": (_text(self._value(row, "status")) or self.toewijzing.status).lower(),
+            "beschrijving": text_of(self._value(row, "beschrijving")) or "",
+            "trekker": (text_of(self._value(row, "trekker")) or self.toewijzing.trekker).lower(),
+            "status": (text_of(self._value(row, "status")) or self.toewijzing.status).lower(),
             "horizon": _number(self._value(row, "horizon")),
             "ruimtevraag_ha": _number(self._value(row, "ruimtevraag_ha")),
-            "bron": _text(self._value(row, "bron")),
+            "bron": text_of(self._value(row, "bron")),
         }
         if values["bron"] is None:
             # A file with a bron field keeps its empty values; one without says it was imported.
@@ -278,7 +313,7 @@ class Omzetter:
         if regel.redenen or fields is None or geom is None:
             return regel
 
-        extern_id = _text(self._value(row, "extern_id")) or _fingerprint(row, geom)
+        extern_id = text_of(self._value(row, "extern_id")) or _fingerprint(row, geom)
         regel.extern_id = extern_id
         if extern_id in self.gezien:
             regel.redenen.append(
@@ -296,6 +331,6 @@ def _fingerprint(row: dict[str, Any], geom: MultiPolygon) -> str:
     """An id for a feature without one: its attributes and shape as the file has them, so
     the same feature gives the same id on re-import, whatever the file is called."""
     digest = hashlib.sha256(shapely.to_wkb(shapely.normalize(geom)))
-    attributes = {k: _text(v) for k, v in row.items()}
+    attributes = {k: text_of(v) for k, v in row.items()}
     digest.update(json.dumps(attributes, sort_keys=True).encode())
     return f"import:{digest.hexdigest()[:24]}"

@@ -14,7 +14,7 @@ import mmap
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from xml.etree.ElementTree import Element, XMLPullParser
@@ -64,6 +64,7 @@ class Bron:
     crs_impliciet: bool  # GeoJSON without `crs` member: CRS84 by RFC 7946, but overridable
     bounds: tuple[float, float, float, float] | None
     bytes: int = 0  # the size of the layer's file (unzipped), for the batch size
+    geometrietype: str = ""  # as GDAL names it: Polygon, MultiPolygon, Point, Unknown, ...
 
     def batch_size(self, most: int, batch_bytes: int) -> int:
         """Return how many features to read at a time: at most `most`, and about
@@ -106,7 +107,7 @@ class Bron:
                         geoms = geoms.to_crs(RD_NEW)
                     yield batch.drop_columns([geometry]).to_pylist(), geoms, oversized
         except GDAL_ERRORS as exc:  # the file breaks off, or a view fails: nothing is kept
-            raise _unreadable(self.naam, self.formaat, exc) from None
+            raise unreadable(self.naam, self.formaat, exc) from None
 
 
 def _head(path: Path) -> bytes:
@@ -117,7 +118,8 @@ def _head(path: Path) -> bytes:
 GDAL_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError)
 
 
-def _unreadable(filename: str, formaat: str, exc: Exception | None = None) -> InvalidInput:
+def unreadable(filename: str, formaat: str, exc: Exception | None = None) -> InvalidInput:
+    """The refusal of a file GDAL cannot read as its form (with GDAL's words, cut short)."""
     said = f" GDAL: {str(exc)[:200]}" if exc is not None else ""
     return _refuse(f"'{filename}' is niet leesbaar als {formaat}.{said}", "niet_leesbaar")
 
@@ -200,8 +202,8 @@ def _check_crs_members(path: Path, filename: str) -> None:
                 )
 
 
-def _zip_member(path: Path, filename: str, laag: str | None) -> tuple[str, str, str | None]:
-    """Return (GDAL path, formaat, layer) of the Shapefile or GML inside a zip."""
+def _zip_candidates(path: Path, filename: str) -> tuple[list[str], str, dict[str, str]]:
+    """Return the zip's names, the form of its layers, and its layers (stem -> member)."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = [n for n in archive.namelist() if not n.startswith("__MACOSX/")]
@@ -214,8 +216,13 @@ def _zip_member(path: Path, filename: str, laag: str | None) -> tuple[str, str, 
         raise _refuse(
             f"In '{filename}' staat geen Shapefile (.shp) of GML-bestand.", "zip_zonder_laag"
         )
-    if len(candidates) > 1:
-        stems = {Path(n).stem: n for n in candidates}
+    return names, formaat, {Path(n).stem: n for n in sorted(candidates)}
+
+
+def _zip_member(path: Path, filename: str, laag: str | None) -> tuple[str, str]:
+    """Return (GDAL path, formaat) of the Shapefile or GML inside a zip."""
+    names, formaat, stems = _zip_candidates(path, filename)
+    if len(stems) > 1:
         if laag not in stems:
             raise _refuse(
                 f"'{filename}' bevat meer lagen; kies er een met laag: {', '.join(sorted(stems))}.",
@@ -224,7 +231,7 @@ def _zip_member(path: Path, filename: str, laag: str | None) -> tuple[str, str, 
             )
         member = stems[laag]
     else:
-        member = candidates[0]
+        member = next(iter(stems.values()))
     if formaat == "Shapefile":
         stem = member[: -len(".shp")]
         present = {n.lower() for n in names}
@@ -240,67 +247,108 @@ def _zip_member(path: Path, filename: str, laag: str | None) -> tuple[str, str, 
             _check_gml(content, Path(member).name)
         elif content.read(4) != SHP_CODE:
             raise _refuse(f"'{Path(member).name}' is geen Shapefile.", "geen_shapefile")
-    return f"/vsizip/{path}/{member}", formaat, None
+    return f"/vsizip/{path}/{member}", formaat
 
 
-def open_bron(path: Path, filename: str, laag: str | None) -> Bron:
-    """Open the file at `path` (uploaded as `filename`) and choose its layer."""
+@dataclass
+class Upload:
+    """An uploaded file whose form is known (from its content) and named by its suffix."""
+
+    path: Path
+    naam: str
+    kind: str  # GeoPackage, GeoJSON, GML or zip
+    # The layers GDAL listed, by GDAL path: a large GML is scanned once, not per layer.
+    gelezen: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def lagen(self) -> list[str]:
+        """Return the names of its layers (of a zip: its Shapefiles or GML files)."""
+        if self.kind == "zip":
+            return list(_zip_candidates(self.path, self.naam)[2])
+        return self._gdal_lagen(str(self.path), self.kind)
+
+    def _gdal_lagen(self, gdal_path: str, formaat: str) -> list[str]:
+        if gdal_path in self.gelezen:
+            return self.gelezen[gdal_path]
+        options = OPEN_OPTIONS.get(formaat, {})
+        try:
+            lagen = [str(name) for name, _ in pyogrio.list_layers(gdal_path)]
+            # The driver GDAL chose must be the form's (checked before any feature is read).
+            driver = (
+                pyogrio.read_info(gdal_path, layer=lagen[0], **options)["driver"] if lagen else ""
+            )
+        except GDAL_ERRORS:
+            raise unreadable(self.naam, formaat) from None
+        if not lagen:
+            raise _refuse(f"'{self.naam}' bevat geen lagen.", "geen_lagen")
+        if driver != DRIVERS[formaat]:
+            raise _refuse(
+                f"'{self.naam}' opent niet als {formaat} (GDAL: {str(driver)[:40]}).",
+                "niet_leesbaar",
+            )
+        self.gelezen[gdal_path] = lagen
+        return lagen
+
+    def open(self, laag: str | None) -> Bron:
+        """Open one layer: `laag`, or the only one (of our NOVEX export: its opgaven)."""
+        gdal_path, formaat = str(self.path), self.kind
+        if self.kind == "zip":
+            gdal_path, formaat = _zip_member(self.path, self.naam, laag)
+            laag = None  # one layer per member
+        lagen = self._gdal_lagen(gdal_path, formaat)
+        if laag is None:
+            # Our own NOVEX export: take the opgaven.
+            laag = "opgave" if "opgave" in lagen else lagen[0] if len(lagen) == 1 else None
+        if laag not in lagen:
+            raise _refuse(
+                f"Kies een laag van '{self.naam}' met laag: {', '.join(lagen)}.",
+                "kies_laag",
+                "laag",
+            )
+        options = OPEN_OPTIONS.get(formaat, {})
+        try:
+            info = pyogrio.read_info(
+                gdal_path, layer=laag, force_feature_count=True, force_total_bounds=True, **options
+            )
+        except GDAL_ERRORS as exc:
+            raise unreadable(self.naam, formaat, exc) from None
+        crs = None
+        if info.get("crs"):
+            try:
+                crs = CRS.from_user_input(info["crs"])
+            except CRSError:
+                raise _refuse(
+                    f"Het CRS van '{self.naam}' is onbekend: {info['crs'][:80]}", "crs_onbekend"
+                ) from None
+        impliciet = formaat == "GeoJSON" and not CRS_MEMBER.search(_head(self.path))
+        zipped = self.kind == "zip"
+        return Bron(
+            naam=self.naam,
+            gdal_path=gdal_path,
+            formaat=formaat,
+            laag=laag,
+            lagen=self.lagen() if zipped else lagen,
+            velden=[str(f) for f in info["fields"]],
+            aantal=int(info["features"]),
+            crs=crs,
+            crs_impliciet=impliciet,
+            bounds=tuple(info["total_bounds"]) if info.get("total_bounds") is not None else None,
+            bytes=_unzipped_bytes(self.path) if zipped else self.path.stat().st_size,
+            geometrietype=str(info.get("geometry_type") or ""),
+        )
+
+
+def upload(path: Path, filename: str) -> Upload:
+    """Decide the form of the file at `path` (uploaded as `filename`) from its content."""
     kind = _kind(path, filename)
     # GDAL goes by the extension too (and warns when a GeoPackage lacks .gpkg).
     if path.suffix != SUFFIXES[kind]:
         path = path.rename(path.with_suffix(SUFFIXES[kind]))
-    gdal_path, formaat = str(path), kind
-    if kind == "zip":
-        gdal_path, formaat, _ = _zip_member(path, filename, laag)
-        laag = None  # one layer per member
-    options = OPEN_OPTIONS.get(formaat, {})
-    try:
-        lagen = [str(name) for name, _ in pyogrio.list_layers(gdal_path)]
-        # The driver GDAL chose must be the form's (checked before any feature is read).
-        driver = pyogrio.read_info(gdal_path, layer=lagen[0], **options)["driver"] if lagen else ""
-    except GDAL_ERRORS:
-        raise _unreadable(filename, formaat) from None
-    if not lagen:
-        raise _refuse(f"'{filename}' bevat geen lagen.", "geen_lagen")
-    if driver != DRIVERS[formaat]:
-        raise _refuse(
-            f"'{filename}' opent niet als {formaat} (GDAL: {str(driver)[:40]}).", "niet_leesbaar"
-        )
-    if laag is None:
-        # Our own NOVEX export: take the opgaven.
-        laag = "opgave" if "opgave" in lagen else lagen[0] if len(lagen) == 1 else None
-    if laag not in lagen:
-        raise _refuse(
-            f"Kies een laag van '{filename}' met laag: {', '.join(lagen)}.", "kies_laag", "laag"
-        )
-    try:
-        info = pyogrio.read_info(
-            gdal_path, layer=laag, force_feature_count=True, force_total_bounds=True, **options
-        )
-    except GDAL_ERRORS as exc:
-        raise _unreadable(filename, formaat, exc) from None
-    crs = None
-    if info.get("crs"):
-        try:
-            crs = CRS.from_user_input(info["crs"])
-        except CRSError:
-            raise _refuse(
-                f"Het CRS van '{filename}' is onbekend: {info['crs'][:80]}", "crs_onbekend"
-            ) from None
-    impliciet = formaat == "GeoJSON" and not CRS_MEMBER.search(_head(path))
-    return Bron(
-        naam=filename,
-        gdal_path=gdal_path,
-        formaat=formaat,
-        laag=laag,
-        lagen=lagen,
-        velden=[str(f) for f in info["fields"]],
-        aantal=int(info["features"]),
-        crs=crs,
-        crs_impliciet=impliciet,
-        bounds=tuple(info["total_bounds"]) if info.get("total_bounds") is not None else None,
-        bytes=_unzipped_bytes(path) if kind == "zip" else path.stat().st_size,
-    )
+    return Upload(path, filename, kind)
+
+
+def open_bron(path: Path, filename: str, laag: str | None) -> Bron:
+    """Open the file at `path` (uploaded as `filename`) and choose its layer."""
+    return upload(path, filename).open(laag)
 
 
 def _unzipped_bytes(path: Path) -> int:

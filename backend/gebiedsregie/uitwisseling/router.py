@@ -1,30 +1,47 @@
-"""/api/v1/gebieden/{id}/export (NOVEX GeoJSON, GeoPackage) and /api/v1/import."""
+"""/api/v1/gebieden/{id}/export (NOVEX GeoJSON, GeoPackage) and /api/v1/import (also its
+inspectie of a file, and the voortgang of a running import)."""
 
 import logging
+import re
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import anyio.from_thread
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
 from gebiedsregie.api import GEOJSON, OutputCrs, SettingsDep
-from gebiedsregie.auth.access import needs_beheerder
+from gebiedsregie.auth.access import Beheerder, needs_beheerder
 from gebiedsregie.crs import RD
 from gebiedsregie.db import SessionDep
-from gebiedsregie.errors import DomainError, FieldError, PayloadTooLarge, RequestTimeout
+from gebiedsregie.errors import (
+    DomainError,
+    FieldError,
+    PayloadTooLarge,
+    RequestTimeout,
+)
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.openapi import PROBLEM
+from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling.router import FiltersDep
-from gebiedsregie.uitwisseling import service
-from gebiedsregie.uitwisseling.writers import GEOPACKAGE, novex_geojson, write_gpkg
+from gebiedsregie.uitwisseling import inspectie, service
+from gebiedsregie.uitwisseling.voortgang import SLEUTEL, Voortgang
+from gebiedsregie.uitwisseling.writers import (
+    GEOPACKAGE,
+    export_filename,
+    novex_geojson,
+    write_gpkg,
+)
 from gebiedsregie.validation import check_size
 
 log = logging.getLogger(__name__)
@@ -56,38 +73,49 @@ class Formaat(StrEnum):
     },
 )
 def export_gebied(
+    request: Request,
     gebied_id: str,
     session: SessionDep,
     settings: SettingsDep,
     crs: OutputCrs,
     filters: FiltersDep,
     formaat: Annotated[
-        Formaat, Query(description="geojson (NOVEX-profiel) of gpkg (GeoPackage, RD New).")
+        Formaat,
+        Query(
+            description="geojson (NOVEX-profiel; standaard CRS84) of gpkg (GeoPackage; "
+            "standaard RD New). `crs` kiest het andere stelsel."
+        ),
     ] = Formaat.GEOJSON,
 ) -> Response:
-    """Het gebied, zijn opgaven en zijn stapeling als NOVEX-GeoJSON of GeoPackage."""
+    """Het gebied, zijn opgaven en zijn stapeling als NOVEX-GeoJSON of GeoPackage.
+
+    De bestandsnaam noemt het stelsel (…-novex-rd-….gpkg, …-novex-crs84-….geojson); GeoJSON
+    in RD New draagt het `crs`-lid dat GDAL en QGIS lezen.
+    """
     gebied = gebieden_service.get_gebied(session, gebied_id)
     export = service.build_export(
         session, gebied, filters.stapeling, settings.stapeling_max_opgaven
     )
-    stem = f"novex-{gebied.slug}-{export.gegenereerd_op:%Y%m%d}"
     if formaat is Formaat.GPKG:
+        # A GeoPackage is for desktop GIS: RD New unless the client asks for another CRS.
+        crs = crs if request.query_params.get("crs", "").strip() else RD
         folder = Path(tempfile.mkdtemp(prefix="gebiedsregie-export-"))
-        path = folder / f"{stem}.gpkg"
-        write_gpkg(export, path)
+        path = folder / export_filename(gebied.slug, export.gegenereerd_op, formaat, crs)
+        write_gpkg(export, path, crs)
         return FileResponse(
             path,
             media_type=GEOPACKAGE,
             filename=path.name,
-            headers={"Content-Crs": RD.header},
+            headers={"Content-Crs": crs.header},
             background=BackgroundTask(_remove, folder),
         )
+    filename = export_filename(gebied.slug, export.gegenereerd_op, formaat, crs)
     return Response(
         novex_geojson(export, crs),
         media_type=GEOJSON,
         headers={
             "Content-Crs": crs.header,
-            "Content-Disposition": f'attachment; filename="{stem}.geojson"',
+            "Content-Disposition": f'attachment; filename="{filename}"',
         },
     )
 
@@ -99,12 +127,49 @@ def _remove(folder: Path) -> None:
 
 
 CHUNK = 1024 * 1024
-Veld = Annotated[str | None, Form(description="Veld in het bestand voor deze eigenschap.")]
+# Optional form fields: empty in Swagger UI's form until a value is typed. Without an example,
+# Swagger UI fills in a sample of the type ("string", 0) and sends it; an empty value it does
+# not send (and FastAPI reads an empty form field as absent).
+LEEG: list[object] = [""]
+Veld = Annotated[
+    str | None,
+    Form(
+        description="Veld in het bestand voor deze eigenschap; `-` voor geen veld (ook niet "
+        "een dat op naam gevonden wordt).",
+        examples=LEEG,
+    ),
+]
+Bestand = Annotated[
+    UploadFile, File(description="GeoJSON, GeoPackage, gezipte Shapefile of (gezipte) GML.")
+]
+Laag = Annotated[str | None, Form(description="Laag in een bestand met meer lagen.", examples=LEEG)]
+ImportCrs = Annotated[
+    str | None,
+    Form(description="CRS voor een bestand dat er zelf geen noemt (EPSG:28992).", examples=LEEG),
+]
+
+
+_VOORTGANG_LOCK = threading.Lock()
+
+
+def _voortgang(request: Request) -> Voortgang:
+    """The app's registry of running imports, made on first use (by one thread)."""
+    state = request.app.state
+    with _VOORTGANG_LOCK:
+        if not hasattr(state, "import_voortgang"):
+            state.import_voortgang = Voortgang()
+    registry: Voortgang = state.import_voortgang
+    return registry
+
+
+VoortgangDep = Annotated[Voortgang, Depends(_voortgang)]
 
 
 def _save_upload(upload: UploadFile, folder: Path, max_bytes: int) -> Path:
-    """Copy the upload to `folder`, refusing it past `max_bytes` (413)."""
-    path = folder / "upload"
+    """Copy the upload to `folder`, refusing it past `max_bytes` (413). It keeps the stem of
+    its name, made safe (GDAL names a GeoJSON's layer after its file)."""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(upload.filename or "").stem)[:80].strip("_")
+    path = folder / (stem or "upload")
     size = 0
     with path.open("wb") as out:
         while chunk := upload.file.read(CHUNK):
@@ -113,6 +178,65 @@ def _save_upload(upload: UploadFile, folder: Path, max_bytes: int) -> Path:
                 check_size(size, max_bytes)
             out.write(chunk)
     return path
+
+
+def _check_declared(request: Request, settings: Settings) -> None:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit():
+        check_size(int(declared), settings.max_upload_bytes + CHUNK)  # form overhead
+
+
+@router.post(
+    "/import/inspectie",
+    responses={
+        200: {
+            "description": "De lagen van het bestand, hun velden met voorbeelden, het "
+            "geometrietype, het CRS en het aantal features."
+        },
+        400: PROBLEM,
+        401: PROBLEM,
+        403: PROBLEM,
+        413: PROBLEM,
+    },
+    dependencies=[needs_beheerder],
+)
+def inspect_upload(
+    request: Request,
+    settings: SettingsDep,
+    bestand: Bestand,
+    laag: Laag = None,
+    crs: ImportCrs = None,
+) -> JSONResponse:
+    """Wat een bestand bevat, zonder te importeren: lagen, velden en de toewijzing die de
+    import zou kiezen. Dezelfde controles en grenzen als de import."""
+    _check_declared(request, settings)
+    folder = Path(tempfile.mkdtemp(prefix="gebiedsregie-inspectie-"))
+    try:
+        path = _save_upload(bestand, folder, settings.max_upload_bytes)
+        inhoud = inspectie.inspect_file(path, bestand.filename or "upload", laag, crs, settings)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return JSONResponse(inhoud)
+
+
+@router.get(
+    "/import/voortgang/{sleutel}",
+    responses={
+        200: {"description": "Of de import loopt, en hoeveel features gecontroleerd zijn."},
+        401: PROBLEM,
+        403: PROBLEM,
+    },
+)
+def import_progress(
+    sleutel: Annotated[str, PathParam(pattern=f"^{SLEUTEL.pattern}$")],
+    actor: Beheerder,
+    lopend: VoortgangDep,
+) -> JSONResponse:
+    """Hoe ver de import is die u startte met dit kenmerk (`voortgang`). Een import die nog
+    niet begon, al klaar is of van een ander is, loopt niet (`loopt: false`)."""
+    stand = lopend.get(sleutel, actor.naam)
+    body = {"loopt": False} if stand is None else {"loopt": True, **stand.as_dict()}
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
 @router.post(
@@ -124,33 +248,37 @@ def _save_upload(upload: UploadFile, folder: Path, max_bytes: int) -> Path:
         403: PROBLEM,
         413: PROBLEM,
     },
-    dependencies=[needs_beheerder],
 )
 def import_upload(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    bestand: Annotated[
-        UploadFile,
-        File(description="GeoJSON, GeoPackage, gezipte Shapefile of (gezipte) GML."),
-    ],
+    actor: Beheerder,
+    lopend: VoortgangDep,
+    bestand: Bestand,
     dry_run: Annotated[
         bool, Form(description="Alleen controleren en rapporteren; niets opslaan.")
     ] = False,
     strikt: Annotated[
         bool, Form(description="Niets opslaan als er ook maar één feature geweigerd wordt.")
     ] = False,
-    laag: Annotated[str | None, Form(description="Laag in een bestand met meer lagen.")] = None,
-    crs: Annotated[
-        str | None, Form(description="CRS voor een bestand dat er zelf geen noemt (EPSG:28992).")
+    laag: Laag = None,
+    crs: ImportCrs = None,
+    thema: Annotated[
+        str | None, Form(description="Eén thema voor het hele bestand.", examples=LEEG)
     ] = None,
-    thema: Annotated[str | None, Form(description="Eén thema voor het hele bestand.")] = None,
-    trekker: Annotated[str | None, Form(description="Trekker als het veld leeg is.")] = None,
-    status: Annotated[str | None, Form(description="Status als het veld leeg is.")] = None,
-    bron: Annotated[str | None, Form(description="Bron als het veld leeg is.")] = None,
+    trekker: Annotated[
+        str | None, Form(description="Trekker als het veld leeg is.", examples=LEEG)
+    ] = None,
+    status: Annotated[
+        str | None, Form(description="Status als het veld leeg is.", examples=LEEG)
+    ] = None,
+    bron: Annotated[
+        str | None, Form(description="Bron als het veld leeg is.", examples=LEEG)
+    ] = None,
     buffer_m: Annotated[
         float | None,
-        Form(gt=0, le=10_000, description="Buffer in meters voor punten en lijnen."),
+        Form(gt=0, le=10_000, description="Buffer in meters voor punten en lijnen.", examples=LEEG),
     ] = None,
     veld_titel: Veld = None,
     veld_thema: Veld = None,
@@ -161,11 +289,18 @@ def import_upload(
     veld_bron: Veld = None,
     veld_ruimtevraag_ha: Veld = None,
     veld_extern_id: Veld = None,
+    voortgang: Annotated[
+        str | None,
+        Form(
+            pattern=f"^{SLEUTEL.pattern}$",
+            description="Een willekeurig kenmerk (16-64 tekens: letters, cijfers, -) waaronder "
+            "GET /import/voortgang/{sleutel} de voortgang geeft.",
+            examples=LEEG,
+        ),
+    ] = None,
 ) -> JSONResponse:
     """Importeer opgaven uit een bestand, in welk CRS ook; met dry_run alleen het rapport."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit():
-        check_size(int(declared), settings.max_upload_bytes + CHUNK)  # form overhead
+    _check_declared(request, settings)
     opties = service.ImportOpties(
         dry_run=dry_run,
         strikt=strikt,
@@ -190,6 +325,10 @@ def import_upload(
             "buffer_m": buffer_m,
         },
     )
+    progress = None
+    if voortgang is not None:
+        lopend.start(voortgang, actor.naam)
+        progress = partial(lopend.update, voortgang)
     folder = Path(tempfile.mkdtemp(prefix="gebiedsregie-import-"))
     try:
         path = _save_upload(bestand, folder, settings.max_upload_bytes)
@@ -199,10 +338,13 @@ def import_upload(
             bestand.filename or "upload",
             opties,
             settings,
+            progress=progress,
             stop=_stop_when(request, settings.import_seconds),
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        if voortgang is not None:
+            lopend.stop(voortgang)
     return JSONResponse(report)
 
 

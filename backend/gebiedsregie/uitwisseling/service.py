@@ -1,16 +1,22 @@
 """Exports and imports: what goes in and out, through the other domains' services."""
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import shapely
+from geoalchemy2 import Geometry
+from sqlalchemy import Integer, LargeBinary, bindparam, column, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from gebiedsregie import __version__
 from gebiedsregie.bounded import repair_budget
+from gebiedsregie.crs import RD_NEW
 from gebiedsregie.errors import DomainError, FieldError, InvalidInput, PayloadTooLarge
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied
@@ -104,6 +110,7 @@ def build_export(
 
 
 BATCH = 1_000  # features read at a time, at most
+MAX_GEBIEDEN = 10_000  # gebieden whose envelopes spare a query the features outside them
 BATCH_BYTES = 32 * 1024 * 1024  # and about this much of the file
 WKB_BYTES_PER_VERTEX = 32  # XYZM doubles: a WKB over max_vertices of these is not built
 
@@ -157,7 +164,9 @@ def import_file(
         raise PayloadTooLarge(reason, [FieldError("bestand", reason, "te_veel_features")])
     crs = readers.choose_crs(bron, opties.crs)
     _check_vast(session, opties.vast)
-    toewijzing = importer.toewijzing_for(bron.velden, opties.gekozen, opties.vast, filename)
+    toewijzing = importer.toewijzing_for(
+        bron.velden, opties.gekozen, opties.vast, filename, bron.laag
+    )
     themas = {t.code: t.naam for t in opgaven_service.list_themas(session)}
     omzetter = importer.Omzetter(
         toewijzing,
@@ -166,23 +175,30 @@ def import_file(
         heeft_laag="laag" in bron.velden,
         budget=repair_budget(settings),
     )
+    zoeker = GebiedZoeker(session)
     regels: list[importer.Regel] = []
     geschreven = 0
+    if progress:
+        progress(0, bron.aantal)
     try:
         size = bron.batch_size(BATCH, BATCH_BYTES)
         max_wkb = settings.max_vertices * WKB_BYTES_PER_VERTEX + 1024
         for rows, geoms, oversized in bron.batches(size, crs, max_wkb):
             kandidaten = []
+            batch: list[importer.Regel] = []
             for k, (row, geom) in enumerate(zip(rows, geoms, strict=True)):
+                nr = len(regels) + len(batch) + 1
                 if k in oversized:
-                    regels.append(omzetter.te_groot(len(regels) + 1, row, oversized[k]))
+                    batch.append(omzetter.te_groot(nr, row, oversized[k]))
                     continue
-                result = omzetter.zet_om(len(regels) + 1, row, geom)
+                result = omzetter.zet_om(nr, row, geom)
                 if isinstance(result, importer.Kandidaat):
                     kandidaten.append(result)
-                    regels.append(result.regel)
+                    batch.append(result.regel)
                 else:
-                    regels.append(result)
+                    batch.append(result)
+            zoeker.vul_in(batch)
+            regels.extend(batch)
             present = opgaven_service.extern_ids_present(
                 session, [k.values["extern_id"] for k in kandidaten]
             )
@@ -201,6 +217,7 @@ def import_file(
             stopped = stop() if stop else None
             if stopped is not None:
                 raise stopped
+        namen = _gebied_namen(session, {s for r in regels for s in r.gebieden})
         geweigerd = any(r.status == importer.GEWEIGERD for r in regels)
         if opties.dry_run or (opties.strikt and geweigerd):
             session.rollback()
@@ -210,7 +227,60 @@ def import_file(
     except BaseException:
         session.rollback()
         raise
-    return _report(bron, crs, opties, toewijzing, regels, geschreven)
+    report = _report(bron, crs, opties, toewijzing, regels, geschreven)
+    report["gebieden"] = namen
+    return report
+
+
+def _gebied_namen(session: Session, slugs: set[str]) -> dict[str, str]:
+    """Return the names of the gebieden the features meet (a few), by slug."""
+    found = (gebieden_service.find_gebied(session, slug) for slug in sorted(slugs))
+    return {gebied.slug: gebied.naam for gebied in found if gebied is not None}
+
+
+class GebiedZoeker:
+    """Finds the gebieden each feature's interior meets, a batch at a time, in one query: the
+    batch's checked geometries go as one GeometryCollection (an array of 1,000 WKB values
+    costs the driver seconds). A feature whose envelope meets no gebied's is not sent."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        gebieden, matched = gebieden_service.list_gebieden(session, limit=MAX_GEBIEDEN)
+        omvang = [gebieden_service.gebied_shape(g).bounds for g in gebieden]
+        # Past MAX_GEBIEDEN every feature is sent: slower, never wrong.
+        self.omvang = np.array(omvang).reshape(-1, 4) if matched <= len(gebieden) else None
+
+    def _mogelijk(self, vormen: list[Any]) -> np.ndarray:
+        """Whether each shape's envelope meets some gebied's (a necessary condition)."""
+        if self.omvang is None:
+            return np.ones(len(vormen), dtype=bool)
+        b = shapely.bounds(np.array(vormen, dtype=object))[:, None, :]
+        g = self.omvang[None, :, :]
+        meets = (b[..., 0] <= g[..., 2]) & (b[..., 2] >= g[..., 0])
+        return np.any(meets & (b[..., 1] <= g[..., 3]) & (b[..., 3] >= g[..., 1]), axis=1)
+
+    def vul_in(self, regels: Sequence[importer.Regel]) -> None:
+        """Fill in `gebieden` of each Regel with a checked shape, and let go of the shape."""
+        checked = [r for r in regels if r.vorm is not None]
+        if checked:
+            mogelijk = self._mogelijk([r.vorm for r in checked])
+            kandidaten = [r for r, m in zip(checked, mogelijk, strict=True) if m]
+            found = self._query(kandidaten) if kandidaten else {}
+            for nr, regel in enumerate(kandidaten, start=1):
+                regel.gebieden = sorted(set(found.get(nr, [])))
+        for regel in checked:
+            regel.vorm = None  # memory stays with the batch
+
+    def _query(self, regels: list[importer.Regel]) -> dict[Any, list[str]]:
+        collection = shapely.GeometryCollection([r.vorm for r in regels])
+        wkb = bindparam("vormen", shapely.to_wkb(collection), type_=LargeBinary)
+        parts = func.ST_Dump(func.ST_GeomFromWKB(wkb, RD_NEW)).table_valued(
+            column("path", ARRAY(Integer)), column("geom", Geometry)
+        )
+        # A multipolygon comes out in parts, all with the number of its feature (path[1]);
+        # slugs_meeting keys its answer by that first column.
+        rows = select(parts.c.path[1].label("nr"), parts.c.geom)
+        return gebieden_service.slugs_meeting(self.session, rows)
 
 
 def _report(
@@ -235,6 +305,7 @@ def _report(
             "crs_herkomst": herkomst,
         },
         "toewijzing": toewijzing.as_dict(),
+        "meldingen": toewijzing.meldingen,
         "dry_run": opties.dry_run,
         "strikt": opties.strikt,
         "samenvatting": {

@@ -1,7 +1,8 @@
-"""Writing an Export: NOVEX GeoJSON (RFC 7946) and GeoPackage (one layer per laag, RD New)."""
+"""Writing an Export: NOVEX GeoJSON and GeoPackage (one layer per laag), in CRS84 or RD New."""
 
 import json
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,9 @@ from gebiedsregie.uitwisseling.export import LAGEN, LIJST_SCHEIDING, Export, str
 
 GEOPACKAGE = "application/geopackage+sqlite3"
 MAX_DECIMALS_CRS84 = 7  # about 1 cm: the NOVEX profile's precision
+# The pre-RFC 7946 `crs` member (GeoJSON 2008): without it GDAL, QGIS and ArcGIS take any
+# GeoJSON to be WGS84, and RD metres then lie nowhere near the Netherlands.
+LEGACY_CRS_RD = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}}
 # Column types of the GeoPackage layers (arrays become text joined by LIJST_SCHEIDING).
 GPKG_KOLOMMEN: dict[str, dict[str, str]] = {
     "gebied": {
@@ -61,10 +65,17 @@ def _feature_id(laag: str, record: dict[str, Any]) -> str:
     return f"vlak-{record['nr']}" if laag == "stapeling" else str(record["id"])
 
 
-def novex_geojson(export: Export, crs: Crs) -> bytes:
-    """The export as one RFC 7946 FeatureCollection (NOVEX profile), in `crs`.
+def export_filename(slug: str, when: datetime, formaat: str, crs: Crs) -> str:
+    """Return the name of an export file, saying its CRS: food-valley-novex-rd-20261205.gpkg."""
+    tag = "rd" if crs.epsg == RD_NEW else "crs84"
+    return f"{slug}-novex-{tag}-{when:%Y%m%d}.{formaat}"
 
-    No `crs` member; exterior rings anticlockwise; coordinates on the CRS's grid (7 decimals
+
+def novex_geojson(export: Export, crs: Crs) -> bytes:
+    """The export as one FeatureCollection (NOVEX profile), in `crs`.
+
+    In CRS84 strict RFC 7946, without a `crs` member; in RD New with the legacy member that
+    names EPSG:28992. Exterior rings anticlockwise; coordinates on the CRS's grid (7 decimals
     in CRS84, mm in RD). Written piecewise: the geometry texts come from GEOS as they are.
     """
     crs = replace(crs, decimals=min(crs.decimals, MAX_DECIMALS_CRS84)) if crs != RD else crs
@@ -89,10 +100,15 @@ def novex_geojson(export: Export, crs: Crs) -> bytes:
             )
     metadata = json.dumps(export.metadata(crs, aantallen, weggelaten), ensure_ascii=False)
     body = ",\n".join(parts)
-    return f'{{"type":"FeatureCollection","novex":{metadata},"features":[\n{body}\n]}}\n'.encode()
+    legacy = f'"crs":{json.dumps(LEGACY_CRS_RD)},' if crs.epsg == RD_NEW else ""
+    return (
+        f'{{"type":"FeatureCollection",{legacy}"novex":{metadata},"features":[\n{body}\n]}}\n'
+    ).encode()
 
 
-def _frame(naam: str, records: list[dict[str, Any]], geoms: Any) -> geopandas.GeoDataFrame:
+def _frame(
+    naam: str, records: list[dict[str, Any]], geoms: Any, crs: Crs
+) -> geopandas.GeoDataFrame:
     kolommen = GPKG_KOLOMMEN[naam]
     rows = [
         {
@@ -103,23 +119,26 @@ def _frame(naam: str, records: list[dict[str, Any]], geoms: Any) -> geopandas.Ge
         for record in records
     ]
     table = pd.DataFrame(rows, columns=list(kolommen)).astype(kolommen)
-    return geopandas.GeoDataFrame(table, geometry=geopandas.GeoSeries(geoms, crs=RD_NEW))
+    # CRS84 is written as EPSG:4326, which every GeoPackage knows: its geometries are x/y
+    # (longitude, latitude) whatever the register's axis order.
+    return geopandas.GeoDataFrame(table, geometry=geopandas.GeoSeries(geoms, crs=crs.epsg))
 
 
-def write_gpkg(export: Export, path: Path) -> None:
-    """Write the export as a GeoPackage: one MultiPolygon layer per laag, EPSG:28992."""
+def write_gpkg(export: Export, path: Path, crs: Crs = RD) -> None:
+    """Write the export as a GeoPackage: one MultiPolygon layer per laag, in `crs` (RD New,
+    EPSG:28992, unless asked otherwise; CRS84 as EPSG:4326)."""
     aantallen: dict[str, int] = {}
     weggelaten = 0
     frames = {}
     for naam in LAGEN:
         laag = export.lagen[naam]
-        geoms = strict_geometries(laag.geometries, RD)
+        geoms = strict_geometries(laag.geometries, crs)
         keep = ~shapely.is_empty(geoms) if len(geoms) else []
         records = [r for r, k in zip(laag.records, keep, strict=True) if k]
         weggelaten += len(laag.records) - len(records)
         aantallen[naam] = len(records)
-        frames[naam] = _frame(naam, records, geoms[keep] if len(geoms) else [])
-    metadata = export.metadata(RD, aantallen, weggelaten)
+        frames[naam] = _frame(naam, records, geoms[keep] if len(geoms) else [], crs)
+    metadata = export.metadata(crs, aantallen, weggelaten)
     for i, (naam, frame) in enumerate(frames.items()):
         pyogrio.write_dataframe(
             frame,

@@ -10,12 +10,20 @@ from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied, GebiedSoort
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Status, Trekker
+from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling import service as stapeling_service
 from gebiedsregie.web.assets import Assets
 from gebiedsregie.web.elements import Kaart, PaginaScript, add_achtergrond, render_parts
 
 API = "/api/v1"
-COMMON_JS = ["js/gebiedsregie.js", "js/tekenen.js", "js/formulier.js"]
+COMMON_JS = [
+    "js/gebiedsregie.js",
+    "js/melding.js",
+    "js/kaartbediening.js",
+    "js/indeling.js",
+    "js/tekenen.js",
+    "js/formulier.js",
+]
 COMMON_CSS = ["vendor/leaflet-geoman/dist/leaflet-geoman.css", "css/kaart.css"]
 GEOMAN_JS = "vendor/leaflet-geoman/dist/leaflet-geoman.min.js"
 VECTORGRID_JS = "vendor/leaflet.vectorgrid/dist/Leaflet.VectorGrid.min.js"
@@ -79,6 +87,8 @@ def _kaart(
 ) -> dict[str, str]:
     kaart = Kaart(assets)
     add_achtergrond(kaart)
+    # Leaflet's own collapsing opens on hover and says nothing to a screen reader: the control
+    # is folded by a button of ours instead (kaartbediening.js), folded from the start on a phone.
     control = folium.LayerControl(collapsed=False, position="topright")
     control.add_to(kaart)
     PaginaScript(
@@ -126,7 +136,21 @@ def gebied_pagina(session: Session, assets: Assets, gebied: Gebied) -> dict[str,
         "gebied": {"id": str(gebied.id), "slug": gebied.slug, "naam": gebied.naam},
         "tegelDrempel": TEGEL_DREMPEL,
     }
-    scripts = ["js/grafieken.js", VECTORGRID_JS, "js/vectortegels.js", "js/gebied.js"]
+    # One module per concern of the page; gebied.js wires them (the order is the load order).
+    scripts = [
+        "js/grafieken.js",
+        VECTORGRID_JS,
+        "js/vectortegels.js",
+        "js/filters.js",
+        "js/opgavenlaag.js",
+        "js/stapeling.js",
+        "js/legenda.js",
+        "js/samenvatting.js",
+        "js/adhoc.js",
+        "js/tabel.js",
+        "js/downloads.js",
+        "js/gebied.js",
+    ]
     return {
         "gebied": gebied,
         "soort": SOORTEN.get(GebiedSoort(gebied.soort), gebied.soort),
@@ -138,3 +162,28 @@ def gebied_pagina(session: Session, assets: Assets, gebied: Gebied) -> dict[str,
 def ogc_kaart(assets: Assets, geojson_url: str) -> dict[str, str]:
     """The map on the OGC API's HTML pages: the features of `geojson_url` (CRS84)."""
     return _kaart(assets, "ogcPagina", {"url": geojson_url}, ["js/ogc.js"])
+
+
+# The properties of an opgave an import fills from the file's fields, as the page names them.
+IMPORT_EIGENSCHAPPEN = {
+    "titel": "Titel",
+    "thema": "Thema",
+    "trekker": "Trekker",
+    "status": "Status",
+    "horizon": "Horizon (jaar)",
+    "beschrijving": "Beschrijving",
+    "bron": "Bron",
+    "ruimtevraag_ha": "Ruimtevraag (ha)",
+    "extern_id": "Extern id",
+}
+
+
+def import_pagina(session: Session, settings: Settings) -> dict[str, Any]:
+    """Context of the import page: the lists its form offers and the import's limits."""
+    return {
+        "woorden": vocabulary(session),
+        "eigenschappen": IMPORT_EIGENSCHAPPEN,
+        "max_upload_bytes": settings.max_upload_bytes,
+        "max_import_features": settings.max_import_features,
+        "import_seconds": settings.import_seconds,
+    }

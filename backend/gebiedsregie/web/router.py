@@ -5,10 +5,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.openapi.docs import swagger_ui_default_parameters
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from gebiedsregie.auth.access import page_actor
+from gebiedsregie.api import SettingsDep
+from gebiedsregie.auth import service as auth_service
+from gebiedsregie.auth.access import SESSIE_COOKIE, LoginRequired, page_actor
+from gebiedsregie.auth.models import Rol
 from gebiedsregie.auth.service import Actor
 from gebiedsregie.db import SessionDep
 from gebiedsregie.gebieden import service as gebieden_service
@@ -16,6 +19,8 @@ from gebiedsregie.web import pages
 from gebiedsregie.web.assets import Assets
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(page_actor)])
+# What a browser asks for by itself, with or without a session: no login, no database.
+icon_router = APIRouter(include_in_schema=False)
 
 
 def getal(value: float | None, decimals: int = 0) -> str:
@@ -67,8 +72,17 @@ PagesDep = Annotated[Pages, Depends(Pages)]
 
 
 def swagger_page(request: Request, openapi_url: str, titel: str) -> HTMLResponse:
-    """Swagger UI for `openapi_url`, from the app's own copy; its one inline script carries
-    the page's CSP nonce."""
+    """Swagger UI for `openapi_url`, from the app's own copy (js/swagger.js starts it).
+
+    The docs are public, so no access check ran: the session, if any, is looked up here, so
+    that the page carries its CSRF token and "Try it out" can write as the logged-in user.
+    """
+    value = request.cookies.get(SESSIE_COOKIE)
+    if value:
+        with request.app.state.sessionmaker() as session:
+            actor = auth_service.sessie_actor(session, value)
+        if actor is not None:
+            request.state.actor = actor
     instellingen = {
         **swagger_ui_default_parameters,
         "url": openapi_url,
@@ -82,9 +96,36 @@ def overzicht(session: SessionDep, view: PagesDep) -> HTMLResponse:
     return view.render("overzicht.html", pages.overzicht(session, view.assets))
 
 
+@router.get("/importeren", response_class=HTMLResponse)
+def importeren(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    view: PagesDep,
+    actor: Annotated[Actor | None, Depends(page_actor)],
+) -> HTMLResponse:
+    """The import page: beheerders only (others log in, or are told why not)."""
+    if actor is None:
+        raise LoginRequired(request.url.path)
+    if not actor.rol.mag(Rol.BEHEERDER):
+        return view.render("importeren.html", {"geweigerd": True}, status_code=403)
+    return view.render("importeren.html", pages.import_pagina(session, settings))
+
+
 @router.get("/gebieden/{slug}", response_class=HTMLResponse)
 def gebied(slug: str, session: SessionDep, view: PagesDep) -> HTMLResponse:
     found = gebieden_service.find_gebied(session, slug)
     if found is None:
         return view.render("niet_gevonden.html", {"slug": slug}, status_code=404)
     return view.render("gebied.html", pages.gebied_pagina(session, view.assets, found))
+
+
+@icon_router.get("/favicon.ico")
+def favicon(request: Request) -> FileResponse:
+    """The icon the pages link to (favicon.svg), for browsers that ask /favicon.ico anyway."""
+    assets: Assets = request.app.state.assets
+    return FileResponse(
+        assets.static_dir / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )

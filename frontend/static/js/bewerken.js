@@ -104,7 +104,7 @@
       } catch (error) {
         if (!(error instanceof G.ApiError)) throw error;
         const gone = error.status === 410;
-        G.meld(gone ? G.verwijderFout(error, "opgave") : `Opgave niet geladen: ${error.message}`);
+        G.meldFout(gone ? G.verwijderFout(error, "opgave") : `Opgave niet geladen: ${error.message}`);
         return;
       }
       this.map.closePopup();
@@ -114,6 +114,10 @@
     async bewaarOpgave(values) {
       const { layer, feature, versie } = this.bewerking;
       const body = { type: "Feature", geometry: G.geometrieVan(layer), properties: values };
+      if (!(await G.controleerLigging(this.api, body.geometry))) {
+        this.opgaveForm.melding(["Niet opgeslagen. Pas de vorm op de kaart aan en sla opnieuw op."], "info");
+        return;
+      }
       let saved;
       try {
         saved = feature
@@ -125,12 +129,13 @@
       }
       this.stop();
       await this.pagina.laad();
-      G.meld(this.opgeslagenMelding(`Opgave "${saved.properties.titel}" opgeslagen.`, saved));
+      this.meldOpgeslagen(`Opgave "${saved.properties.titel}" opgeslagen.`, saved);
     }
 
-    opgeslagenMelding(text, saved) {
-      const meldingen = (saved.meldingen || []).map((m) => m.tekst || m.reason || m.detail);
-      return meldingen.length ? `${text} ${meldingen.filter(Boolean).join(" ")}` : text;
+    /** The confirmation in the toast, with the API's meldingen (which then stay until closed). */
+    meldOpgeslagen(text, saved) {
+      const meldingen = G.meldingenTekst(saved);
+      G.meld(meldingen ? `${text} ${meldingen}` : text, { soort: meldingen ? "let-op" : "ok" });
     }
 
     async verwijderOpgave(id) {
@@ -142,11 +147,11 @@
         const versie = feature ? feature.properties.versie : null;
         await G.api(`${this.api}/opgaven/${id}`, { method: "DELETE", versie });
         await this.pagina.laad();
-        G.meld(`Opgave "${titel}" verwijderd.`);
+        G.meld(`Opgave "${titel}" verwijderd.`, { soort: "ok" });
       } catch (error) {
         if (!(error instanceof G.ApiError)) throw error;
         if (G.isConflict(error)) await this.pagina.laad(); // show what is there now
-        G.meld(G.verwijderFout(error, "opgave"));
+        G.meldFout(G.verwijderFout(error, "opgave"));
       }
     }
 
@@ -187,7 +192,7 @@
       this.toonGebiedsnaam(saved.properties.naam);
       await this.pagina.laadGrens(false);
       await this.pagina.laad();
-      G.meld(this.opgeslagenMelding(`Gebied "${saved.properties.naam}" opgeslagen.`, saved));
+      this.meldOpgeslagen(`Gebied "${saved.properties.naam}" opgeslagen.`, saved);
     }
 
     toonGebiedsnaam(naam) {
@@ -206,7 +211,7 @@
       } catch (error) {
         if (!(error instanceof G.ApiError)) throw error;
         if (error.status === 412) await this.pagina.laadGrens(false);
-        G.meld(G.verwijderFout(error, "gebied"));
+        G.meldFout(G.verwijderFout(error, "gebied"));
       }
     }
 

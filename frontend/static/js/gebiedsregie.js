@@ -138,16 +138,18 @@ window.Gebiedsregie = window.Gebiedsregie || {};
     return { type: "FeatureCollection", features };
   };
 
-  // Sequential palette for the stapelingsdiepte (light yellow to dark red), 1 .. 8+.
+  // Sequential palette for the stapelingsdiepte (gold to dark red), 1 .. 8+. Depth 1 is a
+  // gold, not a pale yellow: it has to show on the cream of the offline background (#f7f6f0)
+  // as well as on the BRT map; each face also has a dark edge (stapeling.js).
   G.DIEPTE_KLEUREN = [
-    "#ffffb2",
-    "#fed976",
-    "#feb24c",
-    "#fd8d3c",
-    "#fc4e2a",
-    "#e31a1c",
-    "#bd0026",
-    "#800026",
+    "#f0b429",
+    "#ea8a1f",
+    "#dc6218",
+    "#c8401a",
+    "#ad221c",
+    "#8e1420",
+    "#6b0b22",
+    "#470419",
   ];
   G.diepteKleur = (aantal) =>
     G.DIEPTE_KLEUREN[Math.max(0, Math.min(aantal, G.DIEPTE_KLEUREN.length) - 1)];
@@ -168,15 +170,13 @@ window.Gebiedsregie = window.Gebiedsregie || {};
     const sheet = new CSSStyleSheet();
     const rules = themas
       .filter((t) => /^[a-z0-9-]+$/.test(t.code) && /^#[0-9a-f]{6}$/i.test(t.kleur))
-      .map((t) => `.staal-${t.code} { background-color: ${t.kleur}; }`);
+      .flatMap((t) => [
+        `.staal-${t.code} { background-color: ${t.kleur}; }`,
+        // Outlined like the opgaven on the map (legend): the colour as edge, a tint inside.
+        `.rand-staal.staal-${t.code} { border-color: ${t.kleur}; background-color: ${t.kleur}4d; }`,
+      ]);
     sheet.replaceSync(rules.join("\n"));
     document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-  };
-
-  /** A short message in the panel's live region: text, or a list of text and nodes. */
-  G.meld = function (message) {
-    const status = document.querySelector("[data-status]");
-    if (status) status.replaceChildren(...[].concat(message || []).filter((part) => part != null));
   };
 
   /**
@@ -196,7 +196,7 @@ window.Gebiedsregie = window.Gebiedsregie || {};
         map.attributionControl.addAttribution("Provinciegrenzen: &copy; CBS / PDOK (CC BY 4.0)");
         if (map.getContainer().classList.contains("zonder-achtergrond")) G.vulProvincies(group);
       })
-      .catch((error) => G.meld(`Provinciegrenzen niet geladen: ${error.message}`));
+      .catch((error) => G.meldFout(`Provinciegrenzen niet geladen: ${error.message}`));
     map.on("achtergrondweg", () => G.vulProvincies(group));
     return group;
   };
@@ -217,11 +217,13 @@ window.Gebiedsregie = window.Gebiedsregie || {};
         map.fire("achtergrondweg");
         notice = L.control({ position: "bottomleft" });
         notice.onAdd = () =>
-          G.el("div", {
-            class: "achtergrond-melding",
-            role: "status",
-            text: "Achtergrondkaart niet bereikbaar; de kaartlagen werken gewoon.",
-          });
+          G.el(
+            "div",
+            { class: "achtergrond-melding", role: "status" },
+            "Achtergrondkaart niet bereikbaar",
+            G.el("span", { class: "lang", text: "; de kaartlagen werken gewoon" }),
+            "."
+          );
         notice.addTo(map);
       });
     });

@@ -6,6 +6,9 @@
 
   G.ogcPagina = function (map, control, config) {
     G.bewaakAchtergrond(map);
+    // The same offline background as the map pages: the provinces, filled when tiles fail.
+    G.provincieLaag(map, control, config.api);
+    G.kaartBediening(map, control);
     const group = L.featureGroup().addTo(map);
     control.addOverlay(group, "Features");
     document.body.dataset.laden = "ja";
@@ -16,12 +19,12 @@
           const layer = L.geoJSON(feature, {
             style: { color: "#0b3d91", weight: 2, fillOpacity: 0.15 },
           });
-          layer.bindPopup(() => popup(feature), { maxWidth: 360 });
+          layer.bindPopup(() => popup(feature));
           layer.addTo(group);
         }
         if (features.length) map.fitBounds(group.getBounds(), { padding: [20, 20], animate: false });
       })
-      .catch((error) => G.meld(`Laden mislukt: ${error.message}`))
+      .catch((error) => G.meldFout(`Laden mislukt: ${error.message}`))
       .finally(() => {
         document.body.dataset.laden = "nee";
       });

@@ -86,7 +86,7 @@
         document.querySelectorAll("[data-teken]").forEach((b) => b.classList.remove("actief"));
         button.classList.add("actief");
         button.setAttribute("aria-pressed", "true");
-        G.meld("Klik op de kaart om te tekenen; Escape stopt.");
+        G.meld("Klik op de kaart om te tekenen; Escape stopt.", { blijft: true });
         const layer = await G.teken(map, button.dataset.vorm, style);
         button.classList.remove("actief");
         button.removeAttribute("aria-pressed");

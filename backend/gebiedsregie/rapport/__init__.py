@@ -1,0 +1,1 @@
+"""What a gebiedsregisseur takes along: the opgaventabel, downloads, and the PDF report."""

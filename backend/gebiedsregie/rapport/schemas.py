@@ -1,0 +1,59 @@
+"""The opgaventabel as JSON, and the `formaat` of the downloads."""
+
+import uuid
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import Query
+from pydantic import BaseModel, Field
+
+
+class Formaat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+FormaatQuery = Annotated[
+    Formaat,
+    Query(
+        description="json, csv (UTF-8 met BOM, puntkomma, decimale komma: opent goed in een "
+        "Nederlandse Excel) of xlsx (Excel)."
+    ),
+]
+
+
+class GebiedRef(BaseModel):
+    id: uuid.UUID
+    slug: str
+    naam: str
+
+
+class Kolom(BaseModel):
+    naam: str = Field(description="Sleutel in elke rij.")
+    titel: str = Field(description="Kolomkop, in het Nederlands.")
+
+
+class Rij(BaseModel):
+    id: uuid.UUID
+    titel: str
+    thema: str
+    thema_naam: str
+    trekker: str
+    status: str
+    horizon: int | None
+    oppervlakte_in_gebied_ha: float = Field(description="Deel van de opgave binnen het gebied.")
+    ruimtevraag_ha: float | None
+    hoogste_stapeling: int | None = Field(
+        description="Het hoogste aantal opgaven op een vlak van de stapeling waar deze opgave "
+        "in ligt (met dezelfde filters); null als haar deel in het gebied alleen een splinter "
+        "is (smaller dan 0,5 m)."
+    )
+    bron: str
+
+
+class Opgaventabel(BaseModel):
+    gebied: GebiedRef
+    filters: dict[str, Any] = Field(description="De filters, zoals de samenvatting ze toont.")
+    kolommen: list[Kolom]
+    rijen: list[Rij] = Field(description="Op titel, dan id.")
