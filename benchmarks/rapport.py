@@ -65,7 +65,7 @@ def main() -> None:
     from gebiedsregie.rapport.inhoud import build_inhoud
     from gebiedsregie.rapport.opdracht import afdrukken
     from gebiedsregie.seed import seed
-    from gebiedsregie.stapeling.service import StapelingFilter
+    from gebiedsregie.stapeling.filters import StapelingFilter
 
     rows = []
     with bench_database() as url:

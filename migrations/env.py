@@ -11,6 +11,7 @@ from gebiedsregie.historie import models as _historie  # noqa: F401
 from gebiedsregie.ogc import models as _ogc  # noqa: F401
 from gebiedsregie.opgaven import models as _opgaven  # noqa: F401
 from gebiedsregie.stapeling import models as _stapeling  # noqa: F401
+from gebiedsregie.varianten import models as _varianten  # noqa: F401
 from gebiedsregie.zoeken import models as _zoeken  # noqa: F401
 
 config = context.config

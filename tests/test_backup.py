@@ -22,6 +22,8 @@ from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.localdb import find_client
 from gebiedsregie.seed import seed
 from gebiedsregie.stapeling import service as stapeling_service
+from gebiedsregie.stapeling.filters import StapelingFilter
+from gebiedsregie.stapeling.situatie import HuidigeSituatie
 from tests.conftest import GEODATA
 
 # The commands of docs/beheer.md, without the connection and the file.
@@ -127,7 +129,7 @@ def seeded(url: str) -> None:
         with make_sessionmaker(engine)() as session:
             seed(session, GEODATA)
             gebied = gebieden_service.get_gebied(session, "chemelot")
-            stapeling_service.stored(session, gebied, stapeling_service.StapelingFilter())
+            stapeling_service.stored(session, HuidigeSituatie(gebied), StapelingFilter())
     finally:
         engine.dispose()
 

@@ -64,3 +64,12 @@ def test_work_past_its_time_is_stopped() -> None:
 def test_work_past_its_memory_is_stopped() -> None:
     with pytest.raises(OverBudget, match="256 MB"):
         bounded.run(_grows, budget=BUDGET)
+
+
+def test_preload_names_modules_that_exist() -> None:
+    """The fork server skips a module it cannot import without a word: a renamed module left
+    in PRELOAD would quietly make every child import it again."""
+    import importlib.util
+
+    assert [m for m in bounded.PRELOAD if importlib.util.find_spec(m) is None] == []
+    assert "gebiedsregie.stapeling.adhoc" in bounded.PRELOAD  # the ad-hoc stapeling's child

@@ -45,6 +45,9 @@ from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling.router import router as stapeling_router
 from gebiedsregie.uitwisseling.router import router as uitwisseling_router
 from gebiedsregie.validation import dutch_errors
+from gebiedsregie.varianten.opgaven_router import router as variant_opgaven_router
+from gebiedsregie.varianten.router import gebied_router as gebied_varianten_router
+from gebiedsregie.varianten.router import router as varianten_router
 from gebiedsregie.web.assets import STATIC_PREFIX
 from gebiedsregie.web.router import icon_router, make_templates, swagger_page
 from gebiedsregie.web.router import router as web_router
@@ -219,6 +222,9 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     api.include_router(rapport_router)
     api.include_router(uitwisseling_router)
     api.include_router(historie_router)
+    api.include_router(gebied_varianten_router)
+    api.include_router(varianten_router)
+    api.include_router(variant_opgaven_router)
     api.include_router(zoeken_router)
     api.include_router(auth_api_router)
     app.include_router(api)

@@ -29,7 +29,7 @@ NICE = 10  # a CPU weight of 110 against the server's 1024
 # What the fork server imports once, so a child does not: every caller's module.
 PRELOAD = [
     "gebiedsregie.geometry",
-    "gebiedsregie.stapeling.service",
+    "gebiedsregie.stapeling.adhoc",
     "gebiedsregie.auth.service",
     "gebiedsregie.rapport.figuren",  # matplotlib and WeasyPrint: 57 MB, 1-1.5 s per report
     "gebiedsregie.rapport.pdf",

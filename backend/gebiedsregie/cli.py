@@ -1,4 +1,5 @@
-"""The `gebiedsregie` command: serve, db, seed, stapeling, export, import, user, token."""
+"""The `gebiedsregie` command: serve, db, seed, stapeling, export, import, user, token,
+variant."""
 
 import argparse
 import getpass
@@ -8,6 +9,7 @@ from pathlib import Path
 
 from gebiedsregie.auth.commands import add_parsers as add_account_parsers
 from gebiedsregie.settings import Settings
+from gebiedsregie.varianten.commands import add_parsers as add_variant_parsers
 
 
 def _url(settings: Settings) -> str:
@@ -114,19 +116,21 @@ def cmd_stapeling(args: argparse.Namespace, settings: Settings) -> int:
     from gebiedsregie.db import make_engine, make_sessionmaker
     from gebiedsregie.errors import DomainError
     from gebiedsregie.gebieden import service as gebieden_service
-    from gebiedsregie.stapeling import service
+    from gebiedsregie.stapeling import reads, service
+    from gebiedsregie.stapeling.filters import StapelingFilter
     from gebiedsregie.stapeling.report import summary_table, write_features
+    from gebiedsregie.stapeling.situatie import HuidigeSituatie
 
     url = _url(settings)
     engine = make_engine(url)
-    flt = service.StapelingFilter.of(args.thema, args.status, args.trekker, args.horizon)
+    flt = StapelingFilter.of(args.thema, args.status, args.trekker, args.horizon)
     try:
         with make_sessionmaker(engine)() as session:
             gebied = gebieden_service.get_gebied(session, args.gebied)
-            view = service.stored(session, gebied, flt)
+            view = service.stored(session, HuidigeSituatie(gebied), flt)
             print(summary_table(gebied.naam, view.samenvatting))
             if args.out:
-                features = service.iter_features(session, view, CRS84, args.min_aantal)
+                features = reads.iter_features(session, view, CRS84, args.min_aantal)
                 count = write_features(Path(args.out), features)
                 print(f"{count} vlakken geschreven naar {args.out}")
     except DomainError as exc:
@@ -142,7 +146,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from gebiedsregie.db import make_engine, make_sessionmaker
     from gebiedsregie.errors import DomainError
     from gebiedsregie.gebieden import service as gebieden_service
-    from gebiedsregie.stapeling.service import StapelingFilter
+    from gebiedsregie.stapeling.filters import StapelingFilter
     from gebiedsregie.uitwisseling.service import build_export
     from gebiedsregie.uitwisseling.writers import export_filename, novex_geojson, write_gpkg
 
@@ -311,6 +315,7 @@ def parser() -> argparse.ArgumentParser:
     im.set_defaults(func=cmd_import)
 
     add_account_parsers(sub)
+    add_variant_parsers(sub)
     return p
 
 
@@ -318,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
     try:
-        if args.command in ("user", "token"):
+        if args.command in ("user", "token", "variant"):
             return int(args.func(args, settings, _url))
         return int(args.func(args, settings))
     except KeyboardInterrupt:

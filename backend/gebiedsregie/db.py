@@ -63,7 +63,10 @@ def make_engine(
         hide_parameters=True,
         connect_args={
             "connect_timeout": 5,
-            "options": f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC",
+            # No JIT: PostGIS functions are costed so high that short spatial queries pass
+            # jit_above_cost and spend more compiling than running (a gebied filter over
+            # 100,000 opgaven: 463 ms with JIT on a new connection, 69 ms without).
+            "options": f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC -c jit=off",
             "application_name": "gebiedsregie",
         },
     )

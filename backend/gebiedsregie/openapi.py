@@ -12,8 +12,8 @@ PROBLEM = {
 }
 GEOJSON = "application/geo+json"
 JSON = "application/json"
-# Path parameters that name a gebied or opgave, which may have been deleted (soft: 410).
-OBJECT_PARAMETERS = ("{gebied_id}", "{opgave_id}", "{feature_id}")
+# Path parameters that name a gebied, opgave or variant, which may have been deleted (soft: 410).
+OBJECT_PARAMETERS = ("{gebied_id}", "{opgave_id}", "{feature_id}", "{variant_id}")
 _BODY_MODELS: dict[str, type[BaseModel]] = {}
 
 

@@ -21,7 +21,7 @@ from gebiedsregie.rapport.document import datum_tekst
 from gebiedsregie.rapport.inhoud import build_inhoud
 from gebiedsregie.rapport.opdracht import afdrukken
 from gebiedsregie.seed import seed
-from gebiedsregie.stapeling.service import StapelingFilter
+from gebiedsregie.stapeling.filters import StapelingFilter
 from tests.conftest import GEODATA
 from tests.factories import make_gebied, make_opgave
 from tests.rapport.conftest import FORMULA

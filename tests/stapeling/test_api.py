@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from gebiedsregie.crs import CRS84, to_rd
 from gebiedsregie.seed import seed
-from gebiedsregie.stapeling import service
+from gebiedsregie.stapeling import compute, service
+from gebiedsregie.stapeling.filters import StapelingFilter
 from gebiedsregie.stapeling.models import Stapeling, StapelingVlak
+from gebiedsregie.stapeling.situatie import HuidigeSituatie
 from tests.conftest import GEODATA, ROOT
 from tests.factories import RD_HEADERS, RD_URI, feature, make_gebied, make_opgave
 
@@ -226,7 +228,7 @@ def test_a_change_during_computation_is_not_stored(
 ) -> None:
     from gebiedsregie.gebieden import service as gebieden_service
 
-    real = service.analyse
+    real = compute.analyse
 
     def analyse_while_someone_writes(*args, **kwargs):  # type: ignore[no-untyped-def]
         result = real(*args, **kwargs)
@@ -236,10 +238,9 @@ def test_a_change_during_computation_is_not_stored(
         )
         return result
 
-    monkeypatch.setattr(service, "analyse", analyse_while_someone_writes)
-    view = service.stored(
-        session, gebieden_service.get_gebied(session, gebied), service.StapelingFilter()
-    )
+    monkeypatch.setattr(compute, "analyse", analyse_while_someone_writes)
+    vallei = HuidigeSituatie(gebieden_service.get_gebied(session, gebied))
+    view = service.stored(session, vallei, StapelingFilter())
     assert view.stapeling_id is None and view.faces  # answered, not kept
     assert session.scalar(select(func.count()).select_from(Stapeling)) == 0
     assert session.scalar(select(func.count()).select_from(StapelingVlak)) == 0
@@ -250,7 +251,7 @@ def test_two_readers_computing_at_once(
 ) -> None:
     from gebiedsregie.gebieden import service as gebieden_service
 
-    real = service.analyse
+    real = compute.analyse
     vallei = gebieden_service.get_gebied(session, gebied)
 
     def analyse_while_another_reader_stores(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -259,7 +260,7 @@ def test_two_readers_computing_at_once(
         session.add(
             Stapeling(
                 gebied_id=vallei.id,
-                filter_key=service.StapelingFilter().key(),
+                filter_key=StapelingFilter().key(),
                 epoch=0,
                 samenvatting={"van": "de ander"},
                 rekentijd_ms=1,
@@ -268,14 +269,15 @@ def test_two_readers_computing_at_once(
         session.flush()
         return result
 
-    monkeypatch.setattr(service, "analyse", analyse_while_another_reader_stores)
-    view = service.stored(session, vallei, service.StapelingFilter())
+    monkeypatch.setattr(compute, "analyse", analyse_while_another_reader_stores)
+    view = service.stored(session, HuidigeSituatie(vallei), StapelingFilter())
     assert view.faces and view.samenvatting["max_diepte"] == 3  # ours, answered, no error
     assert view.stapeling_id is None
     # (Here the other reader shared our transaction, so its row went with the rollback; in
     # real life it was committed, and the next read finds it.)
-    monkeypatch.setattr(service, "analyse", real)
-    assert service.stored(session, vallei, service.StapelingFilter()).stapeling_id is not None
+    monkeypatch.setattr(compute, "analyse", real)
+    stored = service.stored(session, HuidigeSituatie(vallei), StapelingFilter())
+    assert stored.stapeling_id is not None
 
 
 def test_only_changes_that_matter_drop_the_stored_result(

@@ -15,7 +15,8 @@ from gebiedsregie import bounded
 from gebiedsregie.auth.models import Rol
 from gebiedsregie.errors import ServiceUnavailable
 from gebiedsregie.settings import Settings
-from gebiedsregie.stapeling import service
+from gebiedsregie.stapeling import compute
+from gebiedsregie.stapeling.filters import UNFILTERED
 from gebiedsregie.stapeling.models import Stapeling
 from gebiedsregie.stapeling.router import AdhocSlots
 from tests.conftest import app_on
@@ -29,9 +30,9 @@ def test_adhoc_gives_its_connection_back_while_it_computes(
     client: TestClient, session: Session, gebied: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     held: list[bool] = []
-    analyse, run = service.analyse, bounded.run
+    analyse, run = compute.analyse, bounded.run
 
-    def watched(*args: Any, **kwargs: Any) -> service.Result:
+    def watched(*args: Any, **kwargs: Any) -> compute.Result:
         held.append(session.in_transaction())
         return analyse(*args, **kwargs)
 
@@ -39,7 +40,7 @@ def test_adhoc_gives_its_connection_back_while_it_computes(
         held.append(session.in_transaction())
         return run(*args, **kwargs)
 
-    monkeypatch.setattr(service, "analyse", watched)
+    monkeypatch.setattr(compute, "analyse", watched)
     monkeypatch.setattr(bounded, "run", watched_run)
     drawn = box(172_500, 440_000, 174_500, 442_000)
     assert client.post("/api/v1/stapeling", json=feature(drawn)["geometry"]).status_code == 200
@@ -106,8 +107,8 @@ def test_stored_filtered_results_are_bounded_least_recently_used_first(
                 text("UPDATE stapeling SET gebruikt_op = gebruikt_op - interval '1 hour'")
             )
         kept = session.scalars(select(Stapeling.filter_key)).all()
-    assert service.UNFILTERED in kept  # always kept
-    filtered = sorted(k for k in kept if k != service.UNFILTERED)
+    assert UNFILTERED in kept  # always kept
+    filtered = sorted(k for k in kept if k != UNFILTERED)
     assert len(filtered) == 2 and all("wonen" not in k for k in filtered)  # the oldest went
 
 

@@ -1,4 +1,5 @@
-"""Historie: one row per create, update and delete of a gebied or opgave (see migration 0004)."""
+"""Historie: one row per create, update and delete of a gebied or opgave (see migration 0004),
+and of a variant or one of its changes (`varianten/triggers.sql`, migration 0010)."""
 
 import uuid
 from datetime import datetime
@@ -14,7 +15,9 @@ from gebiedsregie.db import Base
 
 
 class Historie(Base):
-    """Written only by the database trigger `historie_vastleggen`, never by the application."""
+    """Written only by database triggers (`historie_vastleggen`, `variant_historie`,
+    `variant_opgave_historie`), never by the application. For a variant's change (soort
+    `variant_opgave`) `object_id` is the variant's id."""
 
     __tablename__ = "historie"
 
@@ -37,9 +40,10 @@ class Historie(Base):
     )
 
     __table_args__ = (
-        CheckConstraint("soort IN ('gebied', 'opgave')", name="soort"),
+        CheckConstraint("soort IN ('gebied', 'opgave', 'variant', 'variant_opgave')", name="soort"),
         CheckConstraint(
-            "actie IN ('aangemaakt', 'gewijzigd', 'verwijderd', 'hersteld', 'gewist')",
+            "actie IN ('aangemaakt', 'gewijzigd', 'verwijderd', 'hersteld', 'gewist', "
+            "'doorgevoerd')",
             name="actie",
         ),
         Index("ix_historie_object", "soort", "object_id", "id"),

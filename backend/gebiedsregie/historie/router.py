@@ -1,4 +1,5 @@
-"""/api/v1/{opgaven,gebieden}/{id}/historie, /herstel, and the whole trail at /api/v1/historie."""
+"""/api/v1/{opgaven,gebieden,varianten}/{id}/historie, /herstel, and the whole trail at
+/api/v1/historie."""
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -21,10 +22,12 @@ from gebiedsregie.openapi import PROBLEM, geojson_responses
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.schemas import OpgaveFeature, opgave_feature
 from gebiedsregie.schemas import ZonderNul
+from gebiedsregie.varianten import service as varianten_service
 
 # The trail names people: it is for gebruikers with an account, whatever anoniem_lezen says.
 router = APIRouter(tags=["historie"], dependencies=[Depends(require(Rol.LEZER))])
-Actie = Literal["aangemaakt", "gewijzigd", "verwijderd", "hersteld", "gewist"]
+Actie = Literal["aangemaakt", "gewijzigd", "verwijderd", "hersteld", "gewist", "doorgevoerd"]
+Soort = Literal["gebied", "opgave", "variant", "variant_opgave"]
 
 
 def _entry(entry: Historie, crs: Crs | None) -> dict[str, Any]:
@@ -48,7 +51,8 @@ def _entry(entry: Historie, crs: Crs | None) -> dict[str, Any]:
                 if values is None
                 else {
                     "type": "Feature",
-                    "id": str(entry.object_id),
+                    # A variant's change is part of the variant; the opgave is its sleutel.
+                    "id": str(values.get("sleutel", entry.object_id)),
                     "geometry": to_geojson(shape, crs) if shape is not None else None,
                     "properties": {k: v for k, v in values.items() if k != "id"},
                 }
@@ -98,12 +102,26 @@ def gebied_historie(
     return _page(request, page, entries, matched, crs)
 
 
+@router.get("/varianten/{variant_id}/historie", responses={404: PROBLEM})
+def variant_historie(
+    variant_id: str, request: Request, session: SessionDep, crs: OutputCrs, page: PageDep
+) -> JSONResponse:
+    """Elke wijziging van een variant (ook een verwijderde) en van haar opgaven (soort
+    `variant_opgave`, met de opgave als `sleutel` in voor en na), nieuwste eerst."""
+    variant = varianten_service.find_variant(session, variant_id, deleted=True)
+    if variant is None:
+        raise NotFound(f"Variant '{variant_id}' bestaat niet.")
+    flt = service.HistorieFilter(soorten=("variant", "variant_opgave"), object_id=variant.id)
+    entries, matched = service.list_historie(session, flt, page.limit, page.offset)
+    return _page(request, page, entries, matched, crs)
+
+
 @router.get("/historie", dependencies=[needs_beheerder], responses={401: PROBLEM, 403: PROBLEM})
 def historie(
     request: Request,
     session: SessionDep,
     page: PageDep,
-    soort: Annotated[Literal["gebied", "opgave"] | None, Query()] = None,
+    soort: Annotated[Soort | None, Query()] = None,
     actie: Annotated[Actie | None, Query(description="Bv. verwijderd.")] = None,
     door: Annotated[str | None, Query(max_length=200), ZonderNul] = None,
     sinds: Annotated[datetime | None, Query(description="ISO 8601, met tijdzone.")] = None,

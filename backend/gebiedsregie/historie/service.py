@@ -19,6 +19,7 @@ BOOKKEEPING = frozenset({"versie", "gewijzigd_op", "aangemaakt_op"})
 @dataclass(frozen=True)
 class HistorieFilter:
     soort: str | None = None
+    soorten: tuple[str, ...] = ()  # any of these (a variant's trail: variant, variant_opgave)
     object_id: uuid.UUID | None = None
     actie: str | None = None
     door: str | None = None
@@ -28,6 +29,8 @@ class HistorieFilter:
         conditions = []
         if self.soort is not None:
             conditions.append(Historie.soort == self.soort)
+        if self.soorten:
+            conditions.append(Historie.soort.in_(self.soorten))
         if self.object_id is not None:
             conditions.append(Historie.object_id == self.object_id)
         if self.actie is not None:
@@ -49,6 +52,11 @@ def list_historie(
         select(Historie).where(*conditions).order_by(Historie.id.desc()).limit(limit).offset(offset)
     ).all()
     return list(rows), matched
+
+
+def stand(session: Session) -> int:
+    """Return the id of the last entry (0 when there is none): later entries came after."""
+    return session.scalar(select(func.coalesce(func.max(Historie.id), 0))) or 0
 
 
 def shapes(entry: Historie) -> tuple[MultiPolygon | None, MultiPolygon | None]:

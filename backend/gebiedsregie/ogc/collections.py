@@ -21,6 +21,7 @@ from gebiedsregie.gebieden.schemas import gebied_feature
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Opgave, Status, Trekker
 from gebiedsregie.opgaven.schemas import opgave_feature, opgave_features
+from gebiedsregie.stapeling import reads as stapeling_reads
 from gebiedsregie.stapeling import service as stapeling_service
 from gebiedsregie.stapeling.models import AANTAL_MAX
 
@@ -245,8 +246,9 @@ def _stapeling_items(session: Session, query: ItemsQuery) -> tuple[list[dict[str
     else:
         gebieden, _ = gebieden_service.list_gebieden(session, limit=10_000)
     min_aantal = int(query.filters.get("min_aantal", ["1"])[0])
-    rows, matched = stapeling_service.stored_faces(
-        session, gebieden, query.crs, min_aantal, query.bbox_rd, query.limit, query.offset
+    stapelingen = {i: g.slug for i, g in stapeling_service.unfiltered(session, gebieden).items()}
+    rows, matched = stapeling_reads.stored_faces(
+        session, stapelingen, query.crs, min_aantal, query.bbox_rd, query.limit, query.offset
     )
     features = [_stapeling_feature(slug, face, geometry) for slug, face, geometry in rows]
     return features, matched
@@ -278,7 +280,8 @@ def item(session: Session, collectie: Collectie, fid: str, crs: Crs) -> dict[str
     gebied = gebieden_service.find_gebied(session, slug) if slug and number else None
     if gebied is None:
         raise missing
-    rows, _ = stapeling_service.stored_faces(session, [gebied], crs, 1, None, 1, int(nr))
+    stapelingen = {i: g.slug for i, g in stapeling_service.unfiltered(session, [gebied]).items()}
+    rows, _ = stapeling_reads.stored_faces(session, stapelingen, crs, 1, None, 1, int(nr))
     if not rows or rows[0][1].nr != int(nr):
         raise missing
     return _stapeling_feature(*rows[0])

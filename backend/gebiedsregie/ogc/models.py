@@ -1,4 +1,4 @@
-"""Laag versie: a counter per table, bumped by a trigger on every write (migration 0003).
+"""Laag versie: a counter per table, bumped by a trigger on every write (`triggers.sql`).
 
 The tiles' ETags are built from these counters.
 """

@@ -342,12 +342,6 @@ def _stored_stapelingen(session: Session, area_rd: Any, gebied: str | None) -> l
     )
     if gebied is not None:
         query = query.where(Gebied.id == gebieden_service.get_gebied(session, gebied).id)
-    unfiltered = stapeling_service.StapelingFilter()
-    ids = []
-    for found in session.scalars(query).all():
-        view = stapeling_service.stored(session, found, unfiltered)
-        # None when the data changed while it was computed: then it was not stored, and the
-        # ETag read before already differs from the current one.
-        if view.stapeling_id is not None:
-            ids.append(view.stapeling_id)
-    return ids
+    # A gebied whose data changed while it was computed has none: then the ETag read
+    # before already differs from the current one.
+    return list(stapeling_service.unfiltered(session, session.scalars(query).all()))

@@ -6,6 +6,7 @@ from typing import Any
 from gebiedsregie.crs import RD_NEW, Crs
 from gebiedsregie.rapport.downloads import HA, PROCENT, Blad, Cel
 from gebiedsregie.rapport.tabel import KOLOMMEN, Tabel
+from gebiedsregie.stapeling.samenvatting import SamenvattingInCrs
 from gebiedsregie.web.pages import STATUSSEN, TREKKERS
 
 ALLE = "alle"
@@ -45,7 +46,7 @@ def _procent(ha: float, gebied_ha: float) -> float | None:
 
 def samenvatting_bladen(
     gebied: Mapping[str, str],
-    samenvatting: Mapping[str, Any],
+    samenvatting: SamenvattingInCrs,
     themas: Mapping[str, str],
     titels: Mapping[str, str],
     crs: Crs,

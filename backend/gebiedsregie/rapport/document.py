@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from gebiedsregie import __version__
 from gebiedsregie.rapport.inhoud import Inhoud, is_illustratief
 from gebiedsregie.rapport.opdracht import DIEPTE_KLEUREN, Opdracht, Staaf, diepte_kleur
+from gebiedsregie.stapeling.samenvatting import Samenvatting
 from gebiedsregie.web.pages import STATUSSEN, TREKKERS
 from gebiedsregie.web.router import getal
 
@@ -91,7 +92,7 @@ def _environment() -> Environment:
 ENVIRONMENT = _environment()
 
 
-def _kerncijfers(s: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _kerncijfers(s: Samenvatting) -> list[tuple[str, str, str]]:
     """Return (label, value, note) for the key figures."""
     gebied_ha = s["gebied_ha"]
 

@@ -15,7 +15,9 @@ from gebiedsregie.gebieden.models import Gebied, GebiedSoort
 from gebiedsregie.rapport.bladen import filter_regels
 from gebiedsregie.rapport.opdracht import Kaart, kaart_extent
 from gebiedsregie.rapport.tabel import Gegevensstand, build_tabel
-from gebiedsregie.stapeling import service as stapeling_service
+from gebiedsregie.stapeling import reads as stapeling_reads
+from gebiedsregie.stapeling.filters import StapelingFilter
+from gebiedsregie.stapeling.samenvatting import Samenvatting
 from gebiedsregie.web.pages import SOORTEN
 
 MAX_VLAKKEN = 50_000  # faces on one map: past this the drawing alone takes too long
@@ -31,7 +33,7 @@ class Inhoud:
     filters: list[tuple[str, str]]
     min_aantal: int
     stand: Gegevensstand
-    samenvatting: dict[str, Any]
+    samenvatting: Samenvatting
     themas: dict[str, tuple[str, str]]  # code -> naam, kleur
     rijen: list[dict[str, Any]]  # the opgaventabel
     hotspots: list[dict[str, Any]]  # numbered as on the map, with the opgaven's titels
@@ -47,7 +49,7 @@ def is_illustratief(bron: str) -> bool:
 def build_inhoud(
     session: Session,
     gebied: Gebied,
-    flt: stapeling_service.StapelingFilter,
+    flt: StapelingFilter,
     min_aantal: int,
     datum: date,
     max_opgaven: int,
@@ -64,12 +66,12 @@ def build_inhoud(
             f"er hoogstens {MAX_VLAKKEN}. Filter op thema, status, trekker of horizon.",
             [FieldError("gebied_id", "Te veel vlakken voor één kaart.", "te_veel_vlakken")],
         )
-    faces = stapeling_service.faces_with_geometry(session, tabel.view)
+    faces = stapeling_reads.faces_with_geometry(session, tabel.view)
     gebied_rd = gebieden_service.gebied_shape(gebied)
     *view, _, _ = kaart_extent(gebied_rd.bounds, Kaart.breedte_mm, Kaart.max_hoogte_mm)
     gemeenten = gebieden_service.gemeenten_in(session, shapely.box(*view))
     titels = {rij["id"]: rij["titel"] for rij in tabel.rijen}
-    hotspots = [
+    hotspots: list[dict[str, Any]] = [
         {
             "nummer": nummer,
             "aantal": h["aantal"],

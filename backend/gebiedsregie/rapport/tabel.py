@@ -16,7 +16,12 @@ from gebiedsregie.errors import FieldError, PayloadTooLarge
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied
 from gebiedsregie.opgaven import service as opgaven_service
+from gebiedsregie.stapeling import reads as stapeling_reads
 from gebiedsregie.stapeling import service as stapeling_service
+from gebiedsregie.stapeling.filters import StapelingFilter
+from gebiedsregie.stapeling.samenvatting import FilterWaarden
+from gebiedsregie.stapeling.situatie import HuidigeSituatie
+from gebiedsregie.stapeling.store import View
 
 # (key in a row, Dutch heading), in the order of the table and the downloads.
 KOLOMMEN: tuple[tuple[str, str], ...] = (
@@ -49,10 +54,10 @@ class Tabel:
     """The opgaventabel; `geometrieen` (RD) and `kleuren` follow the rows."""
 
     gebied: dict[str, str]
-    filters: dict[str, Any]
+    filters: FilterWaarden
     rijen: list[dict[str, Any]]
     gegevensstand: Gegevensstand
-    view: stapeling_service.View
+    view: View
     geometrieen: list[MultiPolygon] = field(default_factory=list)
     themas: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> naam, kleur
 
@@ -64,7 +69,7 @@ def gebied_ref(gebied: Gebied) -> dict[str, str]:
 def build_tabel(
     session: Session,
     gebied: Gebied,
-    flt: stapeling_service.StapelingFilter,
+    flt: StapelingFilter,
     max_opgaven: int,
     bewaard_max: int = 500,
 ) -> Tabel:
@@ -83,8 +88,8 @@ def build_tabel(
             [FieldError("gebied_id", "Te veel opgaven voor één tabel.", "te_veel_opgaven")],
         )
     # The stapeling first: it may compute and commit; the opgaven are read after it.
-    view = stapeling_service.stored(session, gebied, flt, bewaard_max)
-    deepest = stapeling_service.hoogste_per_opgave(session, view)
+    view = stapeling_service.stored(session, HuidigeSituatie(gebied), flt, bewaard_max)
+    deepest = stapeling_reads.hoogste_per_opgave(session, view)
     opgaven, _ = opgaven_service.list_opgaven(session, opgaven_filter, limit=max_opgaven)
     themas = {t.code: (t.naam, t.kleur) for t in opgaven_service.list_themas(session)}
     gebied_rd = gebieden_service.gebied_shape(gebied)

@@ -5,8 +5,6 @@ costs seconds of CPU and hundreds of MB, which should neither hold up other requ
 grow the server. The database is read first and the connection given back before that.
 """
 
-import uuid
-
 from shapely import MultiPolygon
 from sqlalchemy import func
 from sqlalchemy.orm import Session
@@ -18,7 +16,9 @@ from gebiedsregie.errors import FieldError, InvalidInput
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling import analysis
-from gebiedsregie.stapeling.service import Result, StapelingFilter, analyse
+from gebiedsregie.stapeling.compute import Invoer, Result, analyse
+from gebiedsregie.stapeling.filters import StapelingFilter
+from gebiedsregie.stapeling.samenvatting import FilterWaarden
 
 
 def adhoc_budget(settings: Settings) -> Budget:
@@ -28,7 +28,8 @@ def adhoc_budget(settings: Settings) -> Budget:
 
 def _analyse_child(
     area: MultiPolygon,
-    opgaven: list[tuple[uuid.UUID, str, bytes]],
+    opgaven: list[Invoer],
+    filters: FilterWaarden,
     context: dict[str, object],
     check_noding: bool,
 ) -> tuple[Result, int]:
@@ -36,7 +37,7 @@ def _analyse_child(
     the core's fallback fired, which the caller counts as its own."""
     analysis.CHECK_NODING = check_noding
     before = analysis.FALLBACKS.value
-    result = analyse(area, opgaven, context=context)
+    result = analyse(area, opgaven, filters, context=context)
     return result, analysis.FALLBACKS.value - before
 
 
@@ -60,8 +61,7 @@ def adhoc(
     opgaven = opgaven_service.geometries(session, opgaven_filter)
     session.rollback()  # read only: the connection goes back to the pool while we compute
     result, fallbacks = bounded.run(
-        _analyse_child, area, opgaven, context, analysis.CHECK_NODING, budget=budget
+        _analyse_child, area, opgaven, flt.as_dict(), context, analysis.CHECK_NODING, budget=budget
     )
     analysis.FALLBACKS.add(fallbacks)
-    result.samenvatting["filters"] = flt.as_dict()
     return result

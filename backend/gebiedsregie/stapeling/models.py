@@ -1,12 +1,14 @@
-"""Stored stapelingen: one per gebied and filter set, with its faces.
+"""Stored stapelingen: one per gebied and key (the filter set), with its faces.
 
-The tables are kept true by triggers (migration 0002): any change to an opgave or a gebied's
-geometry deletes the stapelingen it touches in the same transaction.
+The tables are kept true by the triggers in `triggers.sql` (beside this file): an insert or
+delete of an opgave, or an update of its geom, thema, status, trekker, horizon or
+verwijderd_op, deletes the stapelingen of the gebieden it meets, before and after, in the same
+transaction; so does a change of a gebied's geom or verwijderd_op. Other columns (a new
+beschrijving, titel or bron) keep what is stored. Each such write moves the gebied's epoch.
 """
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from geoalchemy2 import Geometry, WKBElement
 from sqlalchemy import (
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gebiedsregie.crs import RD_NEW
 from gebiedsregie.db import Base
+from gebiedsregie.stapeling.samenvatting import Samenvatting
 
 
 class StapelingEpoch(Base):
@@ -44,7 +47,7 @@ class Stapeling(Base):
     gebied_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("gebied.id", ondelete="CASCADE"))
     filter_key: Mapped[str] = mapped_column(Text)
     epoch: Mapped[int] = mapped_column(BigInteger)
-    samenvatting: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    samenvatting: Mapped[Samenvatting] = mapped_column(JSONB)
     berekend_op: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )

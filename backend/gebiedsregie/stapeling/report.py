@@ -2,7 +2,8 @@
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+
+from gebiedsregie.stapeling.samenvatting import Samenvatting
 
 
 def _number(value: float, decimals: int = 1) -> str:
@@ -14,7 +15,7 @@ def _ha(value: float) -> str:
     return _number(value, 1)
 
 
-def summary_table(naam: str, samenvatting: dict[str, Any]) -> str:
+def summary_table(naam: str, samenvatting: Samenvatting) -> str:
     """Return the samenvatting as aligned text, in Dutch."""
     s = samenvatting
     lines = [

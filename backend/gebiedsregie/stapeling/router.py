@@ -36,8 +36,9 @@ from gebiedsregie.rapport.bladen import samenvatting_bladen
 from gebiedsregie.rapport.schemas import Formaat, FormaatQuery
 from gebiedsregie.rapport.tabel import gebied_ref, opgave_titels
 from gebiedsregie.settings import Settings
-from gebiedsregie.stapeling import service
+from gebiedsregie.stapeling import reads, service
 from gebiedsregie.stapeling.adhoc import adhoc, adhoc_budget
+from gebiedsregie.stapeling.filters import StapelingFilter
 from gebiedsregie.stapeling.models import AANTAL_MAX
 from gebiedsregie.stapeling.schemas import (
     AdhocStapeling,
@@ -45,6 +46,8 @@ from gebiedsregie.stapeling.schemas import (
     VlakkenCollection,
     samenvatting_in,
 )
+from gebiedsregie.stapeling.situatie import HuidigeSituatie
+from gebiedsregie.stapeling.store import View
 
 router = APIRouter(tags=["stapeling"])
 MAX_FACE_PAGE = 10_000
@@ -53,7 +56,7 @@ CHUNK_BYTES = 256 * 1024
 
 @dataclass(frozen=True)
 class Filters:
-    stapeling: service.StapelingFilter
+    stapeling: StapelingFilter
     min_aantal: int
 
 
@@ -72,7 +75,7 @@ def filters(
     if errors:
         raise InvalidInput("Onbekend thema in het filter.", errors)
     return Filters(
-        service.StapelingFilter.of(thema or [], status or [], trekker or [], horizon), min_aantal
+        StapelingFilter.of(thema or [], status or [], trekker or [], horizon), min_aantal
     )
 
 
@@ -117,7 +120,7 @@ def _links(
 
 def _features_in_own_session(
     factory: Callable[[], AbstractContextManager[Session]],
-    view: service.View,
+    view: View,
     min_aantal: int,
     offset: int,
     limit: int | None,
@@ -139,7 +142,7 @@ def _features_in_own_session(
     def features() -> Iterator[str]:
         with contextlib.ExitStack() as stack:
             stack.push(context)
-            yield from service.iter_features(session, view, crs, min_aantal, offset, limit)
+            yield from reads.iter_features(session, view, crs, min_aantal, offset, limit)
 
     return features()
 
@@ -169,8 +172,9 @@ def get_stapeling(
 ) -> StreamingResponse:
     """De vlakken van de stapeling in een gebied: waar opgaven elkaar overlappen, hoe diep."""
     gebied = gebieden_service.get_gebied(session, gebied_id)
-    view = service.stored(session, gebied, flt.stapeling, settings.stapeling_bewaard_max)
-    matched = service.count_faces(session, view, flt.min_aantal)
+    situatie = HuidigeSituatie(gebied)
+    view = service.stored(session, situatie, flt.stapeling, settings.stapeling_bewaard_max)
+    matched = reads.count_faces(session, view, flt.min_aantal)
     returned = max(0, min(matched - offset, limit if limit is not None else matched))
     head = {
         "type": "FeatureCollection",
@@ -210,7 +214,8 @@ def get_samenvatting(
     """De samenvatting: oppervlakte per diepte en thema, overlapmatrix, ruimtedruk, hotspots;
     als JSON, of als download in CSV of Excel (met de themanamen)."""
     gebied = gebieden_service.get_gebied(session, gebied_id)
-    view = service.stored(session, gebied, flt.stapeling, settings.stapeling_bewaard_max)
+    situatie = HuidigeSituatie(gebied)
+    view = service.stored(session, situatie, flt.stapeling, settings.stapeling_bewaard_max)
     body = samenvatting_in(view.samenvatting, crs)
     headers = {
         "Content-Crs": crs.header,
@@ -340,7 +345,7 @@ def post_stapeling(
     if checked.messages:
         tail["meldingen"] = checked.messages  # type: ignore[assignment]
     return StreamingResponse(
-        _stream(head, service.feature_texts(faces, crs), tail),
+        _stream(head, reads.feature_texts(faces, crs), tail),
         media_type=GEOJSON,
         headers={"Content-Crs": crs.header},
     )

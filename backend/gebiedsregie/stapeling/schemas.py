@@ -1,13 +1,15 @@
 """Stapeling output: faces as GeoJSON Features, and the samenvatting."""
 
 import uuid
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import shapely
 from pydantic import BaseModel, Field
 
 from gebiedsregie.crs import Crs, from_rd
 from gebiedsregie.schemas import Geometry, Link
+from gebiedsregie.stapeling.samenvatting import Samenvatting as StoredSamenvatting
+from gebiedsregie.stapeling.samenvatting import SamenvattingInCrs
 
 
 class VlakProperties(BaseModel):
@@ -70,13 +72,14 @@ class AdhocStapeling(VlakkenCollection):
     samenvatting: Samenvatting
 
 
-def samenvatting_in(samenvatting: dict[str, Any], crs: Crs) -> dict[str, Any]:
+def samenvatting_in(samenvatting: StoredSamenvatting, crs: Crs) -> SamenvattingInCrs:
     """Return the stored samenvatting with its hotspot points in `crs`."""
-    out = {k: v for k, v in samenvatting.items() if k != "hotspots"}
+    # Copied key by key, not rebuilt: the answer keeps the order of what was stored.
+    out: dict[str, Any] = {k: v for k, v in samenvatting.items() if k != "hotspots"}
     out["hotspots"] = []
     for spot in samenvatting.get("hotspots", []):
         point = from_rd(shapely.Point(spot["punt_rd"]), crs)
-        item = {k: v for k, v in spot.items() if k != "punt_rd"}
+        item: dict[str, Any] = {k: v for k, v in spot.items() if k != "punt_rd"}
         item["punt"] = [round(point.x, crs.decimals), round(point.y, crs.decimals)]
         out["hotspots"].append(item)
-    return out
+    return cast(SamenvattingInCrs, out)

@@ -4,11 +4,11 @@ Pure, like `analysis`: faces in, numbers out.
 """
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
 from gebiedsregie.stapeling.analysis import Faces
+from gebiedsregie.stapeling.samenvatting import Kerncijfers
 
 
 def thema_matrix(faces: Faces, themas: Sequence[str]) -> tuple[list[str], np.ndarray]:
@@ -22,10 +22,8 @@ def thema_matrix(faces: Faces, themas: Sequence[str]) -> tuple[list[str], np.nda
     return codes, matrix
 
 
-def summarize(
-    faces: Faces, themas: Sequence[str], area_m2: float, input_m2: float
-) -> dict[str, Any]:
-    """Return the samenvatting of a stapeling: areas per depth and thema, overlap, pressure.
+def summarize(faces: Faces, themas: Sequence[str], area_m2: float, input_m2: float) -> Kerncijfers:
+    """Return the figures of a samenvatting: areas per depth and thema, overlap, pressure.
 
     Parameters
     ----------

@@ -11,6 +11,7 @@ import numpy as np
 import shapely
 
 from gebiedsregie.crs import RD_NEW, Crs, from_rd
+from gebiedsregie.stapeling.samenvatting import FilterWaarden
 
 PROFIEL = "gebiedsregie-novex"
 PROFIEL_VERSIE = "1.0"
@@ -36,7 +37,7 @@ class Export:
     """Everything one export holds, before it is written in a format and CRS."""
 
     gebied: dict[str, Any]  # id, slug, naam
-    filters: dict[str, Any]
+    filters: FilterWaarden
     bronnen: list[str]
     generator: dict[str, str]
     gegenereerd_op: datetime

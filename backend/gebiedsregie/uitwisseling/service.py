@@ -24,7 +24,10 @@ from gebiedsregie.geometry import area_ha
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.models import Status, Trekker
 from gebiedsregie.settings import Settings
+from gebiedsregie.stapeling import reads as stapeling_reads
 from gebiedsregie.stapeling import service as stapeling_service
+from gebiedsregie.stapeling.filters import StapelingFilter
+from gebiedsregie.stapeling.situatie import HuidigeSituatie
 from gebiedsregie.uitwisseling import importer, readers
 from gebiedsregie.uitwisseling.export import LAGEN, Export, Laag
 
@@ -35,7 +38,7 @@ BOUNDARY_SOURCE = (
 
 
 def build_export(
-    session: Session, gebied: Gebied, flt: stapeling_service.StapelingFilter, max_opgaven: int
+    session: Session, gebied: Gebied, flt: StapelingFilter, max_opgaven: int
 ) -> Export:
     """Return the gebied, the opgaven meeting it and its stapeling, for `flt`."""
     gebied_rd = gebieden_service.gebied_shape(gebied)
@@ -83,9 +86,9 @@ def build_export(
             geom,
         )
 
-    view = stapeling_service.stored(session, gebied, flt)
+    view = stapeling_service.stored(session, HuidigeSituatie(gebied), flt)
     hotspots = {h["nr"] for h in view.samenvatting["hotspots"]}
-    for face in stapeling_service.faces_with_geometry(session, view):
+    for face in stapeling_reads.faces_with_geometry(session, view):
         lagen["stapeling"].add(
             {
                 "nr": face.nr,

@@ -12,6 +12,8 @@ from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Status, Trekker
 from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling import service as stapeling_service
+from gebiedsregie.stapeling.filters import StapelingFilter
+from gebiedsregie.stapeling.situatie import HuidigeSituatie
 from gebiedsregie.web.assets import Assets
 from gebiedsregie.web.elements import Kaart, PaginaScript, add_achtergrond, render_parts
 
@@ -103,7 +105,7 @@ def _kaart(
 
 
 def kaartje(session: Session, gebied: Gebied) -> GebiedKaartje:
-    view = stapeling_service.stored(session, gebied, stapeling_service.StapelingFilter())
+    view = stapeling_service.stored(session, HuidigeSituatie(gebied), StapelingFilter())
     samenvatting = view.samenvatting
     return GebiedKaartje(
         slug=gebied.slug,

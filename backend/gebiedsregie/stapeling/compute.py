@@ -1,0 +1,114 @@
+"""Computing a stapeling: an area and opgaven in, faces and their samenvatting out.
+
+No session and no storage: `service` reads the inputs and keeps the result (`store`); an
+ad-hoc stapeling runs `analyse` in a child process (`adhoc`).
+"""
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely import Geometry, MultiPolygon
+
+from gebiedsregie.stapeling.analysis import Faces, compute_faces, default_workers
+from gebiedsregie.stapeling.samenvatting import FilterWaarden, Hotspot, Samenvatting
+from gebiedsregie.stapeling.summary import summarize
+
+HOTSPOTS = 10
+HOTSPOT_MIN_HA = 1.0  # smaller faces are no place to direct, however deep
+
+# An opgave as the computation takes it: id, thema, RD geometry as WKB.
+Invoer = tuple[uuid.UUID, str, bytes]
+
+
+@dataclass
+class Face:
+    nr: int
+    aantal: int
+    themas: list[str]
+    opgaven: list[uuid.UUID]
+    oppervlakte_ha: float
+    geom: Geometry | None  # RD; None when read back as text
+
+    @property
+    def aantal_themas(self) -> int:
+        return len(self.themas)
+
+
+@dataclass
+class Result:
+    """A computed stapeling: faces (largest depth first) and the samenvatting."""
+
+    faces: list[Face]
+    samenvatting: Samenvatting
+    rekentijd_ms: int = 0
+
+
+def analyse(
+    area: MultiPolygon,
+    opgaven: list[Invoer],
+    filters: FilterWaarden,
+    workers: int | None = None,
+    context: dict[str, Any] | None = None,
+) -> Result:
+    """Compute the stapeling of `opgaven` inside `area` (RD) for `filters` (noted in the
+    samenvatting); `context` (gebied, filters) goes into the log should the core's fallback
+    fire."""
+    started = time.perf_counter()
+    ids = [o[0] for o in opgaven]
+    themas = [o[1] for o in opgaven]
+    geoms = shapely.from_wkb([o[2] for o in opgaven]) if opgaven else np.array([], dtype=object)
+    faces = compute_faces(geoms, area, workers=workers or default_workers(), context=context)
+    clipped_m2 = float((faces.aantal * faces.area).sum()) if len(faces) else 0.0
+    kerncijfers = summarize(faces, themas, area.area, clipped_m2)
+    result_faces = _ordered_faces(faces, ids, themas)
+    samenvatting: Samenvatting = {
+        **kerncijfers,
+        "aantal_opgaven": len({i for f in result_faces for i in f.opgaven}),
+        "hotspots": [_hotspot(f) for f in hotspots(result_faces)],
+        "filters": filters,
+    }
+    return Result(result_faces, samenvatting, int((time.perf_counter() - started) * 1000))
+
+
+def _ordered_faces(faces: Faces, ids: list[uuid.UUID], themas: list[str]) -> list[Face]:
+    # Deepest first, then largest: face 0 is the first hotspot, and `min_aantal` is a prefix.
+    area_ha = faces.area / 10_000
+    aantal = faces.aantal
+    order: Sequence[int] = np.lexsort((-area_ha, -aantal)).tolist() if len(faces) else []
+    result = []
+    for nr, i in enumerate(order):
+        members = faces.members[i]
+        result.append(
+            Face(
+                nr=nr,
+                aantal=int(aantal[i]),
+                themas=sorted({themas[m] for m in members}),
+                opgaven=[ids[m] for m in members],
+                oppervlakte_ha=round(float(area_ha[i]), 4),
+                geom=faces.geoms[i],
+            )
+        )
+    return result
+
+
+def hotspots(faces: list[Face]) -> list[Face]:
+    """Return the hotspots: the deepest, then largest faces of at least HOTSPOT_MIN_HA."""
+    large = [f for f in faces if f.oppervlakte_ha >= HOTSPOT_MIN_HA] or faces
+    return large[:HOTSPOTS]  # `faces` is ordered deepest, then largest, first
+
+
+def _hotspot(face: Face) -> Hotspot:
+    point = shapely.point_on_surface(face.geom)
+    return {
+        "nr": face.nr,
+        "aantal": face.aantal,
+        "themas": face.themas,
+        "opgaven": [str(o) for o in face.opgaven],
+        "oppervlakte_ha": face.oppervlakte_ha,
+        "punt_rd": [round(point.x, 3), round(point.y, 3)],
+    }
