@@ -12,6 +12,7 @@ from gebiedsregie.ogc import models as _ogc  # noqa: F401
 from gebiedsregie.opgaven import models as _opgaven  # noqa: F401
 from gebiedsregie.stapeling import models as _stapeling  # noqa: F401
 from gebiedsregie.varianten import models as _varianten  # noqa: F401
+from gebiedsregie.vergelijking import models as _vergelijking  # noqa: F401
 from gebiedsregie.zoeken import models as _zoeken  # noqa: F401
 
 config = context.config

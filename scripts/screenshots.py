@@ -105,6 +105,12 @@ SHOTS: list[tuple[str, str, dict[str, int], Callable[[Page], None]]] = [
     ("samenvatting.png", "/gebieden/food-valley", DESKTOP, samenvatting),
     ("tabel.png", "/gebieden/zuidoost-drenthe", DESKTOP, tabel),
     ("zoeken.png", "/gebieden/food-valley", DESKTOP, zoeken),
+    (
+        "vergelijken.png",
+        "/gebieden/food-valley/vergelijken?a=huidig&a_horizon=2030&b=huidig&b_horizon=2040",
+        DESKTOP,
+        quiet,
+    ),
 ]
 
 

@@ -48,6 +48,7 @@ from gebiedsregie.validation import dutch_errors
 from gebiedsregie.varianten.opgaven_router import router as variant_opgaven_router
 from gebiedsregie.varianten.router import gebied_router as gebied_varianten_router
 from gebiedsregie.varianten.router import router as varianten_router
+from gebiedsregie.vergelijking.router import router as vergelijking_router
 from gebiedsregie.web.assets import STATIC_PREFIX
 from gebiedsregie.web.router import icon_router, make_templates, swagger_page
 from gebiedsregie.web.router import router as web_router
@@ -225,6 +226,7 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     api.include_router(gebied_varianten_router)
     api.include_router(varianten_router)
     api.include_router(variant_opgaven_router)
+    api.include_router(vergelijking_router)
     api.include_router(zoeken_router)
     api.include_router(auth_api_router)
     app.include_router(api)

@@ -1,5 +1,5 @@
 """The `gebiedsregie` command: serve, db, seed, stapeling, export, import, user, token,
-variant."""
+variant, vergelijk."""
 
 import argparse
 import getpass
@@ -10,6 +10,7 @@ from pathlib import Path
 from gebiedsregie.auth.commands import add_parsers as add_account_parsers
 from gebiedsregie.settings import Settings
 from gebiedsregie.varianten.commands import add_parsers as add_variant_parsers
+from gebiedsregie.vergelijking.commands import add_parsers as add_vergelijk_parsers
 
 
 def _url(settings: Settings) -> str:
@@ -316,6 +317,7 @@ def parser() -> argparse.ArgumentParser:
 
     add_account_parsers(sub)
     add_variant_parsers(sub)
+    add_vergelijk_parsers(sub)
     return p
 
 
@@ -323,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
     try:
-        if args.command in ("user", "token", "variant"):
+        if args.command in ("user", "token", "variant", "vergelijk"):
             return int(args.func(args, settings, _url))
         return int(args.func(args, settings))
     except KeyboardInterrupt:

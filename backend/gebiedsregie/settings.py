@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(default=30_000, ge=0)
     stapeling_max_opgaven: int = Field(default=20_000, ge=1)
     stapeling_bewaard_max: int = Field(default=500, ge=0, description="Filtered results kept.")
+    vergelijking_bewaard_max: int = Field(default=50, ge=0, description="Comparisons kept.")
     tegel_cache_mb: int = Field(default=64, ge=0, description="Made tiles kept (memory).")
     adhoc_parallel: int = Field(default=2, ge=1, description="Ad-hoc stapelingen at once.")
     adhoc_seconds: float = Field(default=60.0, gt=0, description="Per ad-hoc stapeling.")

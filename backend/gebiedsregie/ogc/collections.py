@@ -5,6 +5,7 @@ them and which query parameters it takes.
 """
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,12 +19,17 @@ from gebiedsregie.errors import FieldError, InvalidInput, NotFound
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied, GebiedSoort
 from gebiedsregie.gebieden.schemas import gebied_feature
+from gebiedsregie.geometry import geojson_texts
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Opgave, Status, Trekker
 from gebiedsregie.opgaven.schemas import opgave_feature, opgave_features
 from gebiedsregie.stapeling import reads as stapeling_reads
 from gebiedsregie.stapeling import service as stapeling_service
+from gebiedsregie.stapeling.compute import Face
+from gebiedsregie.stapeling.filters import StapelingFilter
 from gebiedsregie.stapeling.models import AANTAL_MAX
+from gebiedsregie.varianten import service as varianten_service
+from gebiedsregie.varianten.stapeling import VariantSituatie
 
 GEBIEDEN, OPGAVEN, STAPELING = "gebieden", "opgaven", "stapeling"
 COMMON_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"}
@@ -87,9 +93,10 @@ def collecties(session: Session) -> list[Collectie]:
             STAPELING,
             "Stapeling",
             "De vlakken van de stapeling per gebied (alle opgaven): hoeveel opgaven en "
-            "themas er samenkomen. Filter op gebied en min_aantal.",
+            "themas er samenkomen. Filter op gebied en min_aantal; variant geeft de stapeling "
+            "van een variant van een gebied (vraagt een account).",
             STAPELING,
-            filters=("gebied", "min_aantal"),
+            filters=("gebied", "min_aantal", "variant"),
         )
     )
     return result
@@ -241,17 +248,73 @@ def items(
 
 def _stapeling_items(session: Session, query: ItemsQuery) -> tuple[list[dict[str, Any]], int]:
     keys = query.filters.get("gebied")
+    min_aantal = int(query.filters.get("min_aantal", ["1"])[0])
+    if query.filters.get("variant"):
+        return _variant_items(session, query, keys or [], min_aantal)
     if keys:
         gebieden = [gebieden_service.get_gebied(session, key) for key in keys]
     else:
         gebieden, _ = gebieden_service.list_gebieden(session, limit=10_000)
-    min_aantal = int(query.filters.get("min_aantal", ["1"])[0])
     stapelingen = {i: g.slug for i, g in stapeling_service.unfiltered(session, gebieden).items()}
     rows, matched = stapeling_reads.stored_faces(
         session, stapelingen, query.crs, min_aantal, query.bbox_rd, query.limit, query.offset
     )
     features = [_stapeling_feature(slug, face, geometry) for slug, face, geometry in rows]
     return features, matched
+
+
+def _variant_situatie(session: Session, key: str, gebied_keys: list[str]) -> VariantSituatie:
+    """The variant `key`, of the one gebied named (or its own); errors name `variant`."""
+    try:
+        variant = varianten_service.find_variant(session, str(uuid.UUID(key)))
+    except ValueError:
+        raise InvalidInput(
+            f"'{key}' is geen variant-id.",
+            [FieldError("variant", "Geef het id (een UUID) van een variant.", "ongeldig")],
+        ) from None
+    if variant is None:
+        raise NotFound(
+            f"Variant '{key}' bestaat niet.",
+            [FieldError("variant", "Onbekende variant.", "onbekende_variant")],
+        )
+    if len(gebied_keys) > 1:
+        reason = "Een variant hoort bij één gebied: noem er hoogstens één."
+        raise InvalidInput(reason, [FieldError("gebied", reason, "ongeldig")])
+    gebied = (
+        gebieden_service.get_gebied(session, gebied_keys[0])
+        if gebied_keys
+        else varianten_service.gebied_of(session, variant)
+    )
+    return VariantSituatie.of(session, gebied, key)
+
+
+def _variant_items(
+    session: Session, query: ItemsQuery, gebied_keys: list[str], min_aantal: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the faces of a variant's (unfiltered) stapeling."""
+    keys = query.filters["variant"]
+    if len(keys) > 1:
+        reason = "Eén variant tegelijk."
+        raise InvalidInput(reason, [FieldError("variant", reason, "ongeldig")])
+    situatie = _variant_situatie(session, keys[0], gebied_keys)
+    slug, variant = situatie.gebied.slug, str(situatie.variant.id)
+    view = stapeling_service.stored(session, situatie, StapelingFilter())
+    if view.stapeling_id is not None:
+        rows, matched = stapeling_reads.stored_faces(
+            session, {view.stapeling_id: slug}, query.crs, min_aantal, query.bbox_rd,
+            query.limit, query.offset,
+        )  # fmt: skip
+    else:  # computed while the data changed, so not stored: page what was computed
+        faces = [
+            f
+            for f in view.faces or []
+            if f.aantal >= min_aantal
+            and (query.bbox_rd is None or shapely.intersects(f.geom, query.bbox_rd))
+        ]
+        page = faces[query.offset : query.offset + query.limit]
+        texts = geojson_texts([f.geom for f in page], query.crs)
+        rows, matched = [(slug, f, t) for f, t in zip(page, texts, strict=True)], len(faces)
+    return [_stapeling_feature(s, face, geometry, variant) for s, face, geometry in rows], matched
 
 
 def item(session: Session, collectie: Collectie, fid: str, crs: Crs) -> dict[str, Any]:
@@ -273,13 +336,24 @@ def item(session: Session, collectie: Collectie, fid: str, crs: Crs) -> dict[str
         return opgave_feature(
             opgave, opgaven_service.opgave_shape(opgave), gebieden[opgave.id], crs
         )
-    slug, _, nr = fid.rpartition(".")
+    # `slug.nr`, or `slug.variant.nr` for a face of a variant's stapeling.
+    parts = fid.split(".")
+    slug, nr = parts[0], parts[-1]
     # ASCII digits, within the faces a stapeling can have: "²" and "٣" are digits to
     # str.isdigit, and a number past 64 bits is none the database can compare.
-    number = nr.isascii() and nr.isdigit() and len(nr) <= 9
+    number = len(parts) in (2, 3) and nr.isascii() and nr.isdigit() and len(nr) <= 9
     gebied = gebieden_service.find_gebied(session, slug) if slug and number else None
     if gebied is None:
         raise missing
+    if len(parts) == 3:
+        query = ItemsQuery(limit=1, offset=int(nr), crs=crs, filters={"variant": [parts[1]]})
+        try:
+            features, _ = _variant_items(session, query, [slug], 1)
+        except (InvalidInput, NotFound):
+            raise missing from None
+        if not features or features[0]["properties"]["nr"] != int(nr):
+            raise missing
+        return features[0]
     stapelingen = {i: g.slug for i, g in stapeling_service.unfiltered(session, [gebied]).items()}
     rows, _ = stapeling_reads.stored_faces(session, stapelingen, crs, 1, None, 1, int(nr))
     if not rows or rows[0][1].nr != int(nr):
@@ -287,13 +361,18 @@ def item(session: Session, collectie: Collectie, fid: str, crs: Crs) -> dict[str
     return _stapeling_feature(*rows[0])
 
 
-def _stapeling_feature(slug: str, face: Any, geometry: str) -> dict[str, Any]:
+def _stapeling_feature(
+    slug: str, face: Face, geometry: str, variant: str | None = None
+) -> dict[str, Any]:
+    properties: dict[str, Any] = {"gebied": slug}
+    if variant is not None:
+        properties["variant"] = variant
     return {
         "type": "Feature",
-        "id": f"{slug}.{face.nr}",
+        "id": f"{slug}.{variant}.{face.nr}" if variant is not None else f"{slug}.{face.nr}",
         "geometry": json.loads(geometry),
         "properties": {
-            "gebied": slug,
+            **properties,
             "nr": face.nr,
             "aantal": face.aantal,
             "aantal_themas": face.aantal_themas,

@@ -8,6 +8,8 @@ from fastapi.responses import JSONResponse
 
 from gebiedsregie import __version__
 from gebiedsregie.api import GEOJSON, MAX_OFFSET, parse_bbox
+from gebiedsregie.auth.access import ActorDep, require
+from gebiedsregie.auth.models import Rol
 from gebiedsregie.crs import CRS84, ETRS89, RD, Crs, parse_crs
 from gebiedsregie.db import SessionDep
 from gebiedsregie.errors import FieldError, InvalidInput
@@ -219,6 +221,7 @@ def get_items(
     collection_id: str,
     request: Request,
     session: SessionDep,
+    actor: ActorDep,
     f: Formaat = None,
     limit: Annotated[int, Query(ge=1, description=f"Standaard 10, hoogstens {LIMIT_MAX}.")] = (
         LIMIT_DEFAULT
@@ -236,11 +239,16 @@ def get_items(
     gebied: Annotated[list[str] | None, Query(description="Opgaven, stapeling: gebied.")] = None,
     soort: Annotated[list[str] | None, Query(description="Gebieden: soort.")] = None,
     min_aantal: Annotated[str | None, Query(description="Stapeling: minimale diepte.")] = None,
+    variant: Annotated[
+        str | None, Query(description="Stapeling: id van een variant (vraagt een account).")
+    ] = None,
 ) -> Response:
     """De features van een collectie, gepagineerd, in het gevraagde CRS."""
     collectie = collections.get_collectie(session, collection_id)
     params = {k: request.query_params.getlist(k) for k in request.query_params}
     collections.check_filters(session, collectie, params)
+    if "variant" in params:
+        require(Rol.LEZER)(actor)  # a variant is read with an account, as everywhere
     output = parse_crs(crs, "crs", OGC_CRS)
     query = collections.ItemsQuery(
         limit=min(limit, LIMIT_MAX),
@@ -283,11 +291,14 @@ def get_item(
     feature_id: str,
     request: Request,
     session: SessionDep,
+    actor: ActorDep,
     f: Formaat = None,
     crs: Annotated[str | None, Query(description="CRS84, EPSG:28992 of EPSG:4258.")] = None,
 ) -> Response:
     """Eén feature."""
     collectie = collections.get_collectie(session, collection_id)
+    if collectie.soort == collections.STAPELING and feature_id.count(".") == 2:
+        require(Rol.LEZER)(actor)  # a face of a variant's stapeling: slug.variant.nr
     unknown = [k for k in request.query_params if k not in {"f", "crs"}]
     if unknown:
         raise InvalidInput(

@@ -1,13 +1,10 @@
 """/api/v1/gebieden/{id}/stapeling, /stapeling/samenvatting, and POST /api/v1/stapeling"""
 
-import contextlib
-import json
-import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -21,12 +18,13 @@ from gebiedsregie.api import (
     OutputCrs,
     SettingsDep,
 )
-from gebiedsregie.auth.access import ActorDep
+from gebiedsregie.auth.access import ActorDep, require
+from gebiedsregie.auth.models import Rol
 from gebiedsregie.bounded import OverBudget, repair_budget
-from gebiedsregie.crs import Crs
 from gebiedsregie.db import SessionDep, SessionFactoryDep
 from gebiedsregie.errors import FieldError, InvalidInput, PayloadTooLarge, ServiceUnavailable
 from gebiedsregie.gebieden import service as gebieden_service
+from gebiedsregie.gebieden.models import Gebied
 from gebiedsregie.geometry import GeometryRejected, check_geometry
 from gebiedsregie.openapi import PROBLEM
 from gebiedsregie.opgaven import service as opgaven_service
@@ -46,12 +44,19 @@ from gebiedsregie.stapeling.schemas import (
     VlakkenCollection,
     samenvatting_in,
 )
-from gebiedsregie.stapeling.situatie import HuidigeSituatie
-from gebiedsregie.stapeling.store import View
+from gebiedsregie.stapeling.situatie import Situatie
+from gebiedsregie.streaming import in_own_session, links, stream
+from gebiedsregie.varianten.stapeling import situatie_van
 
 router = APIRouter(tags=["stapeling"])
 MAX_FACE_PAGE = 10_000
-CHUNK_BYTES = 256 * 1024
+VariantQuery = Annotated[
+    str | None,
+    Query(
+        description="Id van een variant van het gebied: de stapeling van die variant in plaats "
+        "van de huidige situatie (vraagt een account)."
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -82,69 +87,11 @@ def filters(
 FiltersDep = Annotated[Filters, Depends(filters)]
 
 
-def _stream(
-    head: dict[str, Any], features: Iterable[str], tail: dict[str, Any] | None = None
-) -> Iterator[bytes]:
-    """Yield a FeatureCollection as JSON in chunks of about CHUNK_BYTES: never one giant string.
-
-    Every chunk costs the server a thread hop, so features are batched, not sent one by one.
-    """
-    buffer = [json.dumps(head, ensure_ascii=False)[:-1], ', "features": [']
-    size = 0
-    for i, feature in enumerate(features):
-        text = (", " if i else "") + feature
-        buffer.append(text)
-        size += len(text)
-        if size >= CHUNK_BYTES:
-            yield "".join(buffer).encode()
-            buffer, size = [], 0
-    buffer.append("]")
-    if tail:
-        buffer.append(", " + json.dumps(tail, ensure_ascii=False)[1:-1])
-    buffer.append("}")
-    yield "".join(buffer).encode()
-
-
-def _links(
-    request: Request, offset: int, limit: int | None, returned: int, matched: int
-) -> list[dict[str, str]]:
-    links = [{"href": str(request.url), "rel": "self", "type": GEOJSON}]
-    if limit is not None and offset + returned < matched:
-        url = request.url.include_query_params(offset=offset + limit, limit=limit)
-        links.append({"href": str(url), "rel": "next", "type": GEOJSON})
-    if limit is not None and offset > 0:
-        url = request.url.include_query_params(offset=max(offset - limit, 0), limit=limit)
-        links.append({"href": str(url), "rel": "prev", "type": GEOJSON})
-    return links
-
-
-def _features_in_own_session(
-    factory: Callable[[], AbstractContextManager[Session]],
-    view: View,
-    min_aantal: int,
-    offset: int,
-    limit: int | None,
-    crs: Crs,
-) -> Iterator[str]:
-    """Return the features, read in a session of the stream's own (the response streams
-    after the request's session is closed). That session, and its connection, are taken
-    now, before the 200 goes out: a pool that is full is a 503, not a stream that breaks
-    off after a 200. An error while streaming ends the response without its closing
-    bytes, so no client takes it for complete (and the error is logged)."""
-    context = factory()
-    session = context.__enter__()
-    try:
-        session.connection()
-    except BaseException:
-        context.__exit__(*sys.exc_info())
-        raise
-
-    def features() -> Iterator[str]:
-        with contextlib.ExitStack() as stack:
-            stack.push(context)
-            yield from reads.iter_features(session, view, crs, min_aantal, offset, limit)
-
-    return features()
+def situatie(session: Session, gebied: Gebied, variant: str | None, actor: ActorDep) -> Situatie:
+    """Return the register, or the asked variant: reading a variant needs an account."""
+    if variant is not None:
+        require(Rol.LEZER)(actor)
+    return situatie_van(session, gebied, variant)
 
 
 @router.get(
@@ -160,6 +107,8 @@ def get_stapeling(
     session_factory: SessionFactoryDep,
     flt: FiltersDep,
     crs: OutputCrs,
+    actor: ActorDep,
+    variant: VariantQuery = None,
     limit: Annotated[
         int | None,
         Query(
@@ -170,22 +119,27 @@ def get_stapeling(
     ] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> StreamingResponse:
-    """De vlakken van de stapeling in een gebied: waar opgaven elkaar overlappen, hoe diep."""
+    """De vlakken van de stapeling in een gebied: waar opgaven elkaar overlappen, hoe diep;
+    van de huidige situatie, of met `variant` van een variant."""
     gebied = gebieden_service.get_gebied(session, gebied_id)
-    situatie = HuidigeSituatie(gebied)
-    view = service.stored(session, situatie, flt.stapeling, settings.stapeling_bewaard_max)
+    asked = situatie(session, gebied, variant, actor)
+    view = service.stored(session, asked, flt.stapeling, settings.stapeling_bewaard_max)
     matched = reads.count_faces(session, view, flt.min_aantal)
     returned = max(0, min(matched - offset, limit if limit is not None else matched))
     head = {
         "type": "FeatureCollection",
         "numberMatched": matched,
         "numberReturned": returned,
-        "links": _links(request, offset, limit, returned, matched),
+        "links": links(request, offset, limit, returned, matched),
     }
     session.rollback()  # the request's connection goes back before the stream takes one
-    features = _features_in_own_session(session_factory, view, flt.min_aantal, offset, limit, crs)
+
+    def read(own: Session) -> Iterator[str]:
+        return reads.iter_features(own, view, crs, flt.min_aantal, offset, limit)
+
+    features = in_own_session(session_factory, read)
     return StreamingResponse(
-        _stream(head, features),
+        stream(head, features),
         media_type=GEOJSON,
         headers={
             "Content-Crs": crs.header,
@@ -209,13 +163,16 @@ def get_samenvatting(
     settings: SettingsDep,
     flt: FiltersDep,
     crs: OutputCrs,
+    actor: ActorDep,
+    variant: VariantQuery = None,
     formaat: FormaatQuery = Formaat.JSON,
 ) -> Response:
     """De samenvatting: oppervlakte per diepte en thema, overlapmatrix, ruimtedruk, hotspots;
-    als JSON, of als download in CSV of Excel (met de themanamen)."""
+    als JSON, of als download in CSV of Excel (met de themanamen). Met `variant`: die van
+    een variant."""
     gebied = gebieden_service.get_gebied(session, gebied_id)
-    situatie = HuidigeSituatie(gebied)
-    view = service.stored(session, situatie, flt.stapeling, settings.stapeling_bewaard_max)
+    asked = situatie(session, gebied, variant, actor)
+    view = service.stored(session, asked, flt.stapeling, settings.stapeling_bewaard_max)
     body = samenvatting_in(view.samenvatting, crs)
     headers = {
         "Content-Crs": crs.header,
@@ -345,7 +302,7 @@ def post_stapeling(
     if checked.messages:
         tail["meldingen"] = checked.messages  # type: ignore[assignment]
     return StreamingResponse(
-        _stream(head, reads.feature_texts(faces, crs), tail),
+        stream(head, reads.feature_texts(faces, crs), tail),
         media_type=GEOJSON,
         headers={"Content-Crs": crs.header},
     )

@@ -1,10 +1,11 @@
 """What a stapeling is computed from: a situation of a gebied.
 
-Today only the huidige situatie, the register. A variant will be another: its `opgaven` are
-the register's with its changes applied, and its `key` names it beside the filters (with its
-inhoud_versie, a changed variant asks a new key, and a result computed while it changed is
-kept under the old one, never asked again). Its stored results sit beside the register's, go
-with them when the gebied's epoch moves, and are bounded like any filtered result (`store`).
+The huidige situatie, the register (`HuidigeSituatie`), or a variant
+(`varianten.stapeling.VariantSituatie`): its `opgaven` are the register's with its changes
+applied, and its `key` names it beside the filters (with its inhoud_versie, a changed variant
+asks a new key, and a result computed while it changed is kept under the old one, never asked
+again). Its stored results sit beside the register's, go with them when the gebied's epoch
+moves, and are bounded like any filtered result (`store`).
 """
 
 from typing import Any, Protocol

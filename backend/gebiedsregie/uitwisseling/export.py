@@ -42,8 +42,11 @@ class Export:
     generator: dict[str, str]
     gegenereerd_op: datetime
     lagen: dict[str, Laag]
+    variant: dict[str, Any] | None = None  # id, naam, status, inhoud_versie: of a variant
 
     def metadata(self, crs: Crs, aantallen: dict[str, int], weggelaten: int) -> dict[str, Any]:
+        # A variant's export says which variant and its status; the register's is as before.
+        situatie = {"variant": self.variant} if self.variant is not None else {}
         return {
             "profiel": PROFIEL,
             "profiel_versie": PROFIEL_VERSIE,
@@ -55,6 +58,7 @@ class Export:
             "bronnen": self.bronnen,
             "aantallen": aantallen,
             "weggelaten": weggelaten,
+            **situatie,
         }
 
 

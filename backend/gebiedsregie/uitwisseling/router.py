@@ -21,7 +21,8 @@ from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
 from gebiedsregie.api import GEOJSON, OutputCrs, SettingsDep
-from gebiedsregie.auth.access import Beheerder, needs_beheerder
+from gebiedsregie.auth.access import ActorDep, Beheerder, needs_beheerder, require
+from gebiedsregie.auth.models import Rol
 from gebiedsregie.crs import RD
 from gebiedsregie.db import SessionDep
 from gebiedsregie.errors import (
@@ -33,7 +34,7 @@ from gebiedsregie.errors import (
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.openapi import PROBLEM
 from gebiedsregie.settings import Settings
-from gebiedsregie.stapeling.router import FiltersDep
+from gebiedsregie.stapeling.router import FiltersDep, VariantQuery
 from gebiedsregie.uitwisseling import inspectie, service
 from gebiedsregie.uitwisseling.voortgang import SLEUTEL, Voortgang
 from gebiedsregie.uitwisseling.writers import (
@@ -43,6 +44,7 @@ from gebiedsregie.uitwisseling.writers import (
     write_gpkg,
 )
 from gebiedsregie.validation import check_size
+from gebiedsregie.varianten.stapeling import VariantSituatie
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["uitwisseling"])
@@ -79,6 +81,8 @@ def export_gebied(
     settings: SettingsDep,
     crs: OutputCrs,
     filters: FiltersDep,
+    actor: ActorDep,
+    variant: VariantQuery = None,
     formaat: Annotated[
         Formaat,
         Query(
@@ -90,17 +94,25 @@ def export_gebied(
     """Het gebied, zijn opgaven en zijn stapeling als NOVEX-GeoJSON of GeoPackage.
 
     De bestandsnaam noemt het stelsel (…-novex-rd-….gpkg, …-novex-crs84-….geojson); GeoJSON
-    in RD New draagt het `crs`-lid dat GDAL en QGIS lezen.
+    in RD New draagt het `crs`-lid dat GDAL en QGIS lezen. Met `variant`: de opgaven en
+    stapeling van die variant; de metadata noemen de variant en haar status.
     """
     gebied = gebieden_service.get_gebied(session, gebied_id)
+    situatie = None
+    if variant is not None:
+        require(Rol.LEZER)(actor)
+        situatie = VariantSituatie.of(session, gebied, variant)
     export = service.build_export(
-        session, gebied, filters.stapeling, settings.stapeling_max_opgaven
+        session, gebied, filters.stapeling, settings.stapeling_max_opgaven, situatie
     )
+    # A variant's file says so in its name: food-valley-variant-1a2b3c4d-novex-rd-….gpkg.
+    tag = f"-variant-{str(situatie.variant.id)[:8]}" if situatie is not None else ""
+    slug = gebied.slug + tag
     if formaat is Formaat.GPKG:
         # A GeoPackage is for desktop GIS: RD New unless the client asks for another CRS.
         crs = crs if request.query_params.get("crs", "").strip() else RD
         folder = Path(tempfile.mkdtemp(prefix="gebiedsregie-export-"))
-        path = folder / export_filename(gebied.slug, export.gegenereerd_op, formaat, crs)
+        path = folder / export_filename(slug, export.gegenereerd_op, formaat, crs)
         write_gpkg(export, path, crs)
         return FileResponse(
             path,
@@ -109,7 +121,7 @@ def export_gebied(
             headers={"Content-Crs": crs.header},
             background=BackgroundTask(_remove, folder),
         )
-    filename = export_filename(gebied.slug, export.gegenereerd_op, formaat, crs)
+    filename = export_filename(slug, export.gegenereerd_op, formaat, crs)
     return Response(
         novex_geojson(export, crs),
         media_type=GEOJSON,

@@ -1,8 +1,9 @@
 """Exports and imports: what goes in and out, through the other domains' services."""
 
+import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 import shapely
 from geoalchemy2 import Geometry
+from shapely import MultiPolygon
 from sqlalchemy import Integer, LargeBinary, bindparam, column, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -30,6 +32,9 @@ from gebiedsregie.stapeling.filters import StapelingFilter
 from gebiedsregie.stapeling.situatie import HuidigeSituatie
 from gebiedsregie.uitwisseling import importer, readers
 from gebiedsregie.uitwisseling.export import LAGEN, Export, Laag
+from gebiedsregie.varianten import service as varianten_service
+from gebiedsregie.varianten import situatie as varianten_situatie
+from gebiedsregie.varianten.stapeling import VariantSituatie
 
 BOUNDARY_SOURCE = (
     "Gemeentegrenzen: CBS Gebiedsindelingen 2024 (gemeente_gegeneraliseerd), "
@@ -38,9 +43,14 @@ BOUNDARY_SOURCE = (
 
 
 def build_export(
-    session: Session, gebied: Gebied, flt: StapelingFilter, max_opgaven: int
+    session: Session,
+    gebied: Gebied,
+    flt: StapelingFilter,
+    max_opgaven: int,
+    variant: VariantSituatie | None = None,
 ) -> Export:
-    """Return the gebied, the opgaven meeting it and its stapeling, for `flt`."""
+    """Return the gebied, the opgaven meeting it and its stapeling, for `flt`: those of the
+    register, or of `variant` (a variant of the gebied; its metadata says which)."""
     gebied_rd = gebieden_service.gebied_shape(gebied)
     lagen = {naam: Laag(naam) for naam in LAGEN}
     lagen["gebied"].add(
@@ -59,34 +69,32 @@ def build_export(
     )
 
     themas = {t.code: t.naam for t in opgaven_service.list_themas(session)}
-    area = gebieden_service.gebied_geom_expr(str(gebied.id))
-    opgaven, _ = opgaven_service.list_opgaven(session, flt.opgaven_filter(area), max_opgaven)
     bronnen = {BOUNDARY_SOURCE}
-    for opgave in opgaven:
-        geom = opgaven_service.opgave_shape(opgave)
+    for opgave, geom in _opgaven(session, gebied, flt, max_opgaven, variant):
         if opgave.bron:
             bronnen.add(opgave.bron)
-        lagen["opgave"].add(
-            {
-                "id": str(opgave.id),
-                "titel": opgave.titel,
-                "thema": opgave.thema,
-                "thema_naam": themas.get(opgave.thema, opgave.thema),
-                "beschrijving": opgave.beschrijving,
-                "trekker": opgave.trekker,
-                "status": opgave.status,
-                "horizon": opgave.horizon,
-                "ruimtevraag_ha": opgave.ruimtevraag_ha,
-                "bron": opgave.bron,
-                "extern_id": opgave.extern_id,
-                "oppervlakte_ha": area_ha(geom),
-                "oppervlakte_in_gebied_ha": area_ha(geom.intersection(gebied_rd)),
-                "gewijzigd_op": opgave.gewijzigd_op.isoformat(timespec="seconds"),
-            },
-            geom,
-        )
+        record = {
+            "id": str(opgave.id),
+            "titel": opgave.titel,
+            "thema": opgave.thema,
+            "thema_naam": themas.get(opgave.thema, opgave.thema),
+            "beschrijving": opgave.beschrijving,
+            "trekker": opgave.trekker,
+            "status": opgave.status,
+            "horizon": opgave.horizon,
+            "ruimtevraag_ha": opgave.ruimtevraag_ha,
+            "bron": opgave.bron,
+            "extern_id": opgave.extern_id,
+            "oppervlakte_ha": area_ha(geom),
+            "oppervlakte_in_gebied_ha": area_ha(geom.intersection(gebied_rd)),
+            "gewijzigd_op": opgave.gewijzigd_op.isoformat(timespec="seconds"),
+        }
+        if variant is not None:
+            record["wijziging"] = opgave.wijziging
+        lagen["opgave"].add(record, geom)
 
-    view = stapeling_service.stored(session, HuidigeSituatie(gebied), flt)
+    situatie = variant or HuidigeSituatie(gebied)
+    view = stapeling_service.stored(session, situatie, flt)
     hotspots = {h["nr"] for h in view.samenvatting["hotspots"]}
     for face in stapeling_reads.faces_with_geometry(session, view):
         lagen["stapeling"].add(
@@ -109,7 +117,55 @@ def build_export(
         generator={"naam": "Gebiedsregie", "versie": __version__},
         gegenereerd_op=datetime.now(UTC),
         lagen=lagen,
+        variant=variant.variant.as_dict() if variant is not None else None,
     )
+
+
+@dataclass(frozen=True)
+class _Opgave:
+    """An opgave as an export writes it: from the register, or as a variant has it."""
+
+    id: uuid.UUID
+    titel: str
+    thema: str
+    beschrijving: str
+    trekker: str
+    status: str
+    horizon: int | None
+    ruimtevraag_ha: float | None
+    bron: str
+    extern_id: str | None
+    gewijzigd_op: datetime
+    wijziging: str | None = None  # a variant's: None, gewijzigd or nieuw
+
+
+_VELDEN = [f.name for f in fields(_Opgave) if f.name not in ("id", "wijziging")]
+
+
+def _opgaven(
+    session: Session,
+    gebied: Gebied,
+    flt: StapelingFilter,
+    max_opgaven: int,
+    variant: VariantSituatie | None,
+) -> list[tuple[_Opgave, MultiPolygon]]:
+    """The opgaven of the situation meeting the gebied, each with its RD shape: those of the
+    register, or of a variant (the id of each is its key there)."""
+    area = gebieden_service.gebied_geom_expr(str(gebied.id))
+    if variant is None:
+        opgaven, _ = opgaven_service.list_opgaven(session, flt.opgaven_filter(area), max_opgaven)
+        return [
+            (_Opgave(o.id, **{f: getattr(o, f) for f in _VELDEN}), opgaven_service.opgave_shape(o))
+            for o in opgaven
+        ]
+    row = varianten_service.get_variant(session, str(variant.variant.id))
+    found, _ = varianten_situatie.list_effectief(
+        session, row, gebied, flt.opgaven_filter(area), max_opgaven, 0
+    )
+    return [
+        (_Opgave(e.sleutel, **{f: getattr(e, f) for f in _VELDEN}, wijziging=e.wijziging), e.geom)
+        for e in found
+    ]
 
 
 BATCH = 1_000  # features read at a time, at most

@@ -106,10 +106,14 @@ def novex_geojson(export: Export, crs: Crs) -> bytes:
     ).encode()
 
 
+# A variant's opgaven say what the variant did to them (empty, gewijzigd, nieuw).
+VARIANT_KOLOMMEN = {"opgave": {"wijziging": "string"}}
+
+
 def _frame(
-    naam: str, records: list[dict[str, Any]], geoms: Any, crs: Crs
+    naam: str, records: list[dict[str, Any]], geoms: Any, crs: Crs, variant: bool = False
 ) -> geopandas.GeoDataFrame:
-    kolommen = GPKG_KOLOMMEN[naam]
+    kolommen = GPKG_KOLOMMEN[naam] | (VARIANT_KOLOMMEN.get(naam, {}) if variant else {})
     rows = [
         {
             key: LIJST_SCHEIDING.join(map(str, value)) if isinstance(value, list) else value
@@ -137,7 +141,9 @@ def write_gpkg(export: Export, path: Path, crs: Crs = RD) -> None:
         records = [r for r, k in zip(laag.records, keep, strict=True) if k]
         weggelaten += len(laag.records) - len(records)
         aantallen[naam] = len(records)
-        frames[naam] = _frame(naam, records, geoms[keep] if len(geoms) else [], crs)
+        frames[naam] = _frame(
+            naam, records, geoms[keep] if len(geoms) else [], crs, export.variant is not None
+        )
     metadata = export.metadata(crs, aantallen, weggelaten)
     for i, (naam, frame) in enumerate(frames.items()):
         pyogrio.write_dataframe(

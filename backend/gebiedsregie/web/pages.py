@@ -85,7 +85,11 @@ def vocabulary(session: Session) -> dict[str, Any]:
 
 
 def _kaart(
-    assets: Assets, entry: str, config: dict[str, Any], scripts: list[str]
+    assets: Assets,
+    entry: str,
+    config: dict[str, Any],
+    scripts: list[str],
+    stylesheets: list[str] | None = None,
 ) -> dict[str, str]:
     kaart = Kaart(assets)
     add_achtergrond(kaart)
@@ -99,7 +103,7 @@ def _kaart(
         control,
         {"api": API, **config},
         [GEOMAN_JS, *COMMON_JS, *scripts],
-        COMMON_CSS,
+        [*COMMON_CSS, *(stylesheets or [])],
     ).add_to(kaart)
     return render_parts(kaart)
 
@@ -151,13 +155,43 @@ def gebied_pagina(session: Session, assets: Assets, gebied: Gebied) -> dict[str,
         "js/adhoc.js",
         "js/tabel.js",
         "js/downloads.js",
+        "js/varianten.js",
+        "js/variantpaneel.js",
+        "js/varianttabel.js",
         "js/gebied.js",
     ]
     return {
         "gebied": gebied,
         "soort": SOORTEN.get(GebiedSoort(gebied.soort), gebied.soort),
         "woorden": woorden,
-        "kaart": _kaart(assets, "gebiedPagina", config, scripts),
+        "kaart": _kaart(assets, "gebiedPagina", config, scripts, ["css/varianten.css"]),
+    }
+
+
+def vergelijk_pagina(session: Session, assets: Assets, gebied: Gebied) -> dict[str, Any]:
+    """Context of a gebied's vergelijken page: two situations side by side (issue #16). Which
+    two is in the page's URL (`a`, `b`, `a_horizon`, `b_horizon`, `weergave`), read by
+    vergelijken.js, so a comparison can be shared as a link."""
+    woorden = vocabulary(session)
+    config = {
+        **woorden,
+        "gebied": {"id": str(gebied.id), "slug": gebied.slug, "naam": gebied.naam},
+    }
+    scripts = [
+        "js/grafieken.js",
+        "js/stapeling.js",
+        "js/legenda.js",
+        "js/filters.js",
+        "js/vergelijkkaarten.js",
+        "js/swipe.js",
+        "js/verschilkaart.js",
+        "js/verschiltabel.js",
+        "js/vergelijken.js",
+    ]
+    return {
+        "gebied": gebied,
+        "woorden": woorden,
+        "kaart": _kaart(assets, "vergelijkPagina", config, scripts, ["css/vergelijken.css"]),
     }
 
 

@@ -1,4 +1,4 @@
-"""The map pages: / (overview) and /gebieden/{slug}."""
+"""The map pages: / (overview), /gebieden/{slug} and /gebieden/{slug}/vergelijken."""
 
 from pathlib import Path
 from typing import Annotated, Any
@@ -118,6 +118,15 @@ def gebied(slug: str, session: SessionDep, view: PagesDep) -> HTMLResponse:
     if found is None:
         return view.render("niet_gevonden.html", {"slug": slug}, status_code=404)
     return view.render("gebied.html", pages.gebied_pagina(session, view.assets, found))
+
+
+@router.get("/gebieden/{slug}/vergelijken", response_class=HTMLResponse)
+def vergelijken(slug: str, session: SessionDep, view: PagesDep) -> HTMLResponse:
+    """Two situations of a gebied side by side; which two is in the URL (vergelijken.js)."""
+    found = gebieden_service.find_gebied(session, slug)
+    if found is None:
+        return view.render("niet_gevonden.html", {"slug": slug}, status_code=404)
+    return view.render("vergelijken.html", pages.vergelijk_pagina(session, view.assets, found))
 
 
 @icon_router.get("/favicon.ico")

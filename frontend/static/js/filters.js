@@ -5,6 +5,7 @@
 
 (function (G) {
   const DREMPEL_PARAM = "tegeldrempel"; // kept in the URL when the filters change
+  const BEHOUDEN = [DREMPEL_PARAM, "variant"]; // the same, and the situation shown (varianten.js)
   const VELDEN = ["status", "trekker", "horizon", "min_aantal"];
 
   /**
@@ -88,10 +89,11 @@
     }
 
     schrijfInUrl() {
-      const drempel = new URLSearchParams(window.location.search).get(DREMPEL_PARAM);
+      const huidig = new URLSearchParams(window.location.search);
+      const behouden = Object.fromEntries(BEHOUDEN.map((key) => [key, huidig.get(key)]));
       const params = { ...this.waarden(true) };
       if (params.min_aantal === "1") delete params.min_aantal;
-      const pad = G.metParams(window.location.pathname, { [DREMPEL_PARAM]: drempel, ...params });
+      const pad = G.metParams(window.location.pathname, { ...behouden, ...params });
       window.history.replaceState(null, "", pad);
     }
 

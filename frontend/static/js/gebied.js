@@ -1,6 +1,7 @@
 /* The gebied page: wires the filters, the layers (opgaven, stapeling, "wat stapelt hier?"),
- * the legend, the samenvatting, the table and the downloads; for planners, editing through
- * bewerken.js. Each concern lives in its own file; this one loads and redraws. */
+ * the legend, the samenvatting, the table and the downloads; the situation shown (the register
+ * or a variant, varianten.js); for planners, editing through bewerken.js (variantbewerken.js in
+ * a variant). Each concern lives in its own file; this one loads and redraws. */
 "use strict";
 
 (function (G) {
@@ -29,7 +30,8 @@
       const drempel = new URLSearchParams(window.location.search).get(G.DREMPEL_PARAM);
       this.tegelDrempel = /^\d+$/.test(drempel || "") ? Number(drempel) : config.tegelDrempel;
       this.laadNr = 0;
-      this.laatste = null; // what the last load drew: {samenvatting, vlakken}
+      this.laatste = null; // what the last load drew: {samenvatting, vlakken, faces}
+      this.variant = null; // the variant shown (GET /varianten/{id}), or null: the register
       // `?opgave=<id>` (a search hit elsewhere): shown once the opgaven are drawn.
       this.teTonen = new URLSearchParams(window.location.search).get("opgave");
 
@@ -52,7 +54,9 @@
       this.tabel = new G.OpgavenTabel(this);
       // The editing tools are on the page for planners only (gebied.html).
       const bewerkbaar = G.magBewerken() && G.Bewerker && document.getElementById("opgave-form");
-      this.bewerker = bewerkbaar ? new G.Bewerker(this, TEKEN_STIJL) : null;
+      const Bewerker = G.VariantBewerker || G.Bewerker;
+      this.bewerker = bewerkbaar ? new Bewerker(this, TEKEN_STIJL) : null;
+      this.situatie = new G.Situatiekeuze(this);
     }
 
     // What bewerken.js, the tests and the console reach through the page.
@@ -96,7 +100,7 @@
       G.werkDownloadsBij(this.api, this.gebied, this.filterForm);
       this.filterForm.koppel(() => {
         G.werkDownloadsBij(this.api, this.gebied, this.filterForm);
-        this.tabel.filtersGewijzigd();
+        if (!this.variant) this.tabel.filtersGewijzigd(); // a variant's: after the load
         this.laad();
       });
       G.tekenknoppen(
@@ -113,7 +117,14 @@
         this.werkLegendaBij();
       });
       this.grensGeladen = this.laadGrens(true);
-      this.laad();
+      // The situation first (`?variant=` in the URL): the first load is of what is asked.
+      this.situatie.start().finally(() => this.laad());
+    }
+
+    /** The register or a variant is shown now: everything anew. */
+    situatieGewijzigd() {
+      if (!this.variant) this.tabel.filtersGewijzigd(); // a variant's: after the load
+      return this.laad();
     }
 
     async laadGrens(zoom) {
@@ -132,19 +143,25 @@
       const base = `${this.api}/gebieden/${this.gebied.id}/stapeling`;
       const filters = this.filters(false);
       const params = { gebied: this.gebied.id, ...filters };
+      const variant = this.variant;
+      const situatie = variant ? { variant: variant.id } : {};
       try {
         const [[aantal, opgaven], [vlakken, samenvatting]] = await Promise.all([
-          // Counted first (limit=1): too many are drawn as tiles, the others fetched.
-          G.api(`${this.api}/opgaven`, { params: { ...params, limit: 1 } }).then(async (page) => [
-            page.numberMatched,
-            page.numberMatched > this.tegelDrempel
-              ? null
-              : await G.apiAll(`${this.api}/opgaven`, params),
-          ]),
+          variant
+            ? // A variant's opgaven (and the left-out ones, marked) as GeoJSON: no tiles of it.
+              G.apiAll(`${this.api}/varianten/${variant.id}/opgaven`, { ...filters, weggelaten: true })
+                .then((collection) => [null, collection])
+            : // Counted first (limit=1): too many are drawn as tiles, the others fetched.
+              G.api(`${this.api}/opgaven`, { params: { ...params, limit: 1 } }).then(async (page) => [
+                page.numberMatched,
+                page.numberMatched > this.tegelDrempel
+                  ? null
+                  : await G.apiAll(`${this.api}/opgaven`, params),
+              ]),
           // The faces first: that request stores the stapeling the samenvatting then reads.
-          G.api(base, { params: this.filters(true) }).then(async (faces) => [
+          G.api(base, { params: { ...this.filters(true), ...situatie } }).then(async (faces) => [
             faces,
-            await G.api(`${base}/samenvatting`, { params: filters }),
+            await G.api(`${base}/samenvatting`, { params: { ...filters, ...situatie } }),
           ]),
         ]);
         const alsTegels = opgaven === null;
@@ -155,15 +172,20 @@
         else this.opgavenLaag.teken(opgaven);
         document.body.dataset.opgavenAls = alsTegels ? "tegels" : "geojson";
         this.stapelingLaag.teken(vlakken, samenvatting);
-        this.laatste = { samenvatting, vlakken: vlakken.features.length };
+        this.laatste = { samenvatting, vlakken: vlakken.features.length, faces: vlakken };
         this.toonSamenvatting();
         this.werkLegendaBij();
+        if (variant) this.tabel.filtersGewijzigd(); // its rows come from what was just loaded
         if (this.teTonen) {
           this.opgavenLaag.toon(this.teTonen);
           this.teTonen = null;
         }
+        const meegeteld = alsTegels
+          ? aantal
+          : opgaven.features.filter((f) => f.properties.variant_wijziging !== "weggelaten").length;
         G.meld(
-          `${G.aantal(alsTegels ? aantal : opgaven.features.length, "opgave", "opgaven")}` +
+          `${variant ? `Variant "${variant.naam}": ` : ""}` +
+            `${G.aantal(meegeteld, "opgave", "opgaven")}` +
             `${alsTegels ? " (als kaarttegels)" : ""}, ` +
             `${G.aantal(vlakken.features.length, "stapelingsvlak", "stapelingsvlakken")}.`
         );
@@ -211,6 +233,7 @@
               }
             : null,
         adhoc: map.hasLayer(this.adhoc.groep) && this.adhoc.groep.getLayers().length > 0,
+        extra: this.variant && opgavenAan ? G.variantLegenda(this.opgavenLaag.opgaven.values()) : null,
       });
     }
   }

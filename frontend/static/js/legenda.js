@@ -12,6 +12,8 @@
    * @property {Array<{code: string, naam: string, kleur: string}>|null} themas opgaven shown
    * @property {{van: number, tot: number, hotspot: boolean}|null} stapeling depths shown
    * @property {boolean} adhoc a "wat stapelt hier?" shape is on the map
+   * @property {Array<{kop: string, rijen: Array<[Node, string]>}>|null} [extra] blocks of a
+   *   page's own (a variant's marks, the vergelijken page's differences), shown first
    */
 
   class Legenda {
@@ -59,8 +61,8 @@
     }
 
     /** @param {LegendaInhoud} inhoud */
-    werkBij({ grens, themas, stapeling, adhoc }) {
-      const blokken = [];
+    werkBij({ grens, themas, stapeling, adhoc, extra }) {
+      const blokken = (extra || []).map((b) => this.blok(b.kop, b.rijen, b.klasse));
       if (stapeling && stapeling.tot >= stapeling.van) {
         const max = G.DIEPTE_KLEUREN.length;
         const rijen = [];

@@ -26,7 +26,7 @@
       const kleur = thema ? thema.kleur : "#555555";
       // Opgaven get a fill only when the stapeling (which colours the ground) is off.
       const fill = !this.pagina.stapelingZichtbaar();
-      return {
+      const basis = {
         color: kleur,
         weight: 2.5,
         fill,
@@ -34,6 +34,8 @@
         fillOpacity: 0.3,
         className: `opgave thema-${feature.properties.thema}`,
       };
+      // In a variant, its changes are marked (varianten.js).
+      return this.pagina.variant ? G.variantStijl(feature.properties.variant_wijziging, basis) : basis;
     }
 
     herstijl() {
@@ -53,7 +55,11 @@
     /** The name a screen reader gives an outline: its titel and thema. */
     naam(feature) {
       const thema = this.pagina.themas.get(feature.properties.thema);
-      return `Opgave ${feature.properties.titel}${thema ? ` (${thema.naam})` : ""}`;
+      const wijziging = feature.properties.variant_wijziging;
+      return (
+        `Opgave ${feature.properties.titel}${thema ? ` (${thema.naam})` : ""}` +
+        `${wijziging ? `, ${wijziging} in de variant` : ""}`
+      );
     }
 
     teken(collection) {
@@ -99,7 +105,9 @@
 
     /** The opgave's feature: the loaded one, or fetched (and kept) when drawn as tiles. */
     async feature(id) {
-      if (!this.opgaven.has(id)) this.opgaven.set(id, await G.api(`${this.pagina.api}/opgaven/${id}`));
+      const variant = this.pagina.variant;
+      const url = variant ? `varianten/${variant.id}/opgaven/${id}` : `opgaven/${id}`;
+      if (!this.opgaven.has(id)) this.opgaven.set(id, await G.api(`${this.pagina.api}/${url}`));
       return this.opgaven.get(id);
     }
 
@@ -152,14 +160,17 @@
         "div",
         { class: "popup opgave-popup" },
         el("h3", { text: p.titel }),
+        this.pagina.variant ? G.variantMerk(feature) : null, // what the variant does with it
         el(
           "dl",
           null,
           regels.map(([key, value]) => el("div", null, el("dt", { text: key }), el("dd", { text: value })))
         ),
         p.beschrijving ? el("p", { class: "popup-tekst", text: p.beschrijving }) : null,
-        G.rol() && G.historieKnop ? G.historieKnop("opgave", feature.id) : null,
-        bewerker
+        // In a variant: what it does with the opgave, and its own buttons (variantbewerken.js).
+        this.pagina.variant ? G.variantPopupDelen(this.pagina, feature) : null,
+        !this.pagina.variant && G.rol() && G.historieKnop ? G.historieKnop("opgave", feature.id) : null,
+        bewerker && !this.pagina.variant
           ? el(
               "div",
               { class: "knoppen" },

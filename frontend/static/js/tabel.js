@@ -5,7 +5,13 @@
 
 (function (G) {
   const el = G.el;
-  const GETALLEN = new Set(["horizon", "oppervlakte_in_gebied_ha", "ruimtevraag_ha", "hoogste_stapeling"]);
+  const GETALLEN = new Set([
+    "horizon",
+    "oppervlakte_in_gebied_ha",
+    "oppervlakte_ha", // a variant's table (varianttabel.js)
+    "ruimtevraag_ha",
+    "hoogste_stapeling",
+  ]);
   const RICHTING = { ascending: "oplopend", descending: "aflopend" };
   // In the downloads, not on the screen: the thema's code (its name is shown), the id, the bron.
   const NIET_GETOOND = new Set(["thema", "id", "bron"]);
@@ -69,7 +75,10 @@
       this.vak.setAttribute("aria-busy", "true");
       const pad = `${this.pagina.api}/gebieden/${this.pagina.gebied.id}/opgaventabel`;
       try {
-        const antwoord = await G.api(pad, { params: { ...this.pagina.filters(false), formaat: "json" } });
+        // A variant's table is made from what the page loaded of it (varianttabel.js).
+        const antwoord = this.pagina.variant
+          ? await G.variantTabel(this.pagina)
+          : await G.api(pad, { params: { ...this.pagina.filters(false), formaat: "json" } });
         if (nr !== this.laadNr) return;
         this.antwoord = antwoord;
         this.toon();
@@ -132,7 +141,10 @@
       const { kolom: sortKolom, richting } = this.sortering;
       // The filters of the table (it has no minimal stapeling: every opgave is a row).
       const filters = this.pagina.filterForm.beschrijving().filter((d) => !d.startsWith("min."));
-      const telling = [G.aantal(rijen.length, "opgave", "opgaven"), ...filters].join(" · ");
+      const situatie = this.antwoord.situatie || null; // a variant's (varianttabel.js)
+      const telling = [G.aantal(rijen.length, "opgave", "opgaven"), situatie, ...filters]
+        .filter(Boolean)
+        .join(" · ");
       this.vak.querySelector("[data-tabel-telling]").textContent = telling;
       const caption = el("caption", { class: "visueel-verborgen" }, `Opgaven in ${this.pagina.gebied.naam}: ${telling}`);
       const kop = el(
