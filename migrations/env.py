@@ -5,11 +5,13 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 
 from gebiedsregie.auth import models as _auth  # noqa: F401  (registers tables)
+from gebiedsregie.combinaties import models as _combinaties  # noqa: F401
 from gebiedsregie.db import Base, sqlalchemy_url
 from gebiedsregie.gebieden import models as _gebieden  # noqa: F401
 from gebiedsregie.historie import models as _historie  # noqa: F401
 from gebiedsregie.ogc import models as _ogc  # noqa: F401
 from gebiedsregie.opgaven import models as _opgaven  # noqa: F401
+from gebiedsregie.referentielagen import models as _referentielagen  # noqa: F401
 from gebiedsregie.stapeling import models as _stapeling  # noqa: F401
 from gebiedsregie.varianten import models as _varianten  # noqa: F401
 from gebiedsregie.vergelijking import models as _vergelijking  # noqa: F401

@@ -73,3 +73,4 @@ def test_preload_names_modules_that_exist() -> None:
 
     assert [m for m in bounded.PRELOAD if importlib.util.find_spec(m) is None] == []
     assert "gebiedsregie.stapeling.adhoc" in bounded.PRELOAD  # the ad-hoc stapeling's child
+    assert "gebiedsregie.vergelijking.berekening" in bounded.PRELOAD  # the comparison's

@@ -120,9 +120,14 @@ def _files() -> dict[str, str]:
 
 
 def test_the_files_are_found() -> None:
-    assert {"stapeling/triggers.sql", "historie/triggers.sql", "ogc/triggers.sql"} <= set(
-        triggers.names()
-    )
+    assert {
+        "stapeling/triggers.sql",
+        "historie/triggers.sql",
+        "ogc/triggers.sql",
+        "varianten/triggers.sql",
+        "referentielagen/triggers.sql",
+        "combinaties/triggers.sql",
+    } <= set(triggers.names())
 
 
 def test_database_matches_trigger_files(engine: Engine) -> None:

@@ -22,6 +22,7 @@ from gebiedsregie import __version__, bounded
 from gebiedsregie.auth.access import LoginRequired, ReadAccess
 from gebiedsregie.auth.router import api_router as auth_api_router
 from gebiedsregie.auth.router import router as auth_router
+from gebiedsregie.combinaties.router import router as combinaties_router
 from gebiedsregie.db import make_engine, make_sessionmaker
 from gebiedsregie.errors import (
     PROBLEM_JSON,
@@ -41,6 +42,8 @@ from gebiedsregie.openapi import install_openapi
 from gebiedsregie.opgaven.router import router as opgaven_router
 from gebiedsregie.opgaven.router import themas_router
 from gebiedsregie.rapport.router import router as rapport_router
+from gebiedsregie.referentielagen.router import router as referentielagen_router
+from gebiedsregie.ruimtebalans.router import router as ruimtebalans_router
 from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling.router import router as stapeling_router
 from gebiedsregie.uitwisseling.router import router as uitwisseling_router
@@ -218,9 +221,12 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     api.include_router(themas_router)
     api.include_router(gebieden_router)
     api.include_router(provincies_router)
+    api.include_router(referentielagen_router)
     api.include_router(opgaven_router)
     api.include_router(stapeling_router)
+    api.include_router(combinaties_router)
     api.include_router(rapport_router)
+    api.include_router(ruimtebalans_router)
     api.include_router(uitwisseling_router)
     api.include_router(historie_router)
     api.include_router(gebied_varianten_router)

@@ -30,6 +30,7 @@ NICE = 10  # a CPU weight of 110 against the server's 1024
 PRELOAD = [
     "gebiedsregie.geometry",
     "gebiedsregie.stapeling.adhoc",
+    "gebiedsregie.vergelijking.berekening",
     "gebiedsregie.auth.service",
     "gebiedsregie.rapport.figuren",  # matplotlib and WeasyPrint: 57 MB, 1-1.5 s per report
     "gebiedsregie.rapport.pdf",

@@ -1,5 +1,5 @@
 """The `gebiedsregie` command: serve, db, seed, stapeling, export, import, user, token,
-variant, vergelijk."""
+variant, vergelijk, ruimtebalans."""
 
 import argparse
 import getpass
@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 from gebiedsregie.auth.commands import add_parsers as add_account_parsers
+from gebiedsregie.referentielagen.commands import add_options as add_referentielaag_options
+from gebiedsregie.referentielagen.commands import cmd_import_referentielaag
+from gebiedsregie.ruimtebalans.commands import add_parsers as add_ruimtebalans_parsers
 from gebiedsregie.settings import Settings
 from gebiedsregie.varianten.commands import add_parsers as add_variant_parsers
 from gebiedsregie.vergelijking.commands import add_parsers as add_vergelijk_parsers
@@ -120,7 +123,7 @@ def cmd_stapeling(args: argparse.Namespace, settings: Settings) -> int:
     from gebiedsregie.stapeling import reads, service
     from gebiedsregie.stapeling.filters import StapelingFilter
     from gebiedsregie.stapeling.report import summary_table, write_features
-    from gebiedsregie.stapeling.situatie import HuidigeSituatie
+    from gebiedsregie.varianten.stapeling import VariantSituatie, situatie_van
 
     url = _url(settings)
     engine = make_engine(url)
@@ -128,8 +131,12 @@ def cmd_stapeling(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with make_sessionmaker(engine)() as session:
             gebied = gebieden_service.get_gebied(session, args.gebied)
-            view = service.stored(session, HuidigeSituatie(gebied), flt)
-            print(summary_table(gebied.naam, view.samenvatting))
+            situatie = situatie_van(session, gebied, args.variant, "--variant")
+            naam = gebied.naam
+            if isinstance(situatie, VariantSituatie):
+                naam += f", variant {situatie.variant.naam} ({situatie.variant.status})"
+            view = service.stored(session, situatie, flt)
+            print(summary_table(naam, view.samenvatting))
             if args.out:
                 features = reads.iter_features(session, view, CRS84, args.min_aantal)
                 count = write_features(Path(args.out), features)
@@ -150,13 +157,25 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from gebiedsregie.stapeling.filters import StapelingFilter
     from gebiedsregie.uitwisseling.service import build_export
     from gebiedsregie.uitwisseling.writers import export_filename, novex_geojson, write_gpkg
+    from gebiedsregie.varianten.stapeling import VariantSituatie
 
     engine = make_engine(_url(settings))
     flt = StapelingFilter.of(args.thema, args.status, args.trekker, args.horizon)
     try:
         with make_sessionmaker(engine)() as session:
             gebied = gebieden_service.get_gebied(session, args.gebied)
-            export = build_export(session, gebied, flt, settings.stapeling_max_opgaven)
+            variant = None
+            if args.variant is not None:
+                variant = VariantSituatie.of(session, gebied, args.variant, "--variant")
+            export = build_export(
+                session,
+                gebied,
+                flt,
+                settings.stapeling_max_opgaven,
+                variant,
+                referentieobjecten=args.formaat == "gpkg",
+                basis_url=(settings.public_url or "").rstrip("/"),
+            )
     except DomainError as exc:
         print(f"fout: {exc.detail}", file=sys.stderr)
         return 2
@@ -164,13 +183,17 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         engine.dispose()
     # GeoJSON is CRS84 and a GeoPackage RD New, unless --crs says otherwise.
     crs = {"rd": RD, "crs84": CRS84}.get(args.crs, RD if args.formaat == "gpkg" else CRS84)
-    out = Path(args.out or export_filename(gebied.slug, export.gegenereerd_op, args.formaat, crs))
+    # A variant's file says so in its name, as the API's does: ede-variant-1a2b3c4d-novex-….
+    slug = gebied.slug + (f"-variant-{str(variant.variant.id)[:8]}" if variant else "")
+    out = Path(args.out or export_filename(slug, export.gegenereerd_op, args.formaat, crs))
     if args.formaat == "gpkg":
         out.unlink(missing_ok=True)
         write_gpkg(export, out, crs)
     else:
         out.write_bytes(novex_geojson(export, crs))
     counts = ", ".join(f"{len(laag.records)} {naam}" for naam, laag in export.lagen.items())
+    if variant is not None:
+        print(f"variant {variant.variant.naam} ({variant.variant.status})")
     print(f"{out}: {counts}")
     return 0
 
@@ -202,6 +225,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from gebiedsregie.errors import DomainError
     from gebiedsregie.uitwisseling.service import ImportOpties, import_file
 
+    if args.referentielaag:
+        return cmd_import_referentielaag(args, settings, _url(settings), _progress)
     path = Path(args.bestand)
     if not path.is_file():
         print(f"fout: {path} bestaat niet", file=sys.stderr)
@@ -283,6 +308,7 @@ def parser() -> argparse.ArgumentParser:
     st.add_argument("--out", help="schrijf de vlakken als GeoJSON (CRS84) naar dit bestand")
     _add_filters(st)
     st.add_argument("--min-aantal", type=int, default=1, help="alleen vlakken zo diep (--out)")
+    st.add_argument("--variant", help="id van een variant: haar stapeling, niet de huidige")
     st.set_defaults(func=cmd_stapeling)
 
     ex = sub.add_parser("export", help="exporteer een gebied (NOVEX-GeoJSON of GeoPackage)")
@@ -294,11 +320,14 @@ def parser() -> argparse.ArgumentParser:
         help="CRS84 of RD New (standaard: CRS84 voor GeoJSON, RD New voor GeoPackage)",
     )
     ex.add_argument("--out", help="bestand (standaard: <gebied>-novex-<crs>-<datum>.<formaat>)")
+    ex.add_argument("--variant", help="id van een variant: haar opgaven en stapeling")
     _add_filters(ex)
     ex.set_defaults(func=cmd_export)
 
     im = sub.add_parser(
-        "import", help="importeer opgaven uit GeoJSON, GeoPackage, Shapefile (zip) of GML"
+        "import",
+        help="importeer opgaven (of een referentielaag) uit GeoJSON, GeoPackage, Shapefile "
+        "(zip) of GML",
     )
     im.add_argument("bestand", help="het bestand")
     im.add_argument("--dry-run", action="store_true", help="alleen controleren, niets opslaan")
@@ -308,16 +337,18 @@ def parser() -> argparse.ArgumentParser:
     im.add_argument("--thema", help="één thema voor het hele bestand")
     im.add_argument("--trekker", help="trekker als het veld leeg is")
     im.add_argument("--status", help="status als het veld leeg is")
-    im.add_argument("--bron", help="bron als het veld leeg is")
+    im.add_argument("--bron", help="bron als het veld leeg is (referentielaag: haar bron)")
     im.add_argument("--buffer-m", type=float, help="buffer in meters voor punten en lijnen")
     for prop in KANDIDAAT_VELDEN:
         im.add_argument(f"--veld-{prop.replace('_', '-')}", help=f"veld voor {prop}")
     im.add_argument("--rapport", help="schrijf het volledige rapport (JSON) naar dit bestand")
+    add_referentielaag_options(im)
     im.set_defaults(func=cmd_import)
 
     add_account_parsers(sub)
     add_variant_parsers(sub)
     add_vergelijk_parsers(sub)
+    add_ruimtebalans_parsers(sub)
     return p
 
 
@@ -325,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
     try:
-        if args.command in ("user", "token", "variant", "vergelijk"):
+        if args.command in ("user", "token", "variant", "vergelijk", "ruimtebalans"):
             return int(args.func(args, settings, _url))
         return int(args.func(args, settings))
     except KeyboardInterrupt:

@@ -1,5 +1,5 @@
 """Load the seed data from geodata/: the CBS gemeenten, the Kadaster provinces, the
-voorbeeldgebieden and their opgaven.
+voorbeeldgebieden and their opgaven, and the referentielagen (Natura 2000).
 
 Idempotent: what exists (gemeente and provincie by statcode, gebied by slug, opgave by
 extern_id) is left as it is, so running it twice changes nothing and never overwrites a
@@ -22,6 +22,7 @@ from gebiedsregie.gebieden.models import Gemeente, Provincie
 from gebiedsregie.geometry import GRID_SIZE_M, check_geometry
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.schemas import OpgaveFields
+from gebiedsregie.referentielagen.seed import seed_referentielagen
 
 MAX_SEED_VERTICES = 1_000_000
 
@@ -32,11 +33,13 @@ class SeedReport:
     gebieden: int = 0
     opgaven: int = 0
     provincies: int = 0
+    referentielagen: int = 0
 
     def __str__(self) -> str:
         return (
             f"nieuw: {self.gemeenten} gemeenten, {self.provincies} provincies, "
-            f"{self.gebieden} gebieden, {self.opgaven} opgaven"
+            f"{self.gebieden} gebieden, {self.opgaven} opgaven, "
+            f"{self.referentielagen} referentielagen"
         )
 
 
@@ -130,6 +133,7 @@ def seed(session: Session, geodata: Path) -> SeedReport:
     opgaven_file = geodata / "opgaven.geojson"
     if opgaven_file.exists():
         report.opgaven = _seed_opgaven(session, _read(opgaven_file)["features"])
+    report.referentielagen = seed_referentielagen(session, geodata)
     return report
 
 

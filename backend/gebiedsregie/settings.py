@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     stapeling_max_opgaven: int = Field(default=20_000, ge=1)
     stapeling_bewaard_max: int = Field(default=500, ge=0, description="Filtered results kept.")
     vergelijking_bewaard_max: int = Field(default=50, ge=0, description="Comparisons kept.")
+    vergelijking_seconds: float = Field(default=60.0, gt=0, description="Per comparison computed.")
+    vergelijking_memory_mb: int = Field(
+        default=1536, ge=128, description="Per comparison computed."
+    )
     tegel_cache_mb: int = Field(default=64, ge=0, description="Made tiles kept (memory).")
     adhoc_parallel: int = Field(default=2, ge=1, description="Ad-hoc stapelingen at once.")
     adhoc_seconds: float = Field(default=60.0, gt=0, description="Per ad-hoc stapeling.")

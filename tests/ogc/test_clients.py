@@ -79,3 +79,26 @@ def test_owslib_reads_the_same(live_process_url: str, expected: dict[str, int]) 
         assert len(items["features"]) == expected[name]
     queryables_free = api.collection_items("opgaven", limit=5, thema="natuur")
     assert {f["properties"]["thema"] for f in queryables_free["features"]} == {"natuur"}
+
+
+def test_gdal_reads_a_referentielaag(live_process_url: str) -> None:
+    """The seeded Natura 2000 laag: listed, read whole with its attributes as columns, and
+    cut by a bbox to what meets Food Valley."""
+    source = f"OAPIF:{live_process_url}/ogc"
+    layer = "referentielaag-natura-2000"
+    assert dict(pyogrio.list_layers(source))[layer] in ("MultiPolygon", "Polygon", "Unknown")
+    info = fetch(f"{live_process_url}/ogc/collections/{layer}")
+    assert "RVO / PDOK" in info["attribution"]
+    natura = pyogrio.read_dataframe(source, layer=layer)
+    matched = fetch(f"{live_process_url}/ogc/collections/{layer}/items?limit=1")["numberMatched"]
+    assert len(natura) == matched == 156  # 160 in the source, 4 in the EEZ left out
+    assert natura.crs.to_epsg() == 28992
+    assert {"naam", "extern_id", "bescherming", "sitecode_hr"} <= set(natura.columns)
+    assert "Veluwe" in set(natura["naam"])
+    food_valley = fetch(
+        f"{live_process_url}/ogc/collections/gebieden/items/food-valley?crs=EPSG:28992"
+    )
+    xs = [p[0] for ring in food_valley["geometry"]["coordinates"][0] for p in ring]
+    ys = [p[1] for ring in food_valley["geometry"]["coordinates"][0] for p in ring]
+    inside = pyogrio.read_dataframe(source, layer=layer, bbox=(min(xs), min(ys), max(xs), max(ys)))
+    assert "Veluwe" in set(inside["naam"]) and 0 < len(inside) < 20

@@ -66,7 +66,8 @@ def test_csv_sections(client: TestClient, vallei: dict[str, str]) -> None:
     assert eigenschappen["Gebied"] == "Vallei"
     assert eigenschappen["Filter thema"] == "alle"
     assert _number(eigenschappen["Oppervlakte gebied (ha)"]) == summary["gebied_ha"]
-    assert _number(eigenschappen["Ruimtedruk"]) == summary["ruimtedruk"]
+    assert _number(eigenschappen["Ruimtedruk (zoekgebied)"]) == summary["ruimtedruk"]
+    assert _number(eigenschappen["Ruimtedruk (vraag)"]) == summary["ruimtedruk_vraag"]
 
     diepte = sections["Per diepte"]
     assert diepte[0][:2] == ["Aantal opgaven", "Oppervlakte (ha)"]

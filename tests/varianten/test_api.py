@@ -252,6 +252,24 @@ def test_if_match(client: TestClient, session: Session, database_url: str) -> No
         assert strict.delete(url).status_code == 428
 
 
+def test_if_none_match_refuses_a_second_first_change(client: TestClient, session: Session) -> None:
+    """Two planners start from the register's version: the second first change gets 412."""
+    _gebied, opgaven = gebied_met_opgaven(session)
+    variant_id = maak_variant(client)["id"]
+    change = f"/api/v1/varianten/{variant_id}/opgaven/{opgaven['wonen'].id}"
+    first = client.put(change, json={"weggelaten": True}, headers={"If-None-Match": "*"})
+    assert first.status_code == 200 and first.headers["etag"] == '"1"'
+    second = client.put(change, json={"weggelaten": True}, headers={"If-None-Match": "*"})
+    assert second.status_code == 412 and second.headers["etag"] == '"1"'
+    assert second.json()["errors"][0]["name"] == "If-None-Match"
+    bad = client.put(change, json={"weggelaten": True}, headers={"If-None-Match": '"1"'})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["name"] == "If-None-Match"
+    # Undone, the precondition holds again.
+    assert client.delete(change, headers={"If-Match": '"1"'}).status_code == 204
+    again = client.put(change, json={"weggelaten": True}, headers={"If-None-Match": "*"})
+    assert again.status_code == 200
+
+
 def test_an_opgave_in_a_variant_has_the_checks_of_a_register_opgave(
     client: TestClient, session: Session
 ) -> None:

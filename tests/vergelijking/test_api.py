@@ -87,6 +87,12 @@ def test_the_register_against_a_variant(client: TestClient, session: Session) ->
     for side, params in (("a", {}), ("b", {"variant": variant})):
         own = client.get("/api/v1/gebieden/ede/stapeling/samenvatting", params={**RD, **params})
         assert body[side]["samenvatting"] == own.json()
+    drukken = [body[side]["samenvatting"]["ruimtedruk_vraag"] for side in ("a", "b")]
+    assert body["verschillen"]["ruimtedruk_vraag"] == {
+        "a": drukken[0],
+        "b": drukken[1],
+        "verschil": pytest.approx(drukken[1] - drukken[0], abs=1e-4),
+    }
 
     # Which opgaven differ, with the fields.
     opgaven = body["opgaven"]
@@ -250,3 +256,33 @@ def test_bad_situations_are_refused(
     # Variants need an account; the register against itself (two horizons) does not.
     assert anonymous_client.get(URL, params={"b": f"variant:{variant}"}).status_code == 401
     assert anonymous_client.get(URL, params={"b_horizon": 2040}).status_code == 200
+
+
+def test_status_and_trekker_apply_to_both_situations(client: TestClient, session: Session) -> None:
+    """The register's opgaven are in planvorming, of the gemeente; the variant puts natuur in
+    uitvoering and adds one of the provincie (in verkenning)."""
+    variant, ids, _register, _varianted = _situaties(session, client)
+    b = f"variant:{variant}"
+    body = vergelijk(client, a="huidig", b=b, status="uitvoering", limit=0).json()
+    assert body["a"]["filters"]["status"] == body["b"]["filters"]["status"] == ["uitvoering"]
+    assert body["verschillen"]["aantal_opgaven"] == {"a": 0, "b": 1, "verschil": 1}
+    assert [o["id"] for o in body["opgaven"]["toegevoegd"]] == [ids["natuur"]]
+    body = vergelijk(client, a="huidig", b=b, trekker="provincie", limit=0).json()
+    assert body["a"]["filters"]["trekker"] == body["b"]["filters"]["trekker"] == ["provincie"]
+    assert body["verschillen"]["aantal_opgaven"] == {"a": 0, "b": 1, "verschil": 1}
+    assert [o["id"] for o in body["opgaven"]["toegevoegd"]] == [ids["nieuw"]]
+    # Repeated, a filter takes either; with the thema, all must hold.
+    both = {"status": ["planvorming", "uitvoering"]}
+    body = vergelijk(client, a="huidig", b=b, **both, limit=0).json()
+    assert body["verschillen"]["aantal_opgaven"] == {"a": 3, "b": 2, "verschil": -1}
+    body = vergelijk(client, a="huidig", b=b, **both, thema="natuur", limit=0).json()
+    assert body["verschillen"]["aantal_opgaven"] == {"a": 1, "b": 1, "verschil": 0}
+    assert [(o["id"], o["velden"]) for o in body["opgaven"]["gewijzigd"]] == [
+        (ids["natuur"], ["status", "geometrie"])
+    ]
+    # An unknown value is named.
+    for params in ({"status": "klaar"}, {"trekker": "iemand"}):
+        answer = client.get(URL, params={"b": b, **params})
+        assert answer.status_code == 400, answer.text
+        [error] = answer.json()["errors"]
+        assert error["name"].removeprefix("query.").startswith(next(iter(params))), error

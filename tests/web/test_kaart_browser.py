@@ -206,6 +206,8 @@ def test_the_legend_and_samenvatting_follow_the_layers_and_filters(browsing: Bro
 def test_one_place_for_the_themas(browsing: Browsing) -> None:
     """The filter form chooses the thema's and recomputes; the layer control has no thema's."""
     page = browsing.open(FOOD_VALLEY)
+    # The referentielagen come last, once listed (referentielagen.js).
+    page.wait_for_function("() => Gebiedsregie.pagina.referentielagen.lagen.size > 0")
     overlays = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert [o.strip() for o in overlays] == [
         "Gebiedsgrens",
@@ -213,6 +215,7 @@ def test_one_place_for_the_themas(browsing: Browsing) -> None:
         "Stapeling",
         "Wat stapelt hier?",
         "Provinciegrenzen (CBS)",
+        "Natura 2000",
     ]
     before = samenvatting(browsing.base)["aantal_vlakken"]
     page.locator('#filters input[name="thema"][value="wonen"]').check()

@@ -347,3 +347,77 @@ def test_every_field_has_a_name(browsing: Browsing, planner: Account) -> None:
           .map((f) => f.outerHTML)"""
     )
     assert unnamed == []
+
+
+def test_the_filters_apply_to_both_sides_and_are_in_the_url(browsing: Browsing) -> None:
+    base = browsing.base
+    page = browsing.open(VERGELIJKEN + HORIZONNEN)
+    sectie = page.locator("#filters-sectie")
+    expect(sectie).to_contain_text("Deze filters gelden voor beide situaties, A en B")
+    expect(page.locator("[data-filters]")).to_have_text("Filters voor A en B: geen (alle opgaven).")
+    alle = api(base, VERGELIJKING + HORIZONNEN + "&limit=0")
+    assert cell(page, "kerncijfers-tabel", "Opgaven", 2) == str(
+        alle["verschillen"]["aantal_opgaven"]["b"]
+    )
+
+    # A thema with opgaven in both, but not all of them: the tables must change.
+    per_thema = {t["thema"]: t for t in alle["verschillen"]["per_thema"]}
+    thema = max(per_thema, key=lambda code: per_thema[code]["b_ha"])
+    naam = page.evaluate("(code) => Gebiedsregie.pagina.themas.get(code).naam", thema)
+    sectie.get_by_label(naam, exact=True).check()
+    page.wait_for_url(re.compile(r"thema="))
+    browsing.wait_loaded()
+    assert query(page) == {
+        "a": ["huidig"],
+        "a_horizon": ["2030"],
+        "b": ["huidig"],
+        "b_horizon": ["2040"],
+        "thema": [thema],
+    }
+    gefilterd = api(base, f"{VERGELIJKING}{HORIZONNEN}&thema={thema}&limit=0")
+    d = gefilterd["verschillen"]
+    assert d["aantal_opgaven"] != alle["verschillen"]["aantal_opgaven"]
+    assert cell(page, "kerncijfers-tabel", "Opgaven", 1) == str(d["aantal_opgaven"]["a"])
+    assert cell(page, "kerncijfers-tabel", "Opgaven", 2) == str(d["aantal_opgaven"]["b"])
+    expect(page.locator("table.thema-tabel tbody tr")).to_have_count(len(d["per_thema"]))
+    assert [t["thema"] for t in d["per_thema"]] == [thema]
+    expect(page.locator("[data-filters]")).to_have_text(f"Filters voor A en B: thema: {naam}.")
+    expect(page.locator("#kaartlabel-a")).to_have_text(
+        "A · Huidige situatie, horizon t/m 2030, met filters"
+    )
+    # Both maps show the stapeling of their side with the filter.
+    for kant, kaart, horizon in (("a", KAART_A, 2030), ("b", KAART_B, 2040)):
+        vlakken = api(
+            base, f"/api/v1/gebieden/food-valley/stapeling?horizon={horizon}&thema={thema}"
+        )
+        assert count(page, f"{kaart} path.stapeling-vlak.kant-{kant}") == len(vlakken["features"])
+
+    # A status as well; then the URL opened anew is the same comparison.
+    sectie.get_by_label("Status").select_option("planvorming")
+    page.wait_for_url(re.compile(r"status=planvorming"))
+    browsing.wait_loaded()
+    assert query(page)["status"] == ["planvorming"] and query(page)["thema"] == [thema]
+    beide = api(base, f"{VERGELIJKING}{HORIZONNEN}&thema={thema}&status=planvorming&limit=0")
+    opgaven = beide["verschillen"]["aantal_opgaven"]
+    assert cell(page, "kerncijfers-tabel", "Opgaven", 2) == str(opgaven["b"])
+    expect(page.locator("[data-filters]")).to_contain_text("status: Planvorming")
+    page = browsing.open(page.url.removeprefix(base))
+    expect(sectie.get_by_label(naam, exact=True)).to_be_checked()
+    expect(sectie.get_by_label("Status")).to_have_value("planvorming")
+    assert cell(page, "kerncijfers-tabel", "Opgaven", 1) == str(opgaven["a"])
+    assert cell(page, "kerncijfers-tabel", "Opgaven", 2) == str(opgaven["b"])
+    # Swapping the situations keeps the filters.
+    page.get_by_role("button", name="A en B omwisselen").click()
+    page.wait_for_url(re.compile(r"a_horizon=2040"))
+    browsing.wait_loaded()
+    assert query(page)["thema"] == [thema] and query(page)["status"] == ["planvorming"]
+    assert cell(page, "kerncijfers-tabel", "Opgaven", 1) == str(opgaven["b"])
+
+    # Wiped: all opgaven again, and nothing of the filters in the URL.
+    sectie.get_by_role("button", name="Filters wissen").click()
+    page.wait_for_url(lambda url: "thema=" not in url)
+    browsing.wait_loaded()
+    assert "thema" not in query(page) and "status" not in query(page)
+    assert cell(page, "kerncijfers-tabel", "Opgaven", 2) == str(
+        alle["verschillen"]["aantal_opgaven"]["a"]
+    )

@@ -40,7 +40,11 @@ class Historie(Base):
     )
 
     __table_args__ = (
-        CheckConstraint("soort IN ('gebied', 'opgave', 'variant', 'variant_opgave')", name="soort"),
+        CheckConstraint(
+            "soort IN ('gebied', 'opgave', 'variant', 'variant_opgave', 'referentielaag', "
+            "'combinatie')",
+            name="soort",
+        ),
         CheckConstraint(
             "actie IN ('aangemaakt', 'gewijzigd', 'verwijderd', 'hersteld', 'gewist', "
             "'doorgevoerd')",

@@ -1,5 +1,5 @@
-"""/api/v1/{opgaven,gebieden,varianten}/{id}/historie, /herstel, and the whole trail at
-/api/v1/historie."""
+"""/api/v1/{opgaven,gebieden,varianten,referentielagen}/{id}/historie, /herstel, and the
+whole trail at /api/v1/historie."""
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -21,13 +21,14 @@ from gebiedsregie.historie.models import Historie
 from gebiedsregie.openapi import PROBLEM, geojson_responses
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.schemas import OpgaveFeature, opgave_feature
+from gebiedsregie.referentielagen import service as referentielagen_service
 from gebiedsregie.schemas import ZonderNul
 from gebiedsregie.varianten import service as varianten_service
 
 # The trail names people: it is for gebruikers with an account, whatever anoniem_lezen says.
 router = APIRouter(tags=["historie"], dependencies=[Depends(require(Rol.LEZER))])
 Actie = Literal["aangemaakt", "gewijzigd", "verwijderd", "hersteld", "gewist", "doorgevoerd"]
-Soort = Literal["gebied", "opgave", "variant", "variant_opgave"]
+Soort = Literal["gebied", "opgave", "variant", "variant_opgave", "referentielaag", "combinatie"]
 
 
 def _entry(entry: Historie, crs: Crs | None) -> dict[str, Any]:
@@ -114,6 +115,20 @@ def variant_historie(
     flt = service.HistorieFilter(soorten=("variant", "variant_opgave"), object_id=variant.id)
     entries, matched = service.list_historie(session, flt, page.limit, page.offset)
     return _page(request, page, entries, matched, crs)
+
+
+@router.get("/referentielagen/{slug}/historie", responses={404: PROBLEM})
+def referentielaag_historie(
+    slug: str, request: Request, session: SessionDep, page: PageDep
+) -> JSONResponse:
+    """Elke wijziging van een referentielaag (ook een verwijderde), nieuwste eerst; een
+    import staat erin als wijziging van `aantal_objecten` en de versie."""
+    laag = referentielagen_service.find_laag(session, slug, deleted=True)
+    if laag is None:
+        raise NotFound(f"Referentielaag '{slug}' bestaat niet.")
+    flt = service.HistorieFilter(soort="referentielaag", object_id=laag.id)
+    entries, matched = service.list_historie(session, flt, page.limit, page.offset)
+    return _page(request, page, entries, matched, None)
 
 
 @router.get("/historie", dependencies=[needs_beheerder], responses={401: PROBLEM, 403: PROBLEM})

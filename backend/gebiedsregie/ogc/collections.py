@@ -19,10 +19,13 @@ from gebiedsregie.errors import FieldError, InvalidInput, NotFound
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied, GebiedSoort
 from gebiedsregie.gebieden.schemas import gebied_feature
-from gebiedsregie.geometry import geojson_texts
+from gebiedsregie.geometry import geojson_texts, to_geojsons
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Opgave, Status, Trekker
 from gebiedsregie.opgaven.schemas import opgave_feature, opgave_features
+from gebiedsregie.referentielagen import service as referentielagen_service
+from gebiedsregie.referentielagen.models import Referentielaag, Referentieobject
+from gebiedsregie.referentielagen.schemas import naamsvermelding
 from gebiedsregie.stapeling import reads as stapeling_reads
 from gebiedsregie.stapeling import service as stapeling_service
 from gebiedsregie.stapeling.compute import Face
@@ -32,6 +35,7 @@ from gebiedsregie.varianten import service as varianten_service
 from gebiedsregie.varianten.stapeling import VariantSituatie
 
 GEBIEDEN, OPGAVEN, STAPELING = "gebieden", "opgaven", "stapeling"
+REFERENTIELAAG = "referentielaag"  # one collection per live laag: referentielaag-<slug>
 COMMON_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"}
 
 
@@ -40,10 +44,38 @@ class Collectie:
     id: str
     title: str
     description: str
-    soort: str  # GEBIEDEN, OPGAVEN or STAPELING
+    soort: str  # GEBIEDEN, OPGAVEN, STAPELING or REFERENTIELAAG
     thema: str | None = None
     filters: tuple[str, ...] = ()  # property filters it takes
     temporal: bool = False  # whether `datetime` applies (the opgaven's horizon)
+    laag: str | None = None  # a referentielaag's id
+    attribution: str | None = None  # a referentielaag's licentie (or bron)
+
+
+def referentielaag_id(slug: str) -> str:
+    """Return the collection id of a referentielaag."""
+    return f"{REFERENTIELAAG}-{slug}"
+
+
+def referentielaag_collectie(laag: Referentielaag) -> Collectie:
+    """Return the collection of a live referentielaag: its description names bron, licentie,
+    soort and peildatum."""
+    soort = "sturend" if laag.soort == "sturend" else "informatief"
+    delen = [
+        laag.omschrijving,
+        f"Referentielaag ({soort}).",
+        f"Bron: {laag.bron}" if laag.bron else "",
+        f"Licentie: {laag.licentie}" if laag.licentie else "",
+        f"Peildatum: {laag.peildatum.isoformat()}." if laag.peildatum else "",
+    ]
+    return Collectie(
+        referentielaag_id(laag.slug),
+        laag.naam,
+        " ".join(d.strip() for d in delen if d.strip()),
+        REFERENTIELAAG,
+        laag=str(laag.id),
+        attribution=naamsvermelding(laag),
+    )
 
 
 @dataclass
@@ -57,7 +89,8 @@ class ItemsQuery:
 
 
 def collecties(session: Session) -> list[Collectie]:
-    """All collections: gebieden, opgaven, one per thema, and the stapeling."""
+    """All collections: gebieden, opgaven, one per thema, one per live referentielaag, and the
+    stapeling."""
     opgave_filters = ("thema", "status", "trekker", "gebied")
     result = [
         Collectie(
@@ -88,6 +121,9 @@ def collecties(session: Session) -> list[Collectie]:
                 temporal=True,
             )
         )
+    result.extend(
+        referentielaag_collectie(laag) for laag in referentielagen_service.list_lagen(session)
+    )
     result.append(
         Collectie(
             STAPELING,
@@ -111,16 +147,21 @@ def get_collectie(session: Session, collection_id: str) -> Collectie:
 
 def extent(session: Session, collectie: Collectie) -> dict[str, Any]:
     """The collection's spatial extent (CRS84) and, for opgaven, its horizon years."""
-    if collectie.soort in (GEBIEDEN, STAPELING):  # faces lie inside the gebieden
-        query = select(func.ST_Extent(Gebied.geom)).where(gebieden_service.LIVE)
+    if collectie.soort == REFERENTIELAAG:
+        laag = _laag(session, collectie)
+        bounds = referentielagen_service.extent_rd(session, laag)
     else:
-        query = select(func.ST_Extent(Opgave.geom)).where(opgaven_service.LIVE)
-    if collectie.thema:
-        query = query.where(Opgave.thema == collectie.thema)
-    box = session.scalar(query)
+        if collectie.soort in (GEBIEDEN, STAPELING):  # faces lie inside the gebieden
+            query = select(func.ST_Extent(Gebied.geom)).where(gebieden_service.LIVE)
+        else:
+            query = select(func.ST_Extent(Opgave.geom)).where(opgaven_service.LIVE)
+        if collectie.thema:
+            query = query.where(Opgave.thema == collectie.thema)
+        box = session.scalar(query)
+        bounds = _parse_box(box) if box is not None else None
     result: dict[str, Any] = {}
-    if box is not None:
-        minx, miny, maxx, maxy = _parse_box(box)
+    if bounds is not None:
+        minx, miny, maxx, maxy = bounds
         corners = from_rd(shapely.box(minx, miny, maxx, maxy).segmentize(1_000), CRS84)
         result["spatial"] = {"bbox": [[round(v, 6) for v in corners.bounds]], "crs": CRS84.uri}
     if collectie.temporal:
@@ -243,7 +284,33 @@ def items(
         slugs = opgaven_service.gebieden_of(session, [o.id for o in opgaven])
         shapes = [opgaven_service.opgave_shape(o) for o in opgaven]
         return opgave_features(opgaven, shapes, slugs, query.crs), matched
+    if collectie.soort == REFERENTIELAAG:
+        laag = _laag(session, collectie)
+        rows, matched = referentielagen_service.list_objecten(
+            session, laag, query.limit, query.offset, query.bbox_rd
+        )
+        geometries = to_geojsons([shape for _, shape in rows], query.crs)
+        features = [
+            _referentieobject_feature(obj, geometry)
+            for (obj, _), geometry in zip(rows, geometries, strict=True)
+        ]
+        return features, matched
     return _stapeling_items(session, query)
+
+
+def _laag(session: Session, collectie: Collectie) -> Referentielaag:
+    # Listed as live a moment ago; deleted meanwhile, it is a 410 as in its own API.
+    return referentielagen_service.get_laag(session, str(collectie.laag))
+
+
+def _referentieobject_feature(obj: Referentieobject, geometry: dict[str, Any]) -> dict[str, Any]:
+    # The source's attributes as properties of their own: GDAL and QGIS make them columns.
+    return {
+        "type": "Feature",
+        "id": str(obj.id),
+        "geometry": geometry,
+        "properties": referentielagen_service.vlakke_eigenschappen(obj),
+    }
 
 
 def _stapeling_items(session: Session, query: ItemsQuery) -> tuple[list[dict[str, Any]], int]:
@@ -263,7 +330,7 @@ def _stapeling_items(session: Session, query: ItemsQuery) -> tuple[list[dict[str
     return features, matched
 
 
-def _variant_situatie(session: Session, key: str, gebied_keys: list[str]) -> VariantSituatie:
+def variant_situatie(session: Session, key: str, gebied_keys: list[str]) -> VariantSituatie:
     """The variant `key`, of the one gebied named (or its own); errors name `variant`."""
     try:
         variant = varianten_service.find_variant(session, str(uuid.UUID(key)))
@@ -296,7 +363,7 @@ def _variant_items(
     if len(keys) > 1:
         reason = "Eén variant tegelijk."
         raise InvalidInput(reason, [FieldError("variant", reason, "ongeldig")])
-    situatie = _variant_situatie(session, keys[0], gebied_keys)
+    situatie = variant_situatie(session, keys[0], gebied_keys)
     slug, variant = situatie.gebied.slug, str(situatie.variant.id)
     view = stapeling_service.stored(session, situatie, StapelingFilter())
     if view.stapeling_id is not None:
@@ -336,6 +403,12 @@ def item(session: Session, collectie: Collectie, fid: str, crs: Crs) -> dict[str
         return opgave_feature(
             opgave, opgaven_service.opgave_shape(opgave), gebieden[opgave.id], crs
         )
+    if collectie.soort == REFERENTIELAAG:
+        found = referentielagen_service.find_object(session, _laag(session, collectie), fid)
+        if found is None:
+            raise missing
+        obj, shape = found
+        return _referentieobject_feature(obj, to_geojsons([shape], crs)[0])
     # `slug.nr`, or `slug.variant.nr` for a face of a variant's stapeling.
     parts = fid.split(".")
     slug, nr = parts[0], parts[-1]

@@ -125,6 +125,8 @@ def openapi(request: Request, f: Formaat = None) -> Response:
 def _collection(request: Request, session: Any, collectie: collections.Collectie) -> dict[str, Any]:
     base = _base(request)
     href = f"{base}/collections/{collectie.id}"
+    # A referentielaag names its source (OGC API - Common's `attribution`).
+    naamsvermelding = {"attribution": collectie.attribution} if collectie.attribution else {}
     return {
         "id": collectie.id,
         "title": collectie.title,
@@ -133,6 +135,7 @@ def _collection(request: Request, session: Any, collectie: collections.Collectie
         "extent": collections.extent(session, collectie),
         "crs": list(OGC_CRS),
         "storageCrs": RD.uri,
+        **naamsvermelding,
         "links": [
             {"href": href, "rel": "self", "type": JSON, "title": collectie.title},
             {"href": f"{href}?f=html", "rel": "alternate", "type": HTML, "title": "Als HTML"},
@@ -145,7 +148,7 @@ def _collection(request: Request, session: Any, collectie: collections.Collectie
 
 @router.get("/collections", summary="Collecties")
 def list_collections(request: Request, session: SessionDep, f: Formaat = None) -> Response:
-    """De collecties: gebieden, opgaven (ook per thema) en de stapeling."""
+    """De collecties: gebieden, opgaven (ook per thema), de referentielagen en de stapeling."""
     body = {
         "links": _links(request),
         "collections": [_collection(request, session, c) for c in collections.collecties(session)],

@@ -1,10 +1,13 @@
 """Made tiles kept in memory under their ETag, least recently used out past a byte budget.
 
-A tile's ETag names its collection's laag versies, its address and its filter, so a kept tile
-is right for as long as its key is asked for: a write bumps a versie, and from then on every
-request asks for a new key. Making a busy tile took PostGIS 250 ms at 100,000 opgaven (zoom
-10 over Food Valley); a kept one costs a dictionary look-up. functools.lru_cache counts
-entries, not bytes, and tiles range from a few bytes to megabytes: hence this small class.
+A tile's ETag names its collection's laag versies, its address and its filter, for a
+variant's stapeling the variant and its inhoud_versie, and for a referentielaag the laag and
+its versie (tile_service.etag), so a kept tile is right for as long as its key is asked for:
+a write bumps a versie (an edit of a variant its inhoud_versie, an import of a referentielaag
+its versie), and from then on every request asks for a new key. Making a busy tile took
+PostGIS 250 ms at 100,000 opgaven (zoom 10 over Food Valley); a kept one costs a dictionary
+look-up. functools.lru_cache counts entries, not bytes, and tiles range from a few bytes to
+megabytes: hence this small class.
 """
 
 import threading

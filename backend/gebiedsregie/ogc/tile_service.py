@@ -1,9 +1,10 @@
 """Mapbox Vector Tiles of the OGC collections, made in PostGIS (ST_AsMVT), and their ETags.
 
-A tile is one SQL statement over the tables of three domains (gebied, opgave, stapeling_vlak):
+A tile is one SQL statement over the tables of four domains (gebied, opgave, stapeling_vlak,
+referentieobject):
 PostGIS clips, simplifies, transforms and encodes, so no geometry passes through Python. This
 is why this module reads those tables itself, read-only, instead of going through their
-services; the stored stapeling is still made by the stapeling service.
+services; the stored stapeling is still made by the stapeling service, a variant's too.
 """
 
 import hashlib
@@ -20,11 +21,16 @@ from gebiedsregie.crs import RD_NEW
 from gebiedsregie.errors import FieldError, InvalidInput, NotFound
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied
+from gebiedsregie.ogc.collections import REFERENTIELAAG, referentielaag_id, variant_situatie
 from gebiedsregie.ogc.models import LaagVersie
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.models import Opgave
+from gebiedsregie.referentielagen import service as referentielagen_service
+from gebiedsregie.referentielagen.models import Referentieobject
 from gebiedsregie.stapeling import service as stapeling_service
+from gebiedsregie.stapeling.filters import StapelingFilter
 from gebiedsregie.stapeling.models import Stapeling, StapelingVlak
+from gebiedsregie.varianten.stapeling import VariantSituatie
 
 GEBIEDEN = "gebieden"
 OPGAVEN = "opgaven"
@@ -47,7 +53,7 @@ DATA_LONLAT = (0.0, 48.0, 10.0, 58.0)
 TILE_FORMAT = "mvt-1"
 
 OPGAVE_FILTERS = ("thema", "status", "trekker", "horizon", "gebied")
-STAPELING_FILTERS = ("gebied", "min_aantal")
+STAPELING_FILTERS = ("gebied", "min_aantal", "variant")
 
 
 class CollectieNotFound(NotFound):
@@ -61,9 +67,12 @@ class Collectie:
 
     id: str
     titel: str
-    soort: str  # GEBIEDEN, OPGAVEN or STAPELING
+    soort: str  # GEBIEDEN, OPGAVEN, STAPELING or REFERENTIELAAG
     lagen: tuple[str, ...]
     thema: str | None = None
+    # A referentielaag's id and versie: an import or edit moves the versie, and the ETag.
+    laag_id: uuid.UUID | None = None
+    laag_versie: int | None = None
 
     @property
     def filters(self) -> tuple[str, ...]:
@@ -80,6 +89,7 @@ class TileFilter:
     horizon: int | None = None
     gebied: str | None = None
     min_aantal: int | None = None
+    variant: str | None = None  # the stapeling of this variant (its id) instead of the register
 
     def given(self) -> list[str]:
         """Return the names of the filters that are set."""
@@ -90,6 +100,7 @@ class TileFilter:
             "horizon": self.horizon,
             "gebied": self.gebied,
             "min_aantal": self.min_aantal,
+            "variant": self.variant,
         }
         return [name for name, value in values.items() if value not in ((), None)]
 
@@ -103,6 +114,7 @@ class TileFilter:
                 self.horizon,
                 self.gebied,
                 self.min_aantal,
+                self.variant,
             )
         )
 
@@ -166,7 +178,8 @@ DATA_BOUNDS = (*_mercator(*DATA_LONLAT[:2]), *_mercator(*DATA_LONLAT[2:]))
 
 
 def collecties(session: Session) -> list[Collectie]:
-    """All collections with tiles: gebieden, opgaven (also per thema) and the stapeling."""
+    """All collections with tiles: gebieden, opgaven (also per thema), the live
+    referentielagen and the stapeling."""
     result = [
         Collectie(GEBIEDEN, "Gebieden", GEBIEDEN, ("gebied",)),
         Collectie(OPGAVEN, "Opgaven", OPGAVEN, ("opgave",)),
@@ -174,6 +187,17 @@ def collecties(session: Session) -> list[Collectie]:
     result.extend(
         Collectie(f"{OPGAVEN}-{t.code}", f"Opgaven {t.naam}", OPGAVEN, ("opgave",), t.code)
         for t in opgaven_service.list_themas(session)
+    )
+    result.extend(
+        Collectie(
+            referentielaag_id(laag.slug),
+            laag.naam,
+            REFERENTIELAAG,
+            (),
+            laag_id=laag.id,
+            laag_versie=laag.versie,
+        )
+        for laag in referentielagen_service.list_lagen(session)
     )
     # The faces change whenever an opgave or a gebied does.
     result.append(Collectie(STAPELING, "Stapeling", STAPELING, ("gebied", "opgave")))
@@ -207,8 +231,26 @@ def check_filter(session: Session, collectie: Collectie, flt: TileFilter) -> Non
         raise InvalidInput("Ongeldig filter voor deze tegels.", errors)
 
 
-def etag(session: Session, collectie: Collectie, tile: TileAddress, flt: TileFilter) -> str:
-    """Return the strong ETag of a tile: it changes with every write to the collection's tables.
+def variant_van(session: Session, flt: TileFilter) -> VariantSituatie | None:
+    """Return the variant whose stapeling the tile shows, as it is now, or None (the register).
+
+    Its inhoud_versie is read here: make it before the ETag, and the tile from it.
+    """
+    if flt.variant is None:
+        return None
+    return variant_situatie(session, flt.variant, [flt.gebied] if flt.gebied else [])
+
+
+def etag(
+    session: Session,
+    collectie: Collectie,
+    tile: TileAddress,
+    flt: TileFilter,
+    variant: VariantSituatie | None = None,
+) -> str:
+    """Return the strong ETag of a tile: it changes with every write to the collection's tables,
+    for a variant's stapeling (`variant_van`) with every change of the variant, and for a
+    referentielaag with its versie (read with the collection, before the tile).
 
     Read it before the tile: a write committed in between then gives newer data under an older
     ETag (one needless download later), never older data under a newer one.
@@ -219,13 +261,28 @@ def etag(session: Session, collectie: Collectie, tile: TileAddress, flt: TileFil
         .order_by(LaagVersie.laag)
     ).all()
     state = ".".join(f"{laag}{versie}" for laag, versie in versies)
+    if collectie.laag_id is not None:
+        # Its objecten change only with an import, which moves its versie (no laag_versie
+        # row: that would make every tile of every laag stale at each import).
+        state += f".referentielaag{collectie.laag_id}:{collectie.laag_versie}"
+    if variant is not None:
+        # Its changes are in no laag: its inhoud_versie counts them (the register's edits in
+        # the gebied move the opgave laag).
+        state += f".variant{variant.variant.id}:{variant.variant.inhoud_versie}"
     address = f"{collectie.id}/{tile.z}/{tile.x}/{tile.y}?{flt.key()}"
     digest = hashlib.sha256(f"{TILE_FORMAT}|{__version__}|{address}|{state}".encode()).hexdigest()
     return f'"{digest[:32]}"'
 
 
-def tile(session: Session, collectie: Collectie, address: TileAddress, flt: TileFilter) -> bytes:
-    """Return the tile as Mapbox Vector Tile bytes, one layer named after the collection.
+def tile(
+    session: Session,
+    collectie: Collectie,
+    address: TileAddress,
+    flt: TileFilter,
+    variant: VariantSituatie | None = None,
+) -> bytes:
+    """Return the tile as Mapbox Vector Tile bytes, one layer named after the collection; the
+    stapeling of `variant` (the one its ETag was read for) when given.
 
     Empty (b"") when nothing lies in it.
     """
@@ -239,8 +296,10 @@ def tile(session: Session, collectie: Collectie, address: TileAddress, flt: Tile
         features = _gebieden(address, area_rd)
     elif collectie.soort == OPGAVEN:
         features = _opgaven(session, collectie, address, area_rd, flt)
+    elif collectie.soort == REFERENTIELAAG:
+        features = _referentieobjecten(collectie, address, area_rd)
     else:
-        features = _stapeling(session, address, area_rd, flt)
+        features = _stapeling(session, address, area_rd, flt, variant)
     rows = features.subquery("features")
     # ST_AsMVT skips the rows whose geometry fell away in ST_AsMVTGeom (NULL).
     encoded = session.scalar(
@@ -281,6 +340,20 @@ def _gebieden(address: TileAddress, area_rd: Any) -> Select[Any]:
     ).where(Gebied.geom.op("&&")(area_rd), gebieden_service.LIVE)
 
 
+def _referentieobjecten(collectie: Collectie, address: TileAddress, area_rd: Any) -> Select[Any]:
+    # The source's attributes as one JSON text: their names vary per laag, and may be any.
+    return select(
+        cast(Referentieobject.id, Text).label("id"),
+        Referentieobject.naam,
+        Referentieobject.extern_id,
+        cast(Referentieobject.eigenschappen, Text).label("eigenschappen"),
+        _mvt_geom(Referentieobject.geom, address, area_rd),
+    ).where(
+        Referentieobject.laag_id == collectie.laag_id,
+        Referentieobject.geom.op("&&")(area_rd),
+    )
+
+
 def _opgaven(
     session: Session, collectie: Collectie, address: TileAddress, area_rd: Any, flt: TileFilter
 ) -> Select[Any]:
@@ -310,9 +383,17 @@ def _opgaven(
 
 
 def _stapeling(
-    session: Session, address: TileAddress, area_rd: Any, flt: TileFilter
+    session: Session,
+    address: TileAddress,
+    area_rd: Any,
+    flt: TileFilter,
+    variant: VariantSituatie | None,
 ) -> Select[Any]:
-    stapeling_ids = _stored_stapelingen(session, area_rd, flt.gebied)
+    stapeling_ids = (
+        _stored_stapelingen(session, area_rd, flt.gebied)
+        if variant is None
+        else _variant_stapeling(session, area_rd, variant)
+    )
     return (
         select(
             StapelingVlak.nr,
@@ -345,3 +426,18 @@ def _stored_stapelingen(session: Session, area_rd: Any, gebied: str | None) -> l
     # A gebied whose data changed while it was computed has none: then the ETag read
     # before already differs from the current one.
     return list(stapeling_service.unfiltered(session, session.scalars(query).all()))
+
+
+def _variant_stapeling(session: Session, area_rd: Any, variant: VariantSituatie) -> list[uuid.UUID]:
+    """Return the id of the variant's unfiltered stored stapeling, computing and storing it
+    when missing; none when its gebied does not meet the area."""
+    meets = session.scalar(
+        select(Gebied.id).where(
+            Gebied.id == variant.gebied.id, Gebied.geom.op("&&")(area_rd), gebieden_service.LIVE
+        )
+    )
+    if meets is None:
+        return []
+    # Under the key of the inhoud_versie the ETag was read with: a newer result, never older.
+    stapeling_id = stapeling_service.stored_id(session, variant, StapelingFilter())
+    return [stapeling_id] if stapeling_id is not None else []

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from gebiedsregie.auth.access import ActorDep, require
+from gebiedsregie.auth.models import Rol
 from gebiedsregie.db import SessionDep
 from gebiedsregie.ogc import tile_service
 from gebiedsregie.ogc.tile_cache import TileCache
@@ -32,6 +34,12 @@ PROPERTIES = {
         "status": "string",
         "trekker": "string",
         "horizon": "integer",
+    },
+    tile_service.REFERENTIELAAG: {
+        "id": "string",
+        "naam": "string",
+        "extern_id": "string",
+        "eigenschappen": "string",  # the source's attributes, as JSON text
     },
     tile_service.STAPELING: {
         "nr": "integer",
@@ -67,6 +75,12 @@ def tile_filter(
             description="Stapeling: alleen vlakken met minstens zoveel opgaven.",
         ),
     ] = None,
+    variant: Annotated[
+        str | None,
+        Query(
+            description="Stapeling: die van deze variant van een gebied (id; vraagt een account)."
+        ),
+    ] = None,
 ) -> TileFilter:
     """The optional query filters of a tile, as one dependency; which apply is checked later."""
     return TileFilter(
@@ -76,6 +90,7 @@ def tile_filter(
         horizon=horizon,
         gebied=gebied,
         min_aantal=min_aantal,
+        variant=variant,
     )
 
 
@@ -145,24 +160,29 @@ def get_tile(
     x: int,
     y: int,
     flt: TileFilterDep,
+    actor: ActorDep,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Een Mapbox Vector Tile met één laag, genoemd naar de collectie.
 
-    Met If-None-Match en de huidige ETag: 304 zonder inhoud. Een lege tegel: 204.
+    Met If-None-Match en de huidige ETag: 304 zonder inhoud. Een lege tegel: 204. De stapeling
+    met `variant`: die van een variant; haar ETag verandert met elke wijziging van de variant.
     """
     address = TileAddress(z, x, y)
     address.check()
     collectie = tile_service.get_collectie(session, collection_id)
     tile_service.check_filter(session, collectie, flt)
-    etag = tile_service.etag(session, collectie, address, flt)  # before the tile: see etag()
+    if flt.variant is not None:
+        require(Rol.LEZER)(actor)  # before the variant is looked up: 401, not 404
+    variant = tile_service.variant_van(session, flt)  # its inhoud_versie, before the ETag
+    etag = tile_service.etag(session, collectie, address, flt, variant)  # before the tile
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
     if _matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     cache: TileCache = request.app.state.tile_cache
     data = cache.get(etag)
     if data is None:
-        data = tile_service.tile(session, collectie, address, flt)
+        data = tile_service.tile(session, collectie, address, flt, variant)
         cache.put(etag, data)
     if not data:
         return Response(status_code=204, headers=headers)

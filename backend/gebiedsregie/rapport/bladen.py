@@ -5,7 +5,7 @@ from typing import Any
 
 from gebiedsregie.crs import RD_NEW, Crs
 from gebiedsregie.rapport.downloads import HA, PROCENT, Blad, Cel
-from gebiedsregie.rapport.tabel import KOLOMMEN, Tabel
+from gebiedsregie.rapport.tabel import Tabel
 from gebiedsregie.stapeling.samenvatting import SamenvattingInCrs
 from gebiedsregie.web.pages import STATUSSEN, TREKKERS
 
@@ -27,10 +27,10 @@ def filter_regels(filters: Mapping[str, Any], themas: Mapping[str, str]) -> list
 
 def tabel_blad(tabel: Tabel) -> Blad:
     """Return the opgaventabel as one sheet, with the Dutch headings."""
-    kolommen = [naam for naam, _ in KOLOMMEN]
+    kolommen = [naam for naam, _ in tabel.kolommen]
     return Blad(
         titel="Opgaven",
-        kopjes=[titel for _, titel in KOLOMMEN],
+        kopjes=[titel for _, titel in tabel.kolommen],
         rijen=[[rij[k] for k in kolommen] for rij in tabel.rijen],
         formaten={
             kolommen.index("oppervlakte_in_gebied_ha"): HA,
@@ -67,6 +67,16 @@ def samenvatting_bladen(
     filters: list[list[Cel]] = [
         [f"Filter {label.lower()}", tekst] for label, tekst in filter_regels(s["filters"], themas)
     ]
+    # GET …/samenvatting adds the vraag beside the stored figures.
+    vraag: list[list[Cel]] = (
+        [
+            ["Gevraagd: som ruimtevraag (ha)", s["vraag_ha"]],
+            ["Opgaven zonder ruimtevraag (zoekgebied telt)", s.get("vraag_aantal_geschat", 0)],
+            ["Ruimtedruk (vraag)", s.get("ruimtedruk_vraag")],
+        ]
+        if "vraag_ha" in s
+        else []
+    )
     eigenschappen: list[list[Cel]] = [
         ["Gebied", gebied["naam"]],
         ["Slug", gebied["slug"]],
@@ -77,7 +87,8 @@ def samenvatting_bladen(
         ["Aantal opgaven", s["aantal_opgaven"]],
         ["Aantal vlakken", s["aantal_vlakken"]],
         ["Maximale stapeling", s["max_diepte"]],
-        ["Ruimtedruk", s["ruimtedruk"]],
+        ["Ruimtedruk (zoekgebied)", s["ruimtedruk"]],
+        *vraag,
         ["Splinters bij buurvlak gevoegd (ha)", s["sliver_ha"]],
     ]
     per_diepte = s["per_diepte"]

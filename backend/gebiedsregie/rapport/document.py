@@ -9,7 +9,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from gebiedsregie import __version__
 from gebiedsregie.rapport.inhoud import Inhoud, is_illustratief
-from gebiedsregie.rapport.opdracht import DIEPTE_KLEUREN, Opdracht, Staaf, diepte_kleur
+from gebiedsregie.rapport.opdracht import (
+    DIEPTE_KLEUREN,
+    Balansstaaf,
+    Opdracht,
+    Staaf,
+    VraagDeel,
+    diepte_kleur,
+)
 from gebiedsregie.stapeling.samenvatting import Samenvatting
 from gebiedsregie.web.pages import STATUSSEN, TREKKERS
 from gebiedsregie.web.router import getal
@@ -73,6 +80,14 @@ def opgaven_woord(n: int) -> str:
     return f"{n} opgave" if n == 1 else f"{n} opgaven"
 
 
+def titel(inhoud: Inhoud) -> str:
+    """Return the report's title: the gebied's, and the variant's name when it is one."""
+    tekst = f"Stapeling van ruimtelijke opgaven in {inhoud.gebied['naam']}"
+    if inhoud.variant is not None:
+        tekst += f", variant {inhoud.variant['naam']}"
+    return tekst
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -107,7 +122,7 @@ def _kerncijfers(s: Samenvatting) -> list[tuple[str, str, str]]:
         ("2 of meer opgaven", f"{ha(minstens(2))} ha", procent(minstens(2), gebied_ha)),
         ("3 of meer opgaven", f"{ha(minstens(3))} ha", procent(minstens(3), gebied_ha)),
         ("4 of meer opgaven", f"{ha(minstens(4))} ha", procent(minstens(4), gebied_ha)),
-        ("Ruimtedruk", getal(s["ruimtedruk"], 2), "claims / oppervlakte"),
+        ("Ruimtedruk (zoekgebied)", getal(s["ruimtedruk"], 2), "zoekgebieden / oppervlakte"),
     ]
 
 
@@ -174,6 +189,23 @@ def _grafieken(inhoud: Inhoud) -> dict[str, list[Staaf]]:
     return {"per_diepte": per_diepte, "per_thema": per_thema}
 
 
+def _balansstaaf(inhoud: Inhoud) -> Balansstaaf | None:
+    """The ruimtebalans' bar: the vraag per thema in the themas' colours."""
+    b = inhoud.ruimtebalans
+    if b is None:
+        return None
+    vraag = [
+        VraagDeel(
+            inhoud.themas.get(t.thema, (t.thema, ""))[0],
+            inhoud.themas.get(t.thema, ("", "#999999"))[1],
+            t.vraag_ha - t.geschat_ha,
+            t.geschat_ha,
+        )
+        for t in b.themas
+    ]
+    return Balansstaaf(b.gebied_ha, b.sturend_ha, vraag)
+
+
 def _lijst(rijen: list[dict[str, Any]], aantal: int | None) -> list[dict[str, Any]]:
     """Return the opgaven to list: all, or the `aantal` with the highest stapeling (then the
     largest area in the gebied), in the table's order."""
@@ -201,7 +233,7 @@ def html(inhoud: Inhoud, aantal: int | None = None) -> str:
     return template.render(
         i=inhoud,
         s=s,
-        titel=f"Stapeling van ruimtelijke opgaven in {inhoud.gebied['naam']}",
+        titel=titel(inhoud),
         css=(TEMPLATES / "rapport.css").read_text(encoding="utf-8"),
         kerncijfers=_kerncijfers(s),
         matrix=_matrix(inhoud),
@@ -227,5 +259,6 @@ def opdracht(inhoud: Inhoud) -> Opdracht:
         varianten=varianten,
         kaart=inhoud.kaart,
         grafieken=_grafieken(inhoud),
-        titel=f"Stapeling van ruimtelijke opgaven in {inhoud.gebied['naam']}",
+        titel=titel(inhoud),
+        balans=_balansstaaf(inhoud),
     )

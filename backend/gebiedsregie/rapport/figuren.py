@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.path import Path
 
-from gebiedsregie.rapport.opdracht import Kaart, Staaf, diepte_kleur, kaart_extent
+from gebiedsregie.rapport.opdracht import Balansstaaf, Kaart, Staaf, diepte_kleur, kaart_extent
 
 DPI = 200
 MM = 1 / 25.4  # inch
@@ -265,6 +265,115 @@ def staven_svg(staven: Sequence[Staaf], breedte_mm: float = 174.0) -> bytes:
         for side in ("top", "right", "bottom"):
             ax.spines[side].set_visible(False)
         ax.tick_params(axis="y", length=0, labelsize=8)
+        out = io.BytesIO()
+        fig.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
+
+
+STUREND = "#7b8794"
+BESCHIKBAAR = "#eef3e8"
+TEKORT = "#b3261e"
+
+
+def _ha_tick(value: float, _pos: float) -> str:
+    return f"{value:,.0f}".replace(",", ".") + " ha"
+
+
+def balans_svg(staaf: Balansstaaf, breedte_mm: float = 174.0) -> bytes:
+    """Return the ruimtebalans as a stacked bar (SVG): the gebied as sturend + beschikbaar,
+    below it the vraag per thema from where beschikbaar starts (hatched where estimated from
+    the zoekgebied); past the gebied's end, outlined in red, the tekort."""
+    vraag_ha = sum(d.opgegeven_ha + d.geschat_ha for d in staaf.vraag)
+    beschikbaar_ha = staaf.gebied_ha - staaf.sturend_ha
+    eind = staaf.sturend_ha + vraag_ha
+    schaal = max(staaf.gebied_ha, eind, 1.0)
+    kolommen = 4
+    rijen = -(-(len(staaf.vraag) + 4) // kolommen)  # legend rows, with its four fixed items
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(breedte_mm * MM, (30 + 4.2 * rijen) * MM), layout="constrained")
+        ax = fig.add_subplot()
+        bar: dict[str, Any] = {"height": 0.62, "linewidth": 0.4}
+        handles: list[Any] = [
+            ax.barh(1, staaf.sturend_ha, color=STUREND, edgecolor="#4d4d4d", **bar),
+            ax.barh(
+                1,
+                beschikbaar_ha,
+                left=staaf.sturend_ha,
+                color=BESCHIKBAAR,
+                edgecolor="#6a8f4e",
+                **bar,
+            ),
+        ]
+        labels = ["Sturende lagen", "Beschikbaar"]
+        left, geschat = staaf.sturend_ha, False
+        for deel in staaf.vraag:
+            handles.append(
+                ax.barh(
+                    0, deel.opgegeven_ha, left=left, color=deel.kleur, edgecolor="#6b6b6b", **bar
+                )
+            )
+            labels.append(deel.naam)
+            if deel.geschat_ha > 0:
+                geschat = True
+                ax.barh(
+                    0,
+                    deel.geschat_ha,
+                    left=left + deel.opgegeven_ha,
+                    color=deel.kleur,
+                    edgecolor="#6b6b6b",
+                    hatch="////",
+                    **bar,
+                )
+            left += deel.opgegeven_ha + deel.geschat_ha
+        if geschat:
+            handles.append(ax.barh(0, 0, color="#ffffff", edgecolor="#6b6b6b", hatch="////"))
+            labels.append("geschat uit zoekgebied")
+        if eind > staaf.gebied_ha:
+            handles.append(
+                ax.barh(
+                    0,
+                    eind - staaf.gebied_ha,
+                    left=staaf.gebied_ha,
+                    fill=False,
+                    edgecolor=TEKORT,
+                    linestyle="--",
+                    height=0.62,
+                    linewidth=1.0,
+                )
+            )
+            labels.append("tekort")
+        ax.axvline(staaf.gebied_ha, color="#1a1a1a", linewidth=0.6, linestyle=(0, (3, 2)))
+        # The figures at the bars: inside a segment wide enough, else after it.
+        tekst: dict[str, Any] = {"fontsize": 6.5, "va": "center", "color": "#1a1a1a"}
+        for begin, ha, label in (
+            (0.0, staaf.sturend_ha, "sturend"),
+            (staaf.sturend_ha, beschikbaar_ha, "beschikbaar"),
+        ):
+            if ha / schaal > 0.18:
+                ax.text(begin + ha / 2, 1, f"{label} {_ha_tick(ha, 0)}", ha="center", **tekst)
+        saldo = beschikbaar_ha - vraag_ha
+        saldo_tekst = f"tekort {_ha_tick(-saldo, 0)}" if saldo < 0 else f"over {_ha_tick(saldo, 0)}"
+        vraag_tekst = f"vraag {_ha_tick(vraag_ha, 0)}; {saldo_tekst}"
+        if eind / schaal < 0.6:
+            ax.text(eind + schaal * 0.01, 0, vraag_tekst, ha="left", **tekst)
+        else:
+            ax.text(staaf.sturend_ha - schaal * 0.01, 0, vraag_tekst, ha="right", **tekst)
+        ax.set_yticks([1, 0], ["Gebied", "Vraag"])
+        ax.set_xlim(0, schaal * 1.01)
+        ax.xaxis.set_major_formatter(_ha_tick)
+        ax.tick_params(axis="both", length=2, labelsize=7)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        fig.legend(
+            handles,
+            labels,
+            loc="outside lower center",
+            ncol=kolommen,
+            fontsize=6.5,
+            frameon=False,
+            handlelength=1.2,
+            columnspacing=1.2,
+        )
         out = io.BytesIO()
         fig.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()

@@ -15,9 +15,14 @@ from gebiedsregie.gebieden.models import Gebied, GebiedSoort
 from gebiedsregie.rapport.bladen import filter_regels
 from gebiedsregie.rapport.opdracht import Kaart, kaart_extent
 from gebiedsregie.rapport.tabel import Gegevensstand, build_tabel
+from gebiedsregie.ruimtebalans import service as ruimtebalans_service
+from gebiedsregie.ruimtebalans.compute import Balans
 from gebiedsregie.stapeling import reads as stapeling_reads
 from gebiedsregie.stapeling.filters import StapelingFilter
 from gebiedsregie.stapeling.samenvatting import Samenvatting
+from gebiedsregie.stapeling.situatie import HuidigeSituatie, Situatie
+from gebiedsregie.varianten import service as varianten_service
+from gebiedsregie.varianten.stapeling import VariantRef
 from gebiedsregie.web.pages import SOORTEN
 
 MAX_VLAKKEN = 50_000  # faces on one map: past this the drawing alone takes too long
@@ -40,6 +45,8 @@ class Inhoud:
     bronnen: list[tuple[str, int]]  # each bron of the opgaven, and how many carry it
     illustratief: int  # how many opgaven' bron says they are illustrative
     kaart: Kaart
+    variant: dict[str, Any] | None = None  # the variant shown (naam, status, ...), or None
+    ruimtebalans: Balans | None = None
 
 
 def is_illustratief(bron: str) -> bool:
@@ -54,11 +61,13 @@ def build_inhoud(
     datum: date,
     max_opgaven: int,
     bewaard_max: int = 500,
+    situatie: Situatie | None = None,
 ) -> Inhoud:
-    """Return the content of the report on `gebied` for `flt`; the map shows the faces at
-    least `min_aantal` deep. PayloadTooLarge past `max_opgaven` opgaven or MAX_VLAKKEN faces.
+    """Return the content of the report on `gebied` for `flt`, of the register or of
+    `situatie` (a variant of the gebied); the map shows the faces at least `min_aantal` deep.
+    PayloadTooLarge past `max_opgaven` opgaven or MAX_VLAKKEN faces.
     """
-    tabel = build_tabel(session, gebied, flt, max_opgaven, bewaard_max)
+    tabel = build_tabel(session, gebied, flt, max_opgaven, bewaard_max, situatie)
     samenvatting = tabel.view.samenvatting
     if samenvatting["aantal_vlakken"] > MAX_VLAKKEN:
         raise PayloadTooLarge(
@@ -119,4 +128,16 @@ def build_inhoud(
         bronnen=sorted(bronnen.items(), key=lambda item: (-item[1], item[0])),
         illustratief=sum(1 for rij in tabel.rijen if is_illustratief(rij["bron"])),
         kaart=kaart,
+        variant=_variant(session, tabel.variant),
+        ruimtebalans=ruimtebalans_service.ruimtebalans(
+            session, situatie or HuidigeSituatie(gebied), flt, max_opgaven
+        ).balans,
     )
+
+
+def _variant(session: Session, variant: VariantRef | None) -> dict[str, Any] | None:
+    """What the report says of the variant: its state and how many opgaven it changes."""
+    if variant is None:
+        return None
+    aantallen = varianten_service.aantallen(session, [variant.id])[variant.id]
+    return variant.as_dict() | {"aantallen": aantallen}

@@ -72,6 +72,26 @@ class Staaf:
 
 
 @dataclass(frozen=True)
+class VraagDeel:
+    """The vraag of one thema in the ruimtebalans' bar: given, and estimated (hatched)."""
+
+    naam: str
+    kleur: str
+    opgegeven_ha: float
+    geschat_ha: float
+
+
+@dataclass(frozen=True)
+class Balansstaaf:
+    """The ruimtebalans as a stacked bar: the gebied (sturend, beschikbaar), and the vraag per
+    thema from where beschikbaar starts."""
+
+    gebied_ha: float
+    sturend_ha: float
+    vraag: list[VraagDeel]
+
+
+@dataclass(frozen=True)
 class Opdracht:
     """The report to make: the HTML of each variant (the first whose pages fit is taken;
     later ones list fewer opgaven), and what to draw for the images the HTML names."""
@@ -80,6 +100,7 @@ class Opdracht:
     kaart: Kaart
     grafieken: dict[str, list[Staaf]] = field(default_factory=dict)  # name -> bars
     titel: str = ""
+    balans: Balansstaaf | None = None  # drawn as ruimtebalans.svg
 
 
 @dataclass(frozen=True)
@@ -98,4 +119,6 @@ def afdrukken(opdracht: Opdracht) -> Afdruk:
     bestanden = {"kaart.png": figuren.kaart_png(opdracht.kaart)}
     for naam, staven in opdracht.grafieken.items():
         bestanden[f"{naam}.svg"] = figuren.staven_svg(staven)
+    if opdracht.balans is not None:
+        bestanden["ruimtebalans.svg"] = figuren.balans_svg(opdracht.balans)
     return pdf.render(opdracht.varianten, bestanden, opdracht.titel, MAX_PAGINAS)

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 
 from gebiedsregie import bounded
 from gebiedsregie.api import SettingsDep
+from gebiedsregie.auth.access import ActorDep
 from gebiedsregie.bounded import Budget, OverBudget
 from gebiedsregie.db import SessionDep
 from gebiedsregie.errors import FieldError, PayloadTooLarge, ServiceUnavailable
@@ -24,8 +25,9 @@ from gebiedsregie.rapport.bladen import tabel_blad
 from gebiedsregie.rapport.inhoud import build_inhoud
 from gebiedsregie.rapport.opdracht import Afdruk, afdrukken
 from gebiedsregie.rapport.schemas import Formaat, FormaatQuery, Opgaventabel
-from gebiedsregie.rapport.tabel import as_json, build_tabel
+from gebiedsregie.rapport.tabel import as_json, bestandsnaam, build_tabel
 from gebiedsregie.stapeling.router import FiltersDep
+from gebiedsregie.varianten.query import VariantQuery, situatie
 
 router = APIRouter(tags=["rapport"])
 PDF = "application/pdf"
@@ -41,6 +43,8 @@ DOWNLOADS: dict[int | str, dict[str, Any]] = {
         }
     },
     400: PROBLEM,
+    401: PROBLEM,
+    403: PROBLEM,
     404: PROBLEM,
     413: PROBLEM,
 }
@@ -52,23 +56,29 @@ def get_opgaventabel(
     session: SessionDep,
     settings: SettingsDep,
     flt: FiltersDep,
+    actor: ActorDep,
+    variant: VariantQuery = None,
     formaat: FormaatQuery = Formaat.JSON,
 ) -> Response:
     """De opgaven van een gebied als tabel: per opgave de oppervlakte binnen het gebied, de
     ruimtevraag en de hoogste stapeling op haar, met de filters van de stapeling
     (`min_aantal` filtert vlakken, geen opgaven: hier doet het niets). Als JSON, of als
-    download in CSV of Excel."""
+    download in CSV of Excel. Met `variant`: de opgaven en stapeling van een variant, met per
+    opgave wat de variant ermee doet."""
     gebied = gebieden_service.get_gebied(session, gebied_id)
+    asked = situatie(session, gebied, variant, actor)
     tabel = build_tabel(
         session,
         gebied,
         flt.stapeling,
         settings.stapeling_max_opgaven,
         settings.stapeling_bewaard_max,
+        asked,
     )
     if formaat is Formaat.JSON:
         return JSONResponse(as_json(tabel))
-    return downloads.response([tabel_blad(tabel)], formaat, f"{gebied.slug}-opgaven")
+    stem = bestandsnaam(gebied, asked, "opgaven")
+    return downloads.response([tabel_blad(tabel)], formaat, stem)
 
 
 class Rapporten:
@@ -129,20 +139,30 @@ def _rapporten(request: Request) -> Rapporten:
     responses={
         200: {"content": {PDF: {}}, "description": "Het rapport, A4, twee tot zes pagina's."},
         400: PROBLEM,
+        401: PROBLEM,
+        403: PROBLEM,
         404: PROBLEM,
         413: PROBLEM,
         503: PROBLEM,
     },
 )
 def get_rapport(
-    gebied_id: str, request: Request, session: SessionDep, settings: SettingsDep, flt: FiltersDep
+    gebied_id: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    flt: FiltersDep,
+    actor: ActorDep,
+    variant: VariantQuery = None,
 ) -> Response:
     """Een rapport van het gebied als PDF, om bij een GS-nota te voegen: kaart van de
     stapeling, kerncijfers, grafieken per diepte en per thema, de thema x thema-matrix, de
     hotspots, de opgaven en de bronnen. Met de filters van de stapeling; `min_aantal` geldt
-    voor de vlakken op de kaart."""
+    voor de vlakken op de kaart. Met `variant`: het rapport van een variant, die de
+    titelpagina noemt (naam en status)."""
     gebied = gebieden_service.get_gebied(session, gebied_id)
-    slug = gebied.slug
+    asked = situatie(session, gebied, variant, actor)
+    filename = f"{bestandsnaam(gebied, asked, 'rapport')}.pdf"
     inhoud = build_inhoud(
         session,
         gebied,
@@ -151,11 +171,14 @@ def get_rapport(
         datetime.now(document.TIJDZONE).date(),
         settings.stapeling_max_opgaven,
         settings.stapeling_bewaard_max,
+        asked,
     )
     opdracht = document.opdracht(inhoud)
     session.rollback()  # read only: the connection goes back to the pool while we draw
     rapporten = _rapporten(request)
-    key = hashlib.sha256(pickle.dumps(opdracht)).hexdigest()
+    # The situation's key names a variant and its inhoud_versie: an edit of the variant is
+    # never answered with the PDF made before it (the content would say so too; this is sure).
+    key = hashlib.sha256(pickle.dumps((asked.key(flt.stapeling), opdracht))).hexdigest()
     pdf = rapporten.get(key)
     if pdf is None:
         with rapporten.take():
@@ -174,7 +197,7 @@ def get_rapport(
         pdf,
         media_type=PDF,
         headers={
-            "Content-Disposition": f'attachment; filename="{slug}-rapport.pdf"',
+            "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
         },
     )

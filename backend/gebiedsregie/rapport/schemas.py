@@ -2,7 +2,7 @@
 
 import uuid
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Query
 from pydantic import BaseModel, Field
@@ -50,10 +50,25 @@ class Rij(BaseModel):
         "is (smaller dan 0,5 m)."
     )
     bron: str
+    wijziging: Literal["gewijzigd", "nieuw"] | None = Field(
+        default=None,
+        description="Alleen in de tabel van een variant: wat de variant met de opgave doet "
+        "(null: als in de huidige situatie). Weggelaten opgaven staan niet in de tabel.",
+    )
+
+
+class VariantRef(BaseModel):
+    id: uuid.UUID
+    naam: str
+    status: str
+    inhoud_versie: int = Field(description="Telt elke wijziging van haar opgaven.")
 
 
 class Opgaventabel(BaseModel):
     gebied: GebiedRef
+    variant: VariantRef | None = Field(
+        default=None, description="Alleen met `variant`: de variant die de tabel toont."
+    )
     filters: dict[str, Any] = Field(description="De filters, zoals de samenvatting ze toont.")
     kolommen: list[Kolom]
     rijen: list[Rij] = Field(description="Op titel, dan id.")

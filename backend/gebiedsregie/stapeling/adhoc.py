@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from gebiedsregie import bounded
 from gebiedsregie.bounded import Budget
+from gebiedsregie.combinaties import service as combinaties_service
+from gebiedsregie.combinaties.analysis import Invoer as CombinatieInvoer
 from gebiedsregie.crs import RD_NEW
 from gebiedsregie.errors import FieldError, InvalidInput
 from gebiedsregie.opgaven import service as opgaven_service
@@ -19,6 +21,8 @@ from gebiedsregie.stapeling import analysis
 from gebiedsregie.stapeling.compute import Invoer, Result, analyse
 from gebiedsregie.stapeling.filters import StapelingFilter
 from gebiedsregie.stapeling.samenvatting import FilterWaarden
+from gebiedsregie.varianten import situatie as varianten_situatie
+from gebiedsregie.varianten.stapeling import VariantSituatie
 
 
 def adhoc_budget(settings: Settings) -> Budget:
@@ -32,36 +36,63 @@ def _analyse_child(
     filters: FilterWaarden,
     context: dict[str, object],
     check_noding: bool,
+    combinaties: CombinatieInvoer,
 ) -> tuple[Result, int]:
     """analyse() in the child, checked as the caller's process would; also returns how often
     the core's fallback fired, which the caller counts as its own."""
     analysis.CHECK_NODING = check_noding
     before = analysis.FALLBACKS.value
-    result = analyse(area, opgaven, filters, context=context)
+    result = analyse(area, opgaven, filters, context=context, combinaties=combinaties)
     return result, analysis.FALLBACKS.value - before
 
 
 def adhoc(
-    session: Session, area: MultiPolygon, flt: StapelingFilter, max_opgaven: int, budget: Budget
+    session: Session,
+    area: MultiPolygon,
+    flt: StapelingFilter,
+    max_opgaven: int,
+    budget: Budget,
+    variant: VariantSituatie | None = None,
 ) -> Result:
-    """Compute the stapeling inside a drawn area within `budget`; nothing is stored.
+    """Compute the stapeling inside a drawn area within `budget`; nothing is stored. The
+    opgaven are the register's, or those of `variant` (with its changes applied).
 
     Raises InvalidInput past `max_opgaven` and bounded.OverBudget past the budget.
     """
     area_expr = func.ST_GeomFromWKB(area.wkb, RD_NEW)
     opgaven_filter = flt.opgaven_filter(area_expr)
-    matched = opgaven_service.count(session, opgaven_filter)
+    if variant is None:
+        matched = opgaven_service.count(session, opgaven_filter)
+    else:
+        matched = varianten_situatie.tel_opgaven_van(
+            session, variant.gebied, variant.variant.id, opgaven_filter
+        )
     if matched > max_opgaven:
         raise InvalidInput(
             f"In dit gebied liggen {matched} opgaven; het maximum voor een losse analyse is "
             f"{max_opgaven}. Teken een kleiner gebied of filter op thema.",
             [FieldError("geometry", "Te veel opgaven in dit gebied.", "te_veel_opgaven")],
         )
-    context = {"gebied": "getekend gebied", "filters": flt.as_dict()}
-    opgaven = opgaven_service.geometries(session, opgaven_filter)
+    context: dict[str, object] = {"gebied": "getekend gebied", "filters": flt.as_dict()}
+    if variant is None:
+        opgaven = opgaven_service.geometries(session, opgaven_filter)
+    else:
+        # The drawn area, not the variant's gebied, bounds every part of the situation.
+        context["variant"] = str(variant.variant.id)
+        opgaven = varianten_situatie.opgaven_van(
+            session, variant.gebied, variant.variant.id, opgaven_filter
+        )
+    combinaties = combinaties_service.invoer(session, area)
     session.rollback()  # read only: the connection goes back to the pool while we compute
     result, fallbacks = bounded.run(
-        _analyse_child, area, opgaven, flt.as_dict(), context, analysis.CHECK_NODING, budget=budget
+        _analyse_child,
+        area,
+        opgaven,
+        flt.as_dict(),
+        context,
+        analysis.CHECK_NODING,
+        combinaties,
+        budget=budget,
     )
     analysis.FALLBACKS.add(fallbacks)
     return result

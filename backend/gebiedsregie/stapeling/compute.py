@@ -14,6 +14,9 @@ import numpy as np
 import shapely
 from shapely import Geometry, MultiPolygon
 
+from gebiedsregie.combinaties.analysis import Invoer as CombinatieInvoer
+from gebiedsregie.combinaties.analysis import combineer
+from gebiedsregie.combinaties.samenvatting import Combinaties, VlakCombinaties
 from gebiedsregie.stapeling.analysis import Faces, compute_faces, default_workers
 from gebiedsregie.stapeling.samenvatting import FilterWaarden, Hotspot, Kerncijfers, Samenvatting
 from gebiedsregie.stapeling.summary import summarize
@@ -33,6 +36,7 @@ class Face:
     opgaven: list[uuid.UUID]
     oppervlakte_ha: float
     geom: Geometry | None  # RD; None when read back as text
+    combinaties: VlakCombinaties | None = None  # its conflicten, koppelkansen and lagen
 
     @property
     def aantal_themas(self) -> int:
@@ -54,19 +58,28 @@ def analyse(
     filters: FilterWaarden,
     workers: int | None = None,
     context: dict[str, Any] | None = None,
+    combinaties: CombinatieInvoer | None = None,
 ) -> Result:
     """Compute the stapeling of `opgaven` inside `area` (RD) for `filters` (noted in the
     samenvatting); `context` (gebied, filters) goes into the log should the core's fallback
-    fire."""
+    fire. With `combinaties` (the matrices, the lagen clipped to `area`), each face and the
+    samenvatting get their koppelkansen and conflicten."""
     started = time.perf_counter()
     faces, kerncijfers = _compute(area, opgaven, workers, context)
     ids, themas = [o[0] for o in opgaven], [o[1] for o in opgaven]
-    result_faces = [_face(faces, i, nr, ids, themas) for nr, i in enumerate(_order(faces))]
+    order = _order(faces)
+    result_faces = [_face(faces, i, nr, ids, themas) for nr, i in enumerate(order)]
+    deel = None
+    if combinaties is not None:
+        per_vlak, deel = _combinaties(faces, order, opgaven, combinaties)
+        for face, vlak in zip(result_faces, per_vlak, strict=True):
+            face.combinaties = vlak
     samenvatting: Samenvatting = {
         **kerncijfers,
         "aantal_opgaven": len({i for f in result_faces for i in f.opgaven}),
         "hotspots": [_hotspot(f) for f in hotspots(result_faces)],
         "filters": filters,
+        "combinaties": deel,
     }
     return Result(result_faces, samenvatting, int((time.perf_counter() - started) * 1000))
 
@@ -77,6 +90,7 @@ def samenvatting(
     filters: FilterWaarden,
     workers: int | None = None,
     context: dict[str, Any] | None = None,
+    combinaties: CombinatieInvoer | None = None,
 ) -> Samenvatting:
     """Return the samenvatting `analyse` gives, without making every face (at 5,000 opgaven,
     70,000 of them cost a second): only the hotspots'."""
@@ -96,6 +110,9 @@ def samenvatting(
         "aantal_opgaven": len({ids[m] for m in members.tolist()}),
         "hotspots": [_hotspot(_face(faces, order[nr], nr, ids, themas)) for nr in spots],
         "filters": filters,
+        "combinaties": (
+            _combinaties(faces, order, opgaven, combinaties)[1] if combinaties is not None else None
+        ),
     }
 
 
@@ -110,6 +127,22 @@ def _compute(
     faces = compute_faces(geoms, area, workers=workers or default_workers(), context=context)
     clipped_m2 = float((faces.aantal * faces.area).sum()) if len(faces) else 0.0
     return faces, summarize(faces, themas, area.area, clipped_m2)
+
+
+def _combinaties(
+    faces: Faces, order: list[int], opgaven: list[Invoer], invoer: CombinatieInvoer
+) -> tuple[list[VlakCombinaties | None], Combinaties]:
+    """The combinaties of the faces in `order` (that of the result) and of the whole."""
+    index = np.asarray(order, dtype=np.int64)
+    members = faces.members.take(index)
+    return combineer(
+        faces.geoms[index],
+        members.start,
+        members.flat,
+        [o[1] for o in opgaven],
+        [str(o[0]) for o in opgaven],
+        invoer,
+    )
 
 
 def _order(faces: Faces) -> list[int]:

@@ -5,6 +5,8 @@ delete of an opgave, or an update of its geom, thema, status, trekker, horizon o
 verwijderd_op, deletes the stapelingen of the gebieden it meets, before and after, in the same
 transaction; so does a change of a gebied's geom or verwijderd_op. Other columns (a new
 beschrijving, titel or bron) keep what is stored. Each such write moves the gebied's epoch.
+A stored result holds its koppelkansen and conflicten too: a change to the combinatiematrices or
+to the referentielagen drops the stored results of every gebied (`combinaties/triggers.sql`).
 """
 
 import uuid
@@ -26,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gebiedsregie.combinaties.samenvatting import VlakCombinaties
 from gebiedsregie.crs import RD_NEW
 from gebiedsregie.db import Base
 from gebiedsregie.stapeling.samenvatting import Samenvatting
@@ -81,5 +84,8 @@ class StapelingVlak(Base):
     geom: Mapped[WKBElement] = mapped_column(Geometry("POLYGON", srid=RD_NEW, spatial_index=False))
     geometrie_crs84: Mapped[str] = mapped_column(Text)
     geometrie_rd: Mapped[str] = mapped_column(Text)
+    # Its conflicten, koppelkansen and lagen (combinaties.samenvatting.VlakCombinaties); none
+    # when it has none (migration 0013).
+    combinaties: Mapped[VlakCombinaties | None] = mapped_column(JSONB)
 
     __table_args__ = (Index("ix_stapeling_vlak_aantal", "stapeling_id", "aantal"),)

@@ -1,6 +1,7 @@
 """Reading a stapeling to answer from (`store.View`): its faces counted, paged and written as
-GeoJSON Feature texts; a page of stored faces over several stapelingen (OGC API); all faces
-with their geometry (exports, report); per opgave its deepest face (opgaventabel)."""
+GeoJSON Feature texts (with their conflicten, koppelkansen and lagen); a page of stored faces
+over several stapelingen (OGC API); all faces with their geometry (exports, report); per
+opgave its deepest face (opgaventabel)."""
 
 import json
 import uuid
@@ -11,6 +12,7 @@ from shapely import Geometry
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gebiedsregie.combinaties.samenvatting import VlakCombinaties
 from gebiedsregie.crs import CRS84, RD, RD_NEW, Crs
 from gebiedsregie.geometry import geojson_texts
 from gebiedsregie.stapeling.compute import Face
@@ -18,6 +20,7 @@ from gebiedsregie.stapeling.models import Stapeling, StapelingVlak
 from gebiedsregie.stapeling.store import View
 
 TEXT_BATCH = 2_000
+GEEN_COMBINATIES: VlakCombinaties = {"conflicten": [], "koppelkansen": [], "lagen": []}
 
 
 def feature_json(face: Face, geometry: str) -> str:
@@ -30,6 +33,7 @@ def feature_json(face: Face, geometry: str) -> str:
             "themas": face.themas,
             "opgaven": [str(o) for o in face.opgaven],
             "oppervlakte_ha": face.oppervlakte_ha,
+            **(face.combinaties or GEEN_COMBINATIES),
         },
         ensure_ascii=False,
     )
@@ -93,6 +97,7 @@ def iter_features(
                 StapelingVlak.opgaven,
                 StapelingVlak.oppervlakte_ha,
                 column,
+                StapelingVlak.combinaties,
             )
             .where(
                 StapelingVlak.stapeling_id == view.stapeling_id, StapelingVlak.aantal >= min_aantal
@@ -102,7 +107,8 @@ def iter_features(
             .limit(size)
         ).all()
         for r in rows:
-            yield feature_json(Face(r[0], r[1], list(r[2]), list(r[3]), r[4], None), r[5])
+            face = Face(r[0], r[1], list(r[2]), list(r[3]), r[4], None, r[6])
+            yield feature_json(face, r[5])
         if len(rows) < size:
             return
         position += len(rows)
@@ -172,13 +178,15 @@ def faces_with_geometry(session: Session, view: View) -> list[Face]:
             StapelingVlak.opgaven,
             StapelingVlak.oppervlakte_ha,
             func.ST_AsBinary(StapelingVlak.geom),
+            StapelingVlak.combinaties,
         )
         .where(StapelingVlak.stapeling_id == view.stapeling_id)
         .order_by(StapelingVlak.nr)
     ).all()
     geoms = shapely.from_wkb([bytes(r[5]) for r in rows])
     return [
-        Face(r[0], r[1], list(r[2]), list(r[3]), r[4], g) for r, g in zip(rows, geoms, strict=True)
+        Face(r[0], r[1], list(r[2]), list(r[3]), r[4], g, r[6])
+        for r, g in zip(rows, geoms, strict=True)
     ]
 
 

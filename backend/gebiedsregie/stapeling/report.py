@@ -23,7 +23,7 @@ def summary_table(naam: str, samenvatting: Samenvatting) -> str:
         f"  oppervlakte gebied     {_ha(s['gebied_ha']):>14} ha",
         f"  bedekt door opgaven    {_ha(s['bedekt_ha']):>14} ha",
         f"  opgaven / vlakken      {s['aantal_opgaven']:>14} / {s['aantal_vlakken']}",
-        f"  ruimtedruk             {_number(s['ruimtedruk'] or 0, 3):>14}",
+        f"  ruimtedruk zoekgebied  {_number(s['ruimtedruk'] or 0, 3):>14}",
         f"  maximale stapeling     {s['max_diepte']:>14}",
         "",
         "  diepte   oppervlakte (ha)",

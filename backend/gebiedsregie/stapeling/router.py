@@ -18,13 +18,11 @@ from gebiedsregie.api import (
     OutputCrs,
     SettingsDep,
 )
-from gebiedsregie.auth.access import ActorDep, require
-from gebiedsregie.auth.models import Rol
+from gebiedsregie.auth.access import ActorDep
 from gebiedsregie.bounded import OverBudget, repair_budget
 from gebiedsregie.db import SessionDep, SessionFactoryDep
 from gebiedsregie.errors import FieldError, InvalidInput, PayloadTooLarge, ServiceUnavailable
 from gebiedsregie.gebieden import service as gebieden_service
-from gebiedsregie.gebieden.models import Gebied
 from gebiedsregie.geometry import GeometryRejected, check_geometry
 from gebiedsregie.openapi import PROBLEM
 from gebiedsregie.opgaven import service as opgaven_service
@@ -32,7 +30,8 @@ from gebiedsregie.opgaven.schemas import HorizonTotQuery, StatusQuery, ThemaQuer
 from gebiedsregie.rapport import downloads
 from gebiedsregie.rapport.bladen import samenvatting_bladen
 from gebiedsregie.rapport.schemas import Formaat, FormaatQuery
-from gebiedsregie.rapport.tabel import gebied_ref, opgave_titels
+from gebiedsregie.rapport.tabel import bestandsnaam, gebied_ref, opgave_titels
+from gebiedsregie.ruimtebalans import service as ruimtebalans_service
 from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling import reads, service
 from gebiedsregie.stapeling.adhoc import adhoc, adhoc_budget
@@ -44,19 +43,16 @@ from gebiedsregie.stapeling.schemas import (
     VlakkenCollection,
     samenvatting_in,
 )
-from gebiedsregie.stapeling.situatie import Situatie
 from gebiedsregie.streaming import in_own_session, links, stream
-from gebiedsregie.varianten.stapeling import situatie_van
+from gebiedsregie.varianten.query import (
+    AdhocVariantQuery,
+    VariantQuery,
+    situatie,
+    variant_situatie,
+)
 
 router = APIRouter(tags=["stapeling"])
 MAX_FACE_PAGE = 10_000
-VariantQuery = Annotated[
-    str | None,
-    Query(
-        description="Id van een variant van het gebied: de stapeling van die variant in plaats "
-        "van de huidige situatie (vraagt een account)."
-    ),
-]
 
 
 @dataclass(frozen=True)
@@ -87,17 +83,16 @@ def filters(
 FiltersDep = Annotated[Filters, Depends(filters)]
 
 
-def situatie(session: Session, gebied: Gebied, variant: str | None, actor: ActorDep) -> Situatie:
-    """Return the register, or the asked variant: reading a variant needs an account."""
-    if variant is not None:
-        require(Rol.LEZER)(actor)
-    return situatie_van(session, gebied, variant)
-
-
 @router.get(
     "/gebieden/{gebied_id}/stapeling",
     response_model=VlakkenCollection,
-    responses={200: {"content": {GEOJSON: {}}}, 400: PROBLEM, 404: PROBLEM},
+    responses={
+        200: {"content": {GEOJSON: {}}},
+        400: PROBLEM,
+        401: PROBLEM,
+        403: PROBLEM,
+        404: PROBLEM,
+    },
 )
 def get_stapeling(
     gebied_id: str,
@@ -154,6 +149,8 @@ def get_stapeling(
     responses={
         200: {"content": {"text/csv": {}, downloads.XLSX_MEDIA_TYPE: {}}},
         400: PROBLEM,
+        401: PROBLEM,
+        403: PROBLEM,
         404: PROBLEM,
     },
 )
@@ -167,13 +164,19 @@ def get_samenvatting(
     variant: VariantQuery = None,
     formaat: FormaatQuery = Formaat.JSON,
 ) -> Response:
-    """De samenvatting: oppervlakte per diepte en thema, overlapmatrix, ruimtedruk, hotspots;
+    """De samenvatting: oppervlakte per diepte en thema, overlapmatrix, beide ruimtedrukken
+    (naar zoekgebied en naar vraag), hotspots;
     als JSON, of als download in CSV of Excel (met de themanamen). Met `variant`: die van
     een variant."""
     gebied = gebieden_service.get_gebied(session, gebied_id)
     asked = situatie(session, gebied, variant, actor)
     view = service.stored(session, asked, flt.stapeling, settings.stapeling_bewaard_max)
     body = samenvatting_in(view.samenvatting, crs)
+    # Beside the ruimtedruk by zoekgebied, the one by vraag: not stored, one query.
+    gevraagd = ruimtebalans_service.vraag(session, asked, flt.stapeling)
+    body["vraag_ha"] = gevraagd.vraag_ha
+    body["vraag_aantal_geschat"] = gevraagd.aantal_geschat
+    body["ruimtedruk_vraag"] = gevraagd.ruimtedruk_vraag
     headers = {
         "Content-Crs": crs.header,
         "Gebiedsregie-Stapeling": "berekend" if view.berekend else "opgeslagen",
@@ -183,7 +186,8 @@ def get_samenvatting(
     themas = {t.code: t.naam for t in opgaven_service.list_themas(session)}
     titels = opgave_titels(session, {o for h in body["hotspots"] for o in h["opgaven"]})
     bladen = samenvatting_bladen(gebied_ref(gebied), body, themas, titels, crs)
-    return downloads.response(bladen, formaat, f"{gebied.slug}-samenvatting", headers)
+    stem = bestandsnaam(gebied, asked, "samenvatting")
+    return downloads.response(bladen, formaat, stem, headers)
 
 
 class AdhocSlots:
@@ -237,7 +241,13 @@ def _adhoc_slots(request: Request, settings: Settings) -> AdhocSlots:
 @router.post(
     "/stapeling",
     response_model=AdhocStapeling,
-    responses={200: {"content": {GEOJSON: {}}}, 400: PROBLEM},
+    responses={
+        200: {"content": {GEOJSON: {}}},
+        400: PROBLEM,
+        401: PROBLEM,
+        403: PROBLEM,
+        404: PROBLEM,
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -254,11 +264,14 @@ def post_stapeling(
     content_crs: ContentCrs,
     crs: OutputCrs,
     flt: FiltersDep,
+    variant: AdhocVariantQuery = None,
 ) -> StreamingResponse:
-    """Wat stapelt hier? De stapeling binnen een getekend vlak (een GeoJSON Polygon of Feature)."""
+    """Wat stapelt hier? De stapeling binnen een getekend vlak (een GeoJSON Polygon of Feature);
+    met `variant` die van de opgaven van een variant."""
     geometry = (
         body.get("geometry") if isinstance(body, dict) and body.get("type") == "Feature" else body
     )
+    asked = variant_situatie(session, variant, actor)
     # The slot comes first: a request that cannot be served now costs no geometry work.
     with _adhoc_slots(request, settings).take(anoniem=actor is None):
         try:
@@ -275,7 +288,7 @@ def post_stapeling(
         budget = adhoc_budget(settings)
         try:
             result = adhoc(
-                session, checked.geom, flt.stapeling, settings.stapeling_max_opgaven, budget
+                session, checked.geom, flt.stapeling, settings.stapeling_max_opgaven, budget, asked
             )
         except OverBudget:
             raise PayloadTooLarge(

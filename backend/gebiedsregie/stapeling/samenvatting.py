@@ -6,7 +6,9 @@ typing it changes no byte of it. `schemas.Samenvatting` documents the same field
 OpenAPI (tests/stapeling/test_samenvatting_json.py holds them together).
 """
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
+
+from gebiedsregie.combinaties.samenvatting import Combinaties, CombinatiesInCrs
 
 
 class DiepteOppervlak(TypedDict):
@@ -24,7 +26,7 @@ class Kerncijfers(TypedDict):
     per_thema: dict[str, float]
     themas: list[str]
     overlap_ha: list[list[float]]
-    ruimtedruk: float | None
+    ruimtedruk: float | None  # by zoekgebied; by vraag is the ruimtebalans' (ruimtebalans/)
     aantal_vlakken: int
     sliver_ha: float
 
@@ -53,6 +55,7 @@ class Samenvatting(Kerncijfers):
     aantal_opgaven: int
     hotspots: list[Hotspot]
     filters: FilterWaarden
+    combinaties: Combinaties | None  # None: computed without the matrices
 
 
 class HotspotInCrs(TypedDict):
@@ -70,3 +73,8 @@ class SamenvattingInCrs(Kerncijfers):
     aantal_opgaven: int
     filters: FilterWaarden
     hotspots: list[HotspotInCrs]
+    combinaties: CombinatiesInCrs | None
+    # Added by GET …/samenvatting beside the stored figures (ruimtebalans.service.vraag).
+    vraag_ha: NotRequired[float]
+    vraag_aantal_geschat: NotRequired[int]
+    ruimtedruk_vraag: NotRequired[float | None]

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from gebiedsregie.combinaties import service as combinaties_service
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied
 from gebiedsregie.stapeling import compute, store
@@ -35,11 +36,27 @@ def stored(
     opgaven = situatie.opgaven(session, flt)
     context = situatie.context(flt)
     area = gebieden_service.gebied_shape(gebied)
+    # The matrices and lagen too: a change to them moves the epoch (combinaties/triggers.sql).
+    combinaties = combinaties_service.invoer(session, area)
     gebied_id = gebied.id
     # Nothing is held while we compute: the epoch, read above, tells whether to keep it.
     session.commit()
-    result = compute.analyse(area, opgaven, flt.as_dict(), context=context)
+    result = compute.analyse(area, opgaven, flt.as_dict(), context=context, combinaties=combinaties)
     return store.keep(session, gebied_id, key, read_at, result, bewaard_max)
+
+
+def stored_id(
+    session: Session, situatie: Situatie, flt: StapelingFilter, bewaard_max: int = 500
+) -> uuid.UUID | None:
+    """Return the id of the stored stapeling of `situatie` for `flt`, computing and storing it
+    when missing; None only when its data changed while it was computed (see `stored`)."""
+    view = stored(session, situatie, flt, bewaard_max)
+    if view.stapeling_id is not None:
+        return view.stapeling_id
+    # Not kept: its data changed meanwhile, or another request stored the same result first.
+    # That one is there now; without looking, a tile would lack it under a current ETag.
+    again = store.find(session, situatie.gebied.id, situatie.key(flt))
+    return again.stapeling_id if again is not None else None
 
 
 def unfiltered(session: Session, gebieden: Sequence[Gebied]) -> dict[uuid.UUID, Gebied]:
@@ -48,7 +65,7 @@ def unfiltered(session: Session, gebieden: Sequence[Gebied]) -> dict[uuid.UUID, 
     computed has none (its answer was not kept)."""
     found = {}
     for gebied in gebieden:
-        view = stored(session, HuidigeSituatie(gebied), StapelingFilter())
-        if view.stapeling_id is not None:
-            found[view.stapeling_id] = gebied
+        stapeling_id = stored_id(session, HuidigeSituatie(gebied), StapelingFilter())
+        if stapeling_id is not None:
+            found[stapeling_id] = gebied
     return found

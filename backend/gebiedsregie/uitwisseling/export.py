@@ -5,7 +5,7 @@ Pure data in, data out: the service fills an Export; the writers turn it into fi
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -13,8 +13,11 @@ import shapely
 from gebiedsregie.crs import RD_NEW, Crs, from_rd
 from gebiedsregie.stapeling.samenvatting import FilterWaarden
 
+if TYPE_CHECKING:  # it reads the database; this module is data only
+    from gebiedsregie.uitwisseling.referentie_export import Referentie
+
 PROFIEL = "gebiedsregie-novex"
-PROFIEL_VERSIE = "1.0"
+PROFIEL_VERSIE = "1.1"  # 1.1: koppelkansen and conflicten
 LAGEN = ("gebied", "opgave", "stapeling")
 LIJST_SCHEIDING = ";"  # arrays in GeoPackage text columns
 
@@ -43,10 +46,15 @@ class Export:
     gegenereerd_op: datetime
     lagen: dict[str, Laag]
     variant: dict[str, Any] | None = None  # id, naam, status, inhoud_versie: of a variant
+    combinaties: dict[str, Any] | None = None  # versie, voorbeeld: the matrices used
+    # The live referentielagen: metadata; in a GeoPackage also their objecten cut to the gebied.
+    referentielagen: list["Referentie"] = field(default_factory=list)
 
     def metadata(self, crs: Crs, aantallen: dict[str, int], weggelaten: int) -> dict[str, Any]:
         # A variant's export says which variant and its status; the register's is as before.
         situatie = {"variant": self.variant} if self.variant is not None else {}
+        if self.combinaties is not None:
+            situatie["combinaties"] = self.combinaties
         return {
             "profiel": PROFIEL,
             "profiel_versie": PROFIEL_VERSIE,
@@ -58,6 +66,7 @@ class Export:
             "bronnen": self.bronnen,
             "aantallen": aantallen,
             "weggelaten": weggelaten,
+            "referentielagen": [r.metadata for r in self.referentielagen],
             **situatie,
         }
 

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio.from_thread
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
@@ -28,14 +29,16 @@ from gebiedsregie.db import SessionDep
 from gebiedsregie.errors import (
     DomainError,
     FieldError,
+    InvalidInput,
     PayloadTooLarge,
     RequestTimeout,
 )
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.openapi import PROBLEM
+from gebiedsregie.referentielagen import service as referentielagen_service
 from gebiedsregie.settings import Settings
-from gebiedsregie.stapeling.router import FiltersDep, VariantQuery
-from gebiedsregie.uitwisseling import inspectie, service
+from gebiedsregie.stapeling.router import FiltersDep
+from gebiedsregie.uitwisseling import inspectie, referentie, service
 from gebiedsregie.uitwisseling.voortgang import SLEUTEL, Voortgang
 from gebiedsregie.uitwisseling.writers import (
     GEOPACKAGE,
@@ -44,6 +47,7 @@ from gebiedsregie.uitwisseling.writers import (
     write_gpkg,
 )
 from gebiedsregie.validation import check_size
+from gebiedsregie.varianten.query import VariantQuery
 from gebiedsregie.varianten.stapeling import VariantSituatie
 
 log = logging.getLogger(__name__)
@@ -96,6 +100,9 @@ def export_gebied(
     De bestandsnaam noemt het stelsel (…-novex-rd-….gpkg, …-novex-crs84-….geojson); GeoJSON
     in RD New draagt het `crs`-lid dat GDAL en QGIS lezen. Met `variant`: de opgaven en
     stapeling van die variant; de metadata noemen de variant en haar status.
+
+    De metadata noemen ook de referentielagen (bron, licentie, links naar hun objecten); de
+    GeoPackage bevat hun objecten, geknipt op het gebied, als een laag per referentielaag.
     """
     gebied = gebieden_service.get_gebied(session, gebied_id)
     situatie = None
@@ -103,7 +110,13 @@ def export_gebied(
         require(Rol.LEZER)(actor)
         situatie = VariantSituatie.of(session, gebied, variant)
     export = service.build_export(
-        session, gebied, filters.stapeling, settings.stapeling_max_opgaven, situatie
+        session,
+        gebied,
+        filters.stapeling,
+        settings.stapeling_max_opgaven,
+        situatie,
+        referentieobjecten=formaat is Formaat.GPKG,  # GeoJSON: the lagen's metadata only
+        basis_url=str(request.base_url).rstrip("/"),
     )
     # A variant's file says so in its name: food-valley-variant-1a2b3c4d-novex-rd-….gpkg.
     tag = f"-variant-{str(situatie.variant.id)[:8]}" if situatie is not None else ""
@@ -310,8 +323,29 @@ def import_upload(
             examples=LEEG,
         ),
     ] = None,
+    referentielaag: Annotated[
+        str | None,
+        Form(
+            description="Slug van een referentielaag: vervang haar objecten door de vlakken "
+            "van het bestand (alles of niets), in plaats van opgaven te importeren.",
+            examples=LEEG,
+        ),
+    ] = None,
+    nieuwe_referentielaag: Annotated[
+        str | None,
+        Form(
+            description="Of importeer in een nieuwe referentielaag: haar metadata als "
+            'JSON-object, zoals voor POST /referentielagen (bv. {"naam": "Grondwater", '
+            '"soort": "informatief", "kleur": "#1565c0", "bron": …, "licentie": …}). Ze '
+            "wordt gemaakt in dezelfde transactie als de import: na een proefimport of een "
+            "geweigerd bestand blijft er niets van over.",
+            examples=LEEG,
+        ),
+    ] = None,
 ) -> JSONResponse:
-    """Importeer opgaven uit een bestand, in welk CRS ook; met dry_run alleen het rapport."""
+    """Importeer opgaven uit een bestand, in welk CRS ook; met dry_run alleen het rapport.
+    Met `referentielaag`: vervang de objecten van die laag (alleen vlakken; één geweigerde
+    feature weigert het bestand); met `nieuwe_referentielaag`: maak de laag en vul haar."""
     _check_declared(request, settings)
     opties = service.ImportOpties(
         dry_run=dry_run,
@@ -337,6 +371,9 @@ def import_upload(
             "buffer_m": buffer_m,
         },
     )
+    run: Callable[..., dict[str, Any]] = partial(service.import_file, opties=opties)
+    if referentielaag is not None or nieuwe_referentielaag is not None:
+        run = _into_referentielaag(session, referentielaag, nieuwe_referentielaag, opties)
     progress = None
     if voortgang is not None:
         lopend.start(voortgang, actor.naam)
@@ -344,12 +381,11 @@ def import_upload(
     folder = Path(tempfile.mkdtemp(prefix="gebiedsregie-import-"))
     try:
         path = _save_upload(bestand, folder, settings.max_upload_bytes)
-        report = service.import_file(
+        report = run(
             session,
             path,
             bestand.filename or "upload",
-            opties,
-            settings,
+            settings=settings,
             progress=progress,
             stop=_stop_when(request, settings.import_seconds),
         )
@@ -358,6 +394,33 @@ def import_upload(
         if voortgang is not None:
             lopend.stop(voortgang)
     return JSONResponse(report)
+
+
+def _into_referentielaag(
+    session: Session, slug: str | None, nieuw: str | None, opties: service.ImportOpties
+) -> Callable[..., dict[str, Any]]:
+    """Return the import into the referentielaag `slug`, or into the new one `nieuw` (JSON,
+    made in the import's transaction); refuse the fields of opgaven."""
+    gegeven = [f"veld_{k}" for k, v in opties.gekozen.items() if v is not None]
+    gegeven += [k for k, v in opties.vast.items() if v is not None]
+    if gegeven:
+        raise InvalidInput(
+            "Deze velden gelden alleen voor een import van opgaven.",
+            [
+                FieldError(k, "Geldt niet voor een referentielaag.", "alleen_opgaven")
+                for k in gegeven
+            ],
+        )
+    if slug is not None and nieuw is not None:
+        reason = "Kies een bestaande referentielaag of een nieuwe, niet beide."
+        raise InvalidInput(reason, [FieldError(referentie.NIEUWE_LAAG, reason, "niet_samen")])
+    laag = (
+        referentielagen_service.get_laag(session, slug)
+        if slug is not None
+        else referentie.nieuwe_laag(session, str(nieuw))
+    )
+    laag_opties = referentie.ReferentieOpties(opties.dry_run, opties.laag, opties.crs)
+    return partial(referentie.import_file, laag=laag, opties=laag_opties)
 
 
 def _stop_when(request: Request, seconds: float) -> Callable[[], DomainError | None]:

@@ -29,8 +29,9 @@ from gebiedsregie.settings import Settings
 from gebiedsregie.stapeling import reads as stapeling_reads
 from gebiedsregie.stapeling import service as stapeling_service
 from gebiedsregie.stapeling.filters import StapelingFilter
+from gebiedsregie.stapeling.reads import GEEN_COMBINATIES
 from gebiedsregie.stapeling.situatie import HuidigeSituatie
-from gebiedsregie.uitwisseling import importer, readers
+from gebiedsregie.uitwisseling import importer, readers, referentie_export
 from gebiedsregie.uitwisseling.export import LAGEN, Export, Laag
 from gebiedsregie.varianten import service as varianten_service
 from gebiedsregie.varianten import situatie as varianten_situatie
@@ -48,9 +49,13 @@ def build_export(
     flt: StapelingFilter,
     max_opgaven: int,
     variant: VariantSituatie | None = None,
+    referentieobjecten: bool = False,
+    basis_url: str = "",
 ) -> Export:
     """Return the gebied, the opgaven meeting it and its stapeling, for `flt`: those of the
-    register, or of `variant` (a variant of the gebied; its metadata says which)."""
+    register, or of `variant` (a variant of the gebied; its metadata says which); and the
+    referentielagen, with their objecten cut to the gebied if `referentieobjecten` (links in
+    the metadata start with `basis_url`)."""
     gebied_rd = gebieden_service.gebied_shape(gebied)
     lagen = {naam: Laag(naam) for naam in LAGEN}
     lagen["gebied"].add(
@@ -106,10 +111,29 @@ def build_export(
                 "opgaven": [str(o) for o in face.opgaven],
                 "oppervlakte_ha": face.oppervlakte_ha,
                 "hotspot": face.nr in hotspots,
+                **(face.combinaties or GEEN_COMBINATIES),
             },
             face.geom,
         )
+    combinaties = view.samenvatting.get("combinaties")
+    knelpunten = {k["opgave"]: k for k in combinaties["knelpunten"]} if combinaties else {}
+    for opgave_record in lagen["opgave"].records:
+        knelpunt = knelpunten.get(opgave_record["id"])
+        opgave_record["conflict_ha"] = knelpunt["conflict_ha"] if knelpunt else 0.0
+        opgave_record["knelpunten"] = {
+            "opgaven": knelpunt["met_opgaven"] if knelpunt else [],
+            "lagen": knelpunt["met_lagen"] if knelpunt else [],
+        }
 
+    referentielagen = referentie_export.referentielagen(
+        session, gebied_rd, referentieobjecten, basis_url
+    )
+    # A laag that lies in the gebied is a source of the file (its stapeling, or its objecten).
+    bronnen.update(
+        r.metadata["naamsvermelding"]
+        for r in referentielagen
+        if r.metadata["objecten_in_gebied"] and r.metadata["naamsvermelding"]
+    )
     return Export(
         gebied={"id": str(gebied.id), "slug": gebied.slug, "naam": gebied.naam},
         filters=flt.as_dict(),
@@ -118,6 +142,12 @@ def build_export(
         gegenereerd_op=datetime.now(UTC),
         lagen=lagen,
         variant=variant.variant.as_dict() if variant is not None else None,
+        combinaties=(
+            {"versie": combinaties["versie"], "voorbeeld": combinaties["voorbeeld"]}
+            if combinaties
+            else None
+        ),
+        referentielagen=referentielagen,
     )
 
 

@@ -1,4 +1,5 @@
-"""Writing an Export: NOVEX GeoJSON and GeoPackage (one layer per laag), in CRS84 or RD New."""
+"""Writing an Export: NOVEX GeoJSON and GeoPackage (one layer per laag, and per
+referentielaag), in CRS84 or RD New."""
 
 import json
 from dataclasses import replace
@@ -13,6 +14,7 @@ import shapely
 
 from gebiedsregie.crs import RD, RD_NEW, Crs
 from gebiedsregie.geometry import polygon_texts
+from gebiedsregie.uitwisseling import referentie_export
 from gebiedsregie.uitwisseling.export import LAGEN, LIJST_SCHEIDING, Export, strict_geometries
 
 GEOPACKAGE = "application/geopackage+sqlite3"
@@ -48,6 +50,8 @@ GPKG_KOLOMMEN: dict[str, dict[str, str]] = {
         "oppervlakte_ha": "float64",
         "oppervlakte_in_gebied_ha": "float64",
         "gewijzigd_op": "string",
+        "conflict_ha": "float64",
+        "knelpunten": "string",
     },
     "stapeling": {
         "nr": "int32",
@@ -57,8 +61,13 @@ GPKG_KOLOMMEN: dict[str, dict[str, str]] = {
         "opgaven": "string",
         "oppervlakte_ha": "float64",
         "hotspot": "bool",
+        "conflicten": "string",
+        "koppelkansen": "string",
+        "lagen": "string",
     },
 }
+# Columns of pairs (thema's, or a thema and a laag) and knelpunten: JSON text.
+JSON_KOLOMMEN = frozenset({"conflicten", "koppelkansen", "lagen", "knelpunten"})
 
 
 def _feature_id(laag: str, record: dict[str, Any]) -> str:
@@ -110,16 +119,21 @@ def novex_geojson(export: Export, crs: Crs) -> bytes:
 VARIANT_KOLOMMEN = {"opgave": {"wijziging": "string"}}
 
 
+def _cell(key: str, value: Any) -> Any:
+    """A GeoPackage value: a list joined by LIJST_SCHEIDING; pairs and knelpunten as JSON."""
+    if key in JSON_KOLOMMEN:
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return LIJST_SCHEIDING.join(map(str, value))
+    return value
+
+
 def _frame(
     naam: str, records: list[dict[str, Any]], geoms: Any, crs: Crs, variant: bool = False
 ) -> geopandas.GeoDataFrame:
     kolommen = GPKG_KOLOMMEN[naam] | (VARIANT_KOLOMMEN.get(naam, {}) if variant else {})
     rows = [
-        {
-            key: LIJST_SCHEIDING.join(map(str, value)) if isinstance(value, list) else value
-            for key, value in record.items()
-            if key in kolommen
-        }
+        {key: _cell(key, value) for key, value in record.items() if key in kolommen}
         for record in records
     ]
     table = pd.DataFrame(rows, columns=list(kolommen)).astype(kolommen)
@@ -144,6 +158,12 @@ def write_gpkg(export: Export, path: Path, crs: Crs = RD) -> None:
         frames[naam] = _frame(
             naam, records, geoms[keep] if len(geoms) else [], crs, export.variant is not None
         )
+    # The referentielagen' objecten, cut to the gebied: a layer per laag (referentie_export).
+    referentielagen, referentie_aantallen, referentie_weg = referentie_export.gpkg_lagen(
+        export.referentielagen, crs
+    )
+    aantallen.update(referentie_aantallen)
+    weggelaten += referentie_weg
     metadata = export.metadata(crs, aantallen, weggelaten)
     for i, (naam, frame) in enumerate(frames.items()):
         pyogrio.write_dataframe(
@@ -159,4 +179,14 @@ def write_gpkg(export: Export, path: Path, crs: Crs = RD) -> None:
                 if i == 0
                 else None
             ),
+        )
+    for naam, frame, laagmetadata in referentielagen:
+        pyogrio.write_dataframe(
+            frame,
+            path,
+            layer=naam,
+            driver="GPKG",
+            promote_to_multi=True,
+            geometry_type="MultiPolygon",
+            layer_metadata=laagmetadata,
         )

@@ -3,14 +3,16 @@
 PUT on a register opgave's URL sets the variant's version of it (a Feature, `Content-Crs` as
 for an opgave) or leaves it out (`{"weggelaten": true}`); DELETE undoes that, and the
 register's version shows again. POST adds an opgave that exists only in the variant. Each
-change has its own versie (ETag): If-Match on PUT and DELETE compares with it.
+change has its own versie (ETag): If-Match on PUT and DELETE compares with it. The first PUT
+of a register opgave has no change to name: `If-None-Match: *` makes it refuse (412) when
+another planner made one meanwhile, instead of overwriting it (RFC 9110, 13.1.2).
 """
 
 import contextlib
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from gebiedsregie.api import (
@@ -55,6 +57,14 @@ router = APIRouter(
     prefix="/varianten", tags=["varianten"], dependencies=[Depends(require(Rol.LEZER))]
 )
 needs_planner = [Depends(require(Rol.PLANNER))]
+IfNoneMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-None-Match",
+        description="`*`: alleen als de variant nog geen eigen versie van deze opgave heeft "
+        "(412 als een ander die intussen maakte).",
+    ),
+]
 WeggelatenQuery = Annotated[
     bool, Query(description="true: ook de weggelaten opgaven (variant_wijziging weggelaten).")
 ]
@@ -98,10 +108,28 @@ def _check_weglaten(body: Any) -> None:
         raise InvalidInput('Verwacht een Feature, of {"weggelaten": true}.', errors)
 
 
-def _check_change_if_match(
-    current: VariantOpgave | None, if_match: str | None, settings: Settings
+def _check_change_preconditions(
+    current: VariantOpgave | None,
+    if_match: str | None,
+    if_none_match: str | None,
+    settings: Settings,
 ) -> None:
-    """If-Match names the change's versie; without a change only its absence matches."""
+    """If-Match names the change's versie; `If-None-Match: *` asks that none exists yet."""
+    if if_none_match is not None:
+        if if_none_match.strip() != "*":
+            raise InvalidInput(
+                "Ongeldige If-None-Match.",
+                [FieldError("If-None-Match", "Alleen * is hier mogelijk.", "ongeldig")],
+            )
+        if current is not None:
+            raise PreconditionFailed(
+                "Intussen heeft iemand deze opgave in de variant gewijzigd. Haal haar opnieuw "
+                "op en breng uw wijziging opnieuw aan.",
+                [FieldError("If-None-Match", "Er is al een wijziging.", "verouderd")],
+                headers={"ETag": f'"{current.versie}"'},
+            )
+        if if_match is None:
+            return  # the precondition stands in for If-Match (also when that is required)
     if current is not None:
         check_if_match(if_match, current.versie, settings)
         return
@@ -241,10 +269,12 @@ def put_opgave(
     content_crs: ContentCrs,
     crs: OutputCrs,
     if_match: IfMatch = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     """De versie van een opgave in deze variant (een Feature, als PUT van een opgave), of
     `{"weggelaten": true}` om haar weg te laten. De versie van de registeropgave nu wordt
-    erbij vastgelegd: doorvoeren controleert daartegen."""
+    erbij vastgelegd: doorvoeren controleert daartegen. Heeft de variant nog geen eigen
+    versie, stuur dan `If-None-Match: *`: wie tegelijk dezelfde opgave wijzigt, krijgt 412."""
     variant = service.get_variant(session, variant_id)
     sleutel = _key(opgave_id)
     existing = service.find_wijziging(session, variant, sleutel)
@@ -262,7 +292,7 @@ def put_opgave(
         feature = _parse(session, body, content_crs, settings)
     variant = service.lock_bewerkbaar(session, variant_id)
     current = service.find_wijziging(session, variant, sleutel)
-    _check_change_if_match(current, if_match, settings)
+    _check_change_preconditions(current, if_match, if_none_match, settings)
     values = feature.fields.model_dump() if feature is not None else None
     geom = feature.geometry.geom if feature is not None and feature.geometry else None
     if current is not None and current.soort == Wijziging.NIEUW:

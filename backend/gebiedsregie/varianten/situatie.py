@@ -175,14 +175,17 @@ def _branches(
     return branches
 
 
-def _situatie(
+def subquery(
     session: Session,
     gebied: Gebied,
     variant_id: uuid.UUID | None,
     flt: opgaven_service.OpgaveFilter,
     weggelaten: bool = False,
 ) -> Any:
-    """The situation's opgaven in the gebied as a subquery (the columns of `Effectief`)."""
+    """Return the opgaven of a situation in `gebied` that `flt` lets through as a subquery,
+    with the columns of `Effectief` (`geom` as stored): the register when `variant_id` is
+    None, else that variant (the set `opgaven_van` reads); with `weggelaten`, also the
+    opgaven the variant leaves out."""
     if variant_id is not None:
         _check_variant(session, gebied, variant_id)
     branches = _branches(session, variant_id, _in_gebied(gebied, flt), weggelaten)
@@ -213,7 +216,7 @@ def opgaven_van(
     """
     if variant_id is None and flt.area is not None:
         return opgaven_service.geometries(session, flt)
-    sub = _situatie(session, gebied, variant_id, flt)
+    sub = subquery(session, gebied, variant_id, flt)
     rows = session.execute(
         select(sub.c.sleutel, sub.c.thema, func.ST_AsBinary(sub.c.geom)).order_by(sub.c.sleutel)
     ).all()
@@ -227,7 +230,7 @@ def tel_opgaven_van(
     flt: opgaven_service.OpgaveFilter,
 ) -> int:
     """Return how many opgaven `opgaven_van` would return."""
-    sub = _situatie(session, gebied, variant_id, flt)
+    sub = subquery(session, gebied, variant_id, flt)
     return session.scalar(select(func.count()).select_from(sub)) or 0
 
 
@@ -242,7 +245,7 @@ def list_effectief(
 ) -> tuple[list[Effectief], int]:
     """Return a page of the variant's opgaven in its gebied, by titel, and how many match;
     with `weggelaten`, the opgaven it leaves out too."""
-    sub = _situatie(session, gebied, variant.id, flt, weggelaten)
+    sub = subquery(session, gebied, variant.id, flt, weggelaten)
     matched = session.scalar(select(func.count()).select_from(sub)) or 0
     columns = [c for c in sub.c if c.name != "geom"]
     rows = session.execute(

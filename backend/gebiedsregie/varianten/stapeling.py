@@ -58,34 +58,20 @@ class VariantSituatie:
     ) -> "VariantSituatie":
         """Return the variant `key` (its id) of `gebied` as it is now; an unknown or deleted
         variant is a 404, another gebied's or a malformed id a 400, each naming `veld`."""
-        try:
-            variant_id = uuid.UUID(key.strip())
-        except ValueError:
+        gebied_id, ref = _read(session, key, veld)
+        if gebied_id != gebied.id:
             raise InvalidInput(
-                f"'{key}' is geen variant-id.",
-                [FieldError(veld, "Geef het id (een UUID) van een variant.", "ongeldig")],
-            ) from None
-        # Read from the table, not the session's identity map: inhoud_versie moves by trigger.
-        row = session.execute(
-            select(
-                Variant.gebied_id,
-                Variant.naam,
-                Variant.status,
-                Variant.inhoud_versie,
-                Variant.verwijderd_op,
-            ).where(Variant.id == variant_id)
-        ).one_or_none()
-        if row is None or row.verwijderd_op is not None:
-            raise NotFound(
-                f"Variant '{variant_id}' bestaat niet.",
-                [FieldError(veld, "Onbekende variant.", "onbekende_variant")],
-            )
-        if row.gebied_id != gebied.id:
-            raise InvalidInput(
-                f"Variant '{variant_id}' hoort niet bij gebied '{gebied.slug}'.",
+                f"Variant '{ref.id}' hoort niet bij gebied '{gebied.slug}'.",
                 [FieldError(veld, "Een variant van een ander gebied.", "ander_gebied")],
             )
-        return cls(gebied, VariantRef(variant_id, row.naam, row.status, row.inhoud_versie))
+        return cls(gebied, ref)
+
+    @classmethod
+    def van(cls, session: Session, key: str, veld: str = "variant") -> "VariantSituatie":
+        """Return the variant `key` (its id) of its own gebied, for a request that names no
+        gebied; errors as `of`."""
+        gebied_id, ref = _read(session, key, veld)
+        return cls(gebieden_service.get_gebied(session, str(gebied_id)), ref)
 
     @property
     def gebied(self) -> Gebied:
@@ -104,6 +90,33 @@ class VariantSituatie:
             "variant": str(self.variant.id),
             "filters": flt.as_dict(),
         }
+
+
+def _read(session: Session, key: str, veld: str) -> tuple[uuid.UUID, VariantRef]:
+    """Return the gebied id and the state of variant `key`; 400 or 404 naming `veld`."""
+    try:
+        variant_id = uuid.UUID(key.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"'{key}' is geen variant-id.",
+            [FieldError(veld, "Geef het id (een UUID) van een variant.", "ongeldig")],
+        ) from None
+    # Read from the table, not the session's identity map: inhoud_versie moves by trigger.
+    row = session.execute(
+        select(
+            Variant.gebied_id,
+            Variant.naam,
+            Variant.status,
+            Variant.inhoud_versie,
+            Variant.verwijderd_op,
+        ).where(Variant.id == variant_id)
+    ).one_or_none()
+    if row is None or row.verwijderd_op is not None:
+        raise NotFound(
+            f"Variant '{variant_id}' bestaat niet.",
+            [FieldError(veld, "Onbekende variant.", "onbekende_variant")],
+        )
+    return row.gebied_id, VariantRef(variant_id, row.naam, row.status, row.inhoud_versie)
 
 
 def situatie_van(

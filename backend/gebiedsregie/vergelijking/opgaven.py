@@ -87,7 +87,7 @@ def _situatie(
 ) -> Any:
     area = gebieden_service.gebied_geom_expr(str(gebied.id))
     # The situation's query, as the stapeling reads it (see varianten/situatie.py).
-    return varianten_situatie._situatie(session, gebied, variant_id, flt.opgaven_filter(area))
+    return varianten_situatie.subquery(session, gebied, variant_id, flt.opgaven_filter(area))
 
 
 def versies(

@@ -84,7 +84,10 @@ class ThemapaarVerschil(BaseModel):
 
 
 class Verschillen(BaseModel):
-    ruimtedruk: Getal
+    ruimtedruk: Getal = Field(description="Ruimtedruk naar zoekgebied.")
+    ruimtedruk_vraag: Getal = Field(
+        description="Ruimtedruk naar vraag (ruimtevraag / gebied), zoals de samenvatting."
+    )
     max_diepte: Aantal
     bedekt_ha: Getal
     aantal_opgaven: Aantal

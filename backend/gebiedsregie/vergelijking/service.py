@@ -8,15 +8,19 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from gebiedsregie.bounded import Budget
+from gebiedsregie.combinaties import service as combinaties_service
 from gebiedsregie.errors import FieldError, InvalidInput
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied
-from gebiedsregie.stapeling import compute
 from gebiedsregie.stapeling import store as stapeling_store
+from gebiedsregie.stapeling.compute import Invoer
 from gebiedsregie.stapeling.filters import StapelingFilter
 from gebiedsregie.stapeling.situatie import HuidigeSituatie, Situatie
+from gebiedsregie.stapeling.store import View
 from gebiedsregie.varianten.stapeling import VariantRef, VariantSituatie
-from gebiedsregie.vergelijking import opgaven, overlay, store
+from gebiedsregie.vergelijking import berekening, opgaven, store
+from gebiedsregie.vergelijking.berekening import Zijde
 from gebiedsregie.vergelijking.store import Stand
 from gebiedsregie.vergelijking.verschillen import Verschillen, verschillen
 
@@ -79,7 +83,9 @@ def sleutel(a: Kant, b: Kant) -> str:
     return f"{a.situatie.key(a.flt)}\n{b.situatie.key(b.flt)}"
 
 
-def vergelijk(session: Session, a: Kant, b: Kant, bewaard_max: int = 50) -> Uitkomst:
+def vergelijk(
+    session: Session, a: Kant, b: Kant, bewaard_max: int = 50, budget: Budget | None = None
+) -> Uitkomst:
     """Return the comparison of A and B (sides of the same gebied).
 
     The stored comparison if there is one of the gebied's current epoch; else computed now:
@@ -88,11 +94,14 @@ def vergelijk(session: Session, a: Kant, b: Kant, bewaard_max: int = 50) -> Uitk
     seconds a side), the faces are the overlay's; and stored if nothing changed meanwhile.
     The opgaven that differ are read now: their fields (a titel, say) are in no stored result.
     Commits: nothing is held while it computes.
+
+    With a `budget` the computation runs in a child process within it (`berekening`), and
+    bounded.OverBudget is raised past it; without, in this process (the CLI, tests).
     """
     gebied = a.situatie.gebied
     stand = store.find(session, gebied.id, sleutel(a, b))
     if stand is None:
-        stand = _compute(session, gebied, a, b, bewaard_max)
+        stand = _compute(session, gebied, a, b, bewaard_max, budget)
     return Uitkomst(
         a,
         b,
@@ -114,7 +123,14 @@ def _opgaven(session: Session, gebied: Gebied, a: Kant, b: Kant) -> opgaven.Opga
     )
 
 
-def _compute(session: Session, gebied: Gebied, a: Kant, b: Kant, bewaard_max: int) -> Stand:
+def _zijde(side: Kant, opgaven: list[Invoer], stored: View | None) -> Zijde:
+    samenvatting = stored.samenvatting if stored is not None else None
+    return Zijde(opgaven, side.flt.as_dict(), side.situatie.context(side.flt), samenvatting)
+
+
+def _compute(
+    session: Session, gebied: Gebied, a: Kant, b: Kant, bewaard_max: int, budget: Budget | None
+) -> Stand:
     key = sleutel(a, b)
     # As in stapeling.service.stored: the epoch before the opgaven (and before the stored
     # stapelingen: one found is of this epoch or a later one, which `keep` then refuses).
@@ -126,28 +142,27 @@ def _compute(session: Session, gebied: Gebied, a: Kant, b: Kant, bewaard_max: in
     # those of the keys (a variant's inhoud_versie only goes up).
     unchanged = all(_fresh(session, s).situatie.key(s.flt) == s.situatie.key(s.flt) for s in (a, b))
     area = gebieden_service.gebied_shape(gebied)
+    # As stapeling.service.stored: a change to the matrices or lagen moves the epoch too.
+    combinaties = combinaties_service.invoer(session, area)
     gebied_id = gebied.id
+    a_zijde, b_zijde = _zijde(a, opgaven_a, stored[0]), _zijde(b, opgaven_b, stored[1])
     session.commit()  # nothing is held while we compute
-    samenvattingen = [
-        view.samenvatting
-        if view is not None
-        else compute.samenvatting(area, inputs, s.flt.as_dict(), context=s.situatie.context(s.flt))
-        for view, inputs, s in zip(stored, (opgaven_a, opgaven_b), (a, b), strict=True)
-    ]
-    context = {"a": a.situatie.context(a.flt), "b": b.situatie.context(b.flt)}
-    result = overlay.overlay(area, opgaven_a, opgaven_b, context=context)
+    if budget is None:
+        result = berekening.bereken(area, a_zijde, b_zijde, combinaties)
+    else:
+        result = berekening.bereken_bounded(area, a_zijde, b_zijde, combinaties, budget)
     computed = Stand(
-        samenvattingen[0],
-        samenvattingen[1],
-        result.overzicht,
-        vlakken=result.vlakken,
+        result.samenvatting_a,
+        result.samenvatting_b,
+        result.overlay.overzicht,
+        overlay=result.overlay,
         berekend=True,
         berekend_a=stored[0] is None,
         berekend_b=stored[1] is None,
     )
     if not unchanged:
         return computed
-    return store.keep(session, gebied_id, key, read_at, computed, result, bewaard_max)
+    return store.keep(session, gebied_id, key, read_at, computed, bewaard_max)
 
 
 def met_horizon(flt: StapelingFilter, horizon: int | None) -> StapelingFilter:

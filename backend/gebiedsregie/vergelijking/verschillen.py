@@ -53,7 +53,8 @@ class Verschillen(TypedDict):
     per_themapaar: list[ThemapaarVerschil]
 
 
-def _getal(a: float | None, b: float | None) -> Getal:
+def getal_verschil(a: float | None, b: float | None) -> Getal:
+    """A figure of A and B with B - A (None when either is missing)."""
     verschil = round(b - a, DECIMALS) if a is not None and b is not None else None
     return {"a": a, "b": b, "verschil": verschil}
 
@@ -108,9 +109,9 @@ def verschillen(a: Samenvatting, b: Samenvatting) -> Verschillen:
     ]
     per_paar.sort(key=lambda p: -abs(p["verschil_ha"]))  # stable: ties stay by thema
     return {
-        "ruimtedruk": _getal(a["ruimtedruk"], b["ruimtedruk"]),
+        "ruimtedruk": getal_verschil(a["ruimtedruk"], b["ruimtedruk"]),
         "max_diepte": _aantal(a["max_diepte"], b["max_diepte"]),
-        "bedekt_ha": _getal(a["bedekt_ha"], b["bedekt_ha"]),
+        "bedekt_ha": getal_verschil(a["bedekt_ha"], b["bedekt_ha"]),
         "aantal_opgaven": _aantal(a["aantal_opgaven"], b["aantal_opgaven"]),
         "per_diepte": per_diepte,
         "per_thema": per_thema,

@@ -29,6 +29,8 @@ COMMON_JS = [
 COMMON_CSS = ["vendor/leaflet-geoman/dist/leaflet-geoman.css", "css/kaart.css"]
 GEOMAN_JS = "vendor/leaflet-geoman/dist/leaflet-geoman.min.js"
 VECTORGRID_JS = "vendor/leaflet.vectorgrid/dist/Leaflet.VectorGrid.min.js"
+# The referentielagen (Natura 2000, ...) as overlays of their vector tiles, on both map pages.
+REFERENTIELAGEN_JS = ["js/referentielagen.js"]
 # Above this many opgaven (with the filters set), the gebied page draws the thema layers from
 # vector tiles instead of GeoJSON; `?tegeldrempel=N` in the page's URL overrides it.
 TEGEL_DREMPEL = 2_000
@@ -130,7 +132,20 @@ def overzicht(session: Session, assets: Assets) -> dict[str, Any]:
     return {
         "kaartjes": [kaartje(session, g) for g in gebieden],
         "woorden": woorden,
-        "kaart": _kaart(assets, "overzichtPagina", woorden, ["js/overzicht.js"]),
+        "kaart": _kaart(
+            assets,
+            "overzichtPagina",
+            woorden,
+            # The referentielagen are vector tiles, with a legend of their own.
+            [
+                VECTORGRID_JS,
+                "js/vectortegels.js",
+                "js/legenda.js",
+                *REFERENTIELAGEN_JS,
+                "js/overzicht.js",
+            ],
+            ["css/referentielagen.css"],
+        ),
     }
 
 
@@ -150,28 +165,43 @@ def gebied_pagina(session: Session, assets: Assets, gebied: Gebied) -> dict[str,
         "js/filters.js",
         "js/opgavenlaag.js",
         "js/stapeling.js",
+        "js/conflictkaart.js",
         "js/legenda.js",
         "js/samenvatting.js",
+        "js/combinatieblok.js",
+        "js/ruimtebalans.js",
         "js/adhoc.js",
         "js/tabel.js",
         "js/downloads.js",
         "js/varianten.js",
         "js/variantpaneel.js",
-        "js/varianttabel.js",
+        *REFERENTIELAGEN_JS,
         "js/gebied.js",
     ]
     return {
         "gebied": gebied,
         "soort": SOORTEN.get(GebiedSoort(gebied.soort), gebied.soort),
         "woorden": woorden,
-        "kaart": _kaart(assets, "gebiedPagina", config, scripts, ["css/varianten.css"]),
+        "kaart": _kaart(
+            assets,
+            "gebiedPagina",
+            config,
+            scripts,
+            [
+                "css/varianten.css",
+                "css/ruimtebalans.css",
+                "css/combinaties.css",
+                "css/referentielagen.css",
+            ],
+        ),
     }
 
 
 def vergelijk_pagina(session: Session, assets: Assets, gebied: Gebied) -> dict[str, Any]:
     """Context of a gebied's vergelijken page: two situations side by side (issue #16). Which
-    two is in the page's URL (`a`, `b`, `a_horizon`, `b_horizon`, `weergave`), read by
-    vergelijken.js, so a comparison can be shared as a link."""
+    two is in the page's URL (`a`, `b`, `a_horizon`, `b_horizon`, the filters `thema`,
+    `status`, `trekker` of both, `weergave`), read by vergelijken.js, so a comparison can be
+    shared as a link."""
     woorden = vocabulary(session)
     config = {
         **woorden,
@@ -182,6 +212,7 @@ def vergelijk_pagina(session: Session, assets: Assets, gebied: Gebied) -> dict[s
         "js/stapeling.js",
         "js/legenda.js",
         "js/filters.js",
+        "js/vergelijkfilters.js",
         "js/vergelijkkaarten.js",
         "js/swipe.js",
         "js/verschilkaart.js",

@@ -1,4 +1,5 @@
-"""The map pages: / (overview), /gebieden/{slug} and /gebieden/{slug}/vergelijken."""
+"""The map pages: / (overview), /gebieden/{slug} and /gebieden/{slug}/vergelijken; and
+/combinaties (the matrices of koppelkansen and conflicten)."""
 
 from pathlib import Path
 from typing import Annotated, Any
@@ -110,6 +111,15 @@ def importeren(
     if not actor.rol.mag(Rol.BEHEERDER):
         return view.render("importeren.html", {"geweigerd": True}, status_code=403)
     return view.render("importeren.html", pages.import_pagina(session, settings))
+
+
+@router.get("/combinaties", response_class=HTMLResponse)
+def combinaties(
+    view: PagesDep, actor: Annotated[Actor | None, Depends(page_actor)]
+) -> HTMLResponse:
+    """The matrices of koppelkansen and conflicten: to read, and for beheerders to edit."""
+    beheerder = actor is not None and actor.rol.mag(Rol.BEHEERDER)
+    return view.render("combinaties.html", {"beheerder": beheerder})
 
 
 @router.get("/gebieden/{slug}", response_class=HTMLResponse)

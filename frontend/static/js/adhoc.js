@@ -1,5 +1,6 @@
-/* "Wat stapelt hier?": the stapeling inside a shape the user draws, with the page's filters;
- * the result is scrolled into view (and the sheet opened on a phone), where the user looks. */
+/* "Wat stapelt hier?": the stapeling inside a shape the user draws, with the page's filters,
+ * of the situation shown (the register or a variant); the result is scrolled into view (and
+ * the sheet opened on a phone), where the user looks. */
 "use strict";
 
 (function (G) {
@@ -35,14 +36,18 @@
       this.pagina.werkLegendaBij();
       try {
         const body = { type: "Feature", geometry: G.geometrieVan(layer), properties: {} };
+        const variant = this.pagina.variant;
         const result = await G.api(`${this.pagina.api}/stapeling`, {
           method: "POST",
-          params: this.pagina.filters(true),
+          params: { ...this.pagina.filters(true), variant: variant ? variant.id : null },
           body,
         });
         this.pagina.stapelingLaag.vlakken(result, result.samenvatting, this.groep, null);
         layer.bringToFront();
-        const kop = el("h3", { text: "In het getekende vlak", tabindex: "-1" });
+        const kop = el("h3", {
+          text: variant ? `In het getekende vlak, variant "${variant.naam}"` : "In het getekende vlak",
+          tabindex: "-1",
+        });
         this.resultaat.replaceChildren(
           kop,
           ...G.samenvattingBlok(result.samenvatting, {

@@ -1,5 +1,6 @@
-/* The gebied page's downloads carry the current filters: the exports (GeoJSON, GeoPackage),
- * the table and the samenvatting (CSV, Excel), and the report (PDF). */
+/* The gebied page's downloads carry the current filters and situation (the register or the
+ * variant shown): the exports (GeoJSON, GeoPackage), the table and the samenvatting (CSV,
+ * Excel), and the report (PDF). */
 "use strict";
 
 (function (G) {
@@ -26,8 +27,11 @@
     if (link && G.meld) G.meld("Het rapport wordt gemaakt; de download begint over enkele seconden.");
   });
 
-  /** Point every download link of the page at `gebied` with `filters` (a FilterForm). */
-  G.werkDownloadsBij = function (api, gebied, filters) {
+  /**
+   * Point every download link of the page at `gebied` with `filters` (a FilterForm), of
+   * `variant` (its id) or, when null, of the register.
+   */
+  G.werkDownloadsBij = function (api, gebied, filters, variant) {
     for (const link of document.querySelectorAll("[data-export], [data-download]")) {
       const soort = SOORTEN[link.dataset.export || link.dataset.download];
       if (!soort) continue;
@@ -35,6 +39,7 @@
       link.href = G.metParams(`${api}/gebieden/${gebied.id}/${pad}`, {
         ...filters.waarden(metDiepte),
         ...extra,
+        variant: variant || null,
       });
     }
   };

@@ -5,7 +5,8 @@
 
 (function (G) {
   const DREMPEL_PARAM = "tegeldrempel"; // kept in the URL when the filters change
-  const BEHOUDEN = [DREMPEL_PARAM, "variant"]; // the same, and the situation shown (varianten.js)
+  // The same, the situation shown (varianten.js) and the map mode (conflictkaart.js).
+  const BEHOUDEN = [DREMPEL_PARAM, "variant", "weergave"];
   const VELDEN = ["status", "trekker", "horizon", "min_aantal"];
 
   /**

@@ -42,6 +42,7 @@
       // the layer control switches whole layers on and off, nothing per thema.
       this.grens = L.featureGroup().addTo(map);
       this.stapelingLaag = new G.StapelingLaag(this);
+      this.combinaties = new G.CombinatieLaag(this); // the map mode "Conflicten en koppelkansen"
       this.opgavenLaag = new G.OpgavenLaag(this);
       this.adhoc = new G.WatStapeltHier(this, TEKEN_STIJL);
       control.addOverlay(this.grens, "Gebiedsgrens");
@@ -49,14 +50,22 @@
       control.addOverlay(this.stapelingLaag.groep, "Stapeling");
       control.addOverlay(this.adhoc.groep, "Wat stapelt hier?");
       this.legenda = new G.Legenda(map);
+      // Natura 2000 and the like: the sturende lagen on from the start, as they steer here.
+      this.referentielagen = new G.Referentielagen(map, control, {
+        api: this.api,
+        aan: (laag) => laag.soort === "sturend",
+        gewijzigd: () => this.werkLegendaBij(),
+      });
 
       this.filterForm = new G.FilterForm(document.getElementById("filters"), this.themas, this.namen);
       this.tabel = new G.OpgavenTabel(this);
+      this.combinatieBlok = new G.CombinatieBlok(this);
       // The editing tools are on the page for planners only (gebied.html).
       const bewerkbaar = G.magBewerken() && G.Bewerker && document.getElementById("opgave-form");
       const Bewerker = G.VariantBewerker || G.Bewerker;
       this.bewerker = bewerkbaar ? new Bewerker(this, TEKEN_STIJL) : null;
       this.situatie = new G.Situatiekeuze(this);
+      this.ruimtebalans = new G.RuimtebalansPaneel(this);
     }
 
     // What bewerken.js, the tests and the console reach through the page.
@@ -85,7 +94,8 @@
       return this.filterForm.waarden(metDiepte);
     }
     stapelingZichtbaar() {
-      return this.map.hasLayer(this.stapelingLaag.groep);
+      // Its faces, coloured by depth or by conflict (the opgaven are outlines over them).
+      return this.map.hasLayer(this.stapelingLaag.groep) || this.map.hasLayer(this.combinaties.groep);
     }
 
     start() {
@@ -93,13 +103,13 @@
       G.bewaakAchtergrond(this.map);
       this.provincies = G.provincieLaag(this.map, this.control, this.api);
       G.kaartBediening(this.map, this.control);
+      this.combinaties.start();
       G.zoomKnop(this.map, "Zoom naar het hele gebied", () => this.grens.getBounds());
       G.afdrukken(this.map, () => this.grens.getBounds(), ["samenvatting-sectie"]);
       G.initTekenen(this.map);
       this.filterForm.leesUitUrl();
-      G.werkDownloadsBij(this.api, this.gebied, this.filterForm);
+      this.werkDownloadsBij();
       this.filterForm.koppel(() => {
-        G.werkDownloadsBij(this.api, this.gebied, this.filterForm);
         if (!this.variant) this.tabel.filtersGewijzigd(); // a variant's: after the load
         this.laad();
       });
@@ -127,6 +137,11 @@
       return this.laad();
     }
 
+    /** The downloads (table, samenvatting, report, exports) of what the page shows. */
+    werkDownloadsBij() {
+      G.werkDownloadsBij(this.api, this.gebied, this.filterForm, this.variant ? this.variant.id : null);
+    }
+
     async laadGrens(zoom) {
       const feature = await G.api(`${this.api}/gebieden/${this.gebied.id}`);
       this.gebiedFeature = feature;
@@ -138,6 +153,7 @@
     /** Re-query opgaven, stapeling and samenvatting for the current filters, and redraw. */
     async laad() {
       const nr = ++this.laadNr;
+      this.werkDownloadsBij(); // what is loaded is what the downloads give
       document.body.dataset.laden = "ja";
       G.meld("Kaartlagen laden…", { blijft: true });
       const base = `${this.api}/gebieden/${this.gebied.id}/stapeling`;
@@ -172,10 +188,14 @@
         else this.opgavenLaag.teken(opgaven);
         document.body.dataset.opgavenAls = alsTegels ? "tegels" : "geojson";
         this.stapelingLaag.teken(vlakken, samenvatting);
+        this.combinaties.teken(vlakken, samenvatting);
         this.laatste = { samenvatting, vlakken: vlakken.features.length, faces: vlakken };
         this.toonSamenvatting();
+        this.combinatieBlok.werkBij(samenvatting);
+        this.ruimtebalans.werkBij();
         this.werkLegendaBij();
-        if (variant) this.tabel.filtersGewijzigd(); // its rows come from what was just loaded
+        // A variant's table after its stapeling is stored, and anew after each edit of it.
+        if (variant) this.tabel.filtersGewijzigd();
         if (this.teTonen) {
           this.opgavenLaag.toon(this.teTonen);
           this.teTonen = null;
@@ -225,7 +245,7 @@
             ? [...this.themas.values()].filter((t) => s.themas.includes(t.code))
             : null,
         stapeling:
-          s && this.stapelingZichtbaar() && this.laatste.vlakken
+          s && this.map.hasLayer(this.stapelingLaag.groep) && this.laatste.vlakken
             ? {
                 van: minAantal,
                 tot: s.max_diepte,
@@ -233,7 +253,11 @@
               }
             : null,
         adhoc: map.hasLayer(this.adhoc.groep) && this.adhoc.groep.getLayers().length > 0,
-        extra: this.variant && opgavenAan ? G.variantLegenda(this.opgavenLaag.opgaven.values()) : null,
+        extra: [
+          ...this.combinaties.legenda(),
+          ...this.referentielagen.legenda(),
+          ...(this.variant && opgavenAan ? G.variantLegenda(this.opgavenLaag.opgaven.values()) : []),
+        ],
       });
     }
   }

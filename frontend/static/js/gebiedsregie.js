@@ -98,13 +98,15 @@ window.Gebiedsregie = window.Gebiedsregie || {};
   /**
    * Call the API; resolve with the JSON body, reject with an ApiError. Writes carry the
    * session's CSRF token; `versie` (the one an edit started from) goes in If-Match, so a
-   * change made meanwhile by someone else is refused (412) instead of overwritten.
+   * change made meanwhile by someone else is refused (412) instead of overwritten. `nogGeen`
+   * sends If-None-Match: * for a write that must create (a variant's first change of an opgave).
    */
-  G.api = async function (path, { method = "GET", params, body, versie } = {}) {
+  G.api = async function (path, { method = "GET", params, body, versie, nogGeen = false } = {}) {
     const headers = { Accept: "application/geo+json, application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/geo+json";
     if (!SAFE_METHODS.has(method) && meta("csrf-token")) headers["X-CSRF-Token"] = meta("csrf-token");
     if (versie != null) headers["If-Match"] = `"${versie}"`;
+    if (nogGeen) headers["If-None-Match"] = "*";
     let response;
     try {
       response = await fetch(withParams(path, params), {

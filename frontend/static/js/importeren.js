@@ -1,8 +1,10 @@
 // @ts-check
 /* The import page (importeren.html): choose a file, see its layers and fields
  * (POST /api/v1/import/inspectie), map the fields, run a dry run and then the import
- * (POST /api/v1/import), with the upload's and the check's progress and the report. */
+ * (POST /api/v1/import), with the upload's and the check's progress and the report. As
+ * opgaven, or into a referentielaag (importdoel.js). */
 
+import { ImportDoel } from "./importdoel.js";
 import { RapportTabel, el, getal } from "./importrapport.js";
 import { Voortgang, post, sleutel } from "./importverzoek.js";
 
@@ -30,6 +32,13 @@ const crsVeld = /** @type {HTMLInputElement} */ (form.elements.namedItem("crs"))
 const proefKnop = /** @type {HTMLButtonElement} */ (form.querySelector('[data-actie="proef"]'));
 const importKnop = /** @type {HTMLButtonElement} */ (form.querySelector('[data-actie="importeer"]'));
 const rapport = new RapportTabel(/** @type {HTMLElement} */ (document.querySelector("[data-rapport]")));
+// Opgaven or a referentielaag: its steps replace the field mapping and the fixed values.
+const doel = new ImportDoel(form, () => {
+  toonStappen(Boolean(gekozenLaag()));
+  const laag = gekozenLaag();
+  if (laag) deel("data-laag-meldingen").replaceChildren(...meldingen(laag).map((t) => el("li", { text: t })));
+  kijkProef();
+});
 /** @param {string} naam */
 const deel = (naam) => /** @type {HTMLElement} */ (document.querySelector(`[${naam}]`));
 
@@ -85,7 +94,10 @@ function toonFout(antwoord, bijBestand = false) {
 
 /** @param {boolean} zichtbaar */
 function toonStappen(zichtbaar) {
-  for (const stap of form.querySelectorAll("[data-stap]")) /** @type {HTMLElement} */ (stap).hidden = !zichtbaar;
+  for (const stap of form.querySelectorAll("[data-stap]")) {
+    /** @type {HTMLElement} */ (stap).hidden = !zichtbaar || !doel.past(stap);
+  }
+  doel.nummer();
 }
 
 /** Inspect the chosen file (or, of a file with many layers, the layer `laag`). */
@@ -151,15 +163,7 @@ function toonLaag(/** @type {boolean} */ vraag = true) {
   deel("data-laag-kenmerken").replaceChildren(
     ...kenmerken.map(([naam, waarde]) => el("div", null, el("dt", { text: naam }), el("dd", { text: waarde })))
   );
-  const meldingen = [...laag.meldingen];
-  if (laag.crs_fout) meldingen.push(laag.crs_fout.reason);
-  if (laag.novex) meldingen.push("Dit is een NOVEX-export: alleen de features van de laag 'opgave' tellen.");
-  if (/^(Multi)?(Point|LineString)/.test(laag.geometrietype)) {
-    meldingen.push("De laag heeft geen vlakken: geef een buffer op, of punten en lijnen worden geweigerd.");
-  } else if (!/Polygon/.test(laag.geometrietype)) {
-    meldingen.push("De laag zegt niet welke soort geometrie zij heeft: punten en lijnen erin worden zonder buffer geweigerd.");
-  }
-  deel("data-laag-meldingen").replaceChildren(...meldingen.map((t) => el("li", { text: t })));
+  deel("data-laag-meldingen").replaceChildren(...meldingen(laag).map((t) => el("li", { text: t })));
   if (laag.crs_fout && laag.crs_fout.code === "crs_lijkt_rd" && !crsVeld.value) crsVeld.value = "EPSG:28992";
   deel("data-velden").replaceChildren(
     ...laag.velden.map((veld) =>
@@ -185,6 +189,25 @@ function toonLaag(/** @type {boolean} */ vraag = true) {
   }
 }
 
+/** What to tell about a layer of the file, for what it is imported as. */
+function meldingen(/** @type {Laag} */ laag) {
+  const lijst = [...laag.meldingen];
+  if (laag.crs_fout) lijst.push(laag.crs_fout.reason);
+  if (doel.isReferentielaag()) {
+    if (!/^(Multi)?Polygon/.test(laag.geometrietype)) {
+      lijst.push("Een referentielaag bevat alleen vlakken: een punt of lijn in het bestand weigert het hele bestand.");
+    }
+    return lijst;
+  }
+  if (laag.novex) lijst.push("Dit is een NOVEX-export: alleen de features van de laag 'opgave' tellen.");
+  if (/^(Multi)?(Point|LineString)/.test(laag.geometrietype)) {
+    lijst.push("De laag heeft geen vlakken: geef een buffer op, of punten en lijnen worden geweigerd.");
+  } else if (!/Polygon/.test(laag.geometrietype)) {
+    lijst.push("De laag zegt niet welke soort geometrie zij heeft: punten en lijnen erin worden zonder buffer geweigerd.");
+  }
+  return lijst;
+}
+
 // --- step 5: dry run and import -------------------------------------------------------------
 
 /** The form as the import's fields: a mapping only where it differs from the default. */
@@ -194,6 +217,11 @@ function formulier() {
   if (bestand) data.append("bestand", bestand);
   const laag = gekozenLaag();
   data.append("laag", laagVeld.value);
+  if (doel.isReferentielaag()) {
+    if (crsVeld.value.trim()) data.append("crs", crsVeld.value.trim());
+    doel.velden(data);
+    return data;
+  }
   for (const naam of ["crs", "thema", "trekker", "status", "bron", "buffer_m"]) {
     const veld = /** @type {HTMLInputElement} */ (form.elements.namedItem(naam));
     if (veld.value.trim()) data.append(naam, veld.value.trim());
@@ -268,10 +296,16 @@ async function voerUit(/** @type {boolean} */ proef) {
     toonFout(antwoord);
     return;
   }
-  const uitkomst = proef ? proefUitkomst(antwoord.body) : importUitkomst(antwoord.body);
+  const referentie = "referentielaag" in antwoord.body;
+  const uitkomst = referentie
+    ? doel.uitkomst(antwoord.body)
+    : proef
+      ? proefUitkomst(antwoord.body)
+      : importUitkomst(antwoord.body);
   proefVoor = proef ? voor : "";
   kijkProef();
-  rapport.toon(antwoord.body, uitkomst);
+  rapport.toon(referentie ? doel.alsRapport(antwoord.body) : antwoord.body, uitkomst);
+  deel("data-rapport-gebieden").hidden = referentie; // a laag's objecten lie anywhere
   deel("data-rapport-titel").focus();
 }
 

@@ -25,6 +25,13 @@
       this.gebieden = L.featureGroup().addTo(map);
       this.lagen = new Map(); // slug -> layer
       control.addOverlay(this.gebieden, "Gebieden");
+      // Natura 2000 and the like, off at first: the overview is of the gebieden.
+      this.legenda = new G.Legenda(map);
+      this.referentielagen = new G.Referentielagen(map, control, {
+        api: this.api,
+        gewijzigd: () => this.werkLegendaBij(),
+      });
+      map.on("overlayadd overlayremove", () => this.werkLegendaBij());
       // For planners: the opgaven outside every gebied (overzicht.html has their list).
       this.buitenLijst = document.querySelector("[data-buiten-lijst]");
       this.buiten = L.featureGroup();
@@ -52,6 +59,20 @@
       this.koppelKaartjes();
       this.laad();
       if (this.buitenLijst) this.laadBuiten();
+    }
+
+    /** The legend: the gebieden and the referentielagen that are on. */
+    werkLegendaBij() {
+      const gebieden = this.map.hasLayer(this.gebieden)
+        ? [{ kop: null, rijen: [[el("span", { class: "staal gebied-staal" }), "Gebied"]] }]
+        : [];
+      this.legenda.werkBij({
+        grens: false,
+        themas: null,
+        stapeling: null,
+        adhoc: false,
+        extra: [...gebieden, ...this.referentielagen.legenda()],
+      });
     }
 
     /** `?bbox=minlon,minlat,maxlon,maxlat` (from the search box on a page without a map). */

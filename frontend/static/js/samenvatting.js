@@ -35,7 +35,8 @@
           ["Met opgaven", `${G.ha(s.bedekt_ha)} (${G.procent(s.bedekt_ha, s.gebied_ha)})`],
           ["Opgaven", G.getal(s.aantal_opgaven)],
           ["Maximale stapeling", s.max_diepte],
-          ["Ruimtedruk", G.getal2(s.ruimtedruk)],
+          ["Ruimtedruk (zoekgebied)", G.getal2(s.ruimtedruk)],
+          ["Ruimtedruk (vraag)", s.ruimtedruk_vraag == null ? "–" : G.getal2(s.ruimtedruk_vraag)],
           [o.minAantal > 1 ? `Vlakken (min. ${o.minAantal} opgaven)` : "Vlakken", vlakken],
         ].map(([key, value], i) =>
           el(
@@ -43,7 +44,7 @@
             null,
             el("dt", { text: key }),
             // The last one is "Vlakken", whatever its label says.
-            el("dd", { text: value, dataset: { cijfer: i === 5 ? "Vlakken" : key } })
+            el("dd", { text: value, dataset: { cijfer: i === 6 ? "Vlakken" : key } })
           )
         )
       ),
@@ -102,8 +103,12 @@
       el("p", {
         class: "uitleg",
         text:
-          "Ruimtedruk: de oppervlakte van alle opgaven in het gebied samen, gedeeld door de " +
-          "oppervlakte van het gebied.",
+          "Ruimtedruk (zoekgebied): de oppervlakten van de vormen van alle opgaven in het " +
+          "gebied samen (overlap telt dubbel), gedeeld door de oppervlakte van het gebied. Een " +
+          "vorm is waar een opgave mag landen, niet wat ze vraagt. Ruimtedruk (vraag): de " +
+          "som van wat de opgaven vragen (ruimtevraag_ha; waar die ontbreekt telt hun vorm " +
+          "binnen het gebied), gedeeld door de oppervlakte van het gebied. De ruimtebalans " +
+          "zet die vraag af tegen wat beschikbaar is.",
       })
     );
     return blok;

@@ -1,5 +1,5 @@
-/* The opgaven of the gebied as a table (from /opgaventabel, with the page's filters), docked
- * under the map: sortable by every column (header buttons, aria-sort), and a row (or its titel
+/* The opgaven of the gebied as a table (from /opgaventabel, with the page's filters and the
+ * situation shown: the register or a variant), docked under the map: sortable by every column (header buttons, aria-sort), and a row (or its titel
  * button) zooms to the opgave and opens its popup. */
 "use strict";
 
@@ -8,7 +8,6 @@
   const GETALLEN = new Set([
     "horizon",
     "oppervlakte_in_gebied_ha",
-    "oppervlakte_ha", // a variant's table (varianttabel.js)
     "ruimtevraag_ha",
     "hoogste_stapeling",
   ]);
@@ -29,6 +28,7 @@
    * @property {number|null} ruimtevraag_ha
    * @property {number} hoogste_stapeling
    * @property {string|null} bron
+   * @property {string|null} [wijziging] a variant's: gewijzigd, nieuw, or null (as the register)
    */
 
   class OpgavenTabel {
@@ -75,10 +75,10 @@
       this.vak.setAttribute("aria-busy", "true");
       const pad = `${this.pagina.api}/gebieden/${this.pagina.gebied.id}/opgaventabel`;
       try {
-        // A variant's table is made from what the page loaded of it (varianttabel.js).
-        const antwoord = this.pagina.variant
-          ? await G.variantTabel(this.pagina)
-          : await G.api(pad, { params: { ...this.pagina.filters(false), formaat: "json" } });
+        const variant = this.pagina.variant;
+        const antwoord = await G.api(pad, {
+          params: { ...this.pagina.filters(false), variant: variant ? variant.id : null, formaat: "json" },
+        });
         if (nr !== this.laadNr) return;
         this.antwoord = antwoord;
         this.toon();
@@ -141,7 +141,8 @@
       const { kolom: sortKolom, richting } = this.sortering;
       // The filters of the table (it has no minimal stapeling: every opgave is a row).
       const filters = this.pagina.filterForm.beschrijving().filter((d) => !d.startsWith("min."));
-      const situatie = this.antwoord.situatie || null; // a variant's (varianttabel.js)
+      const variant = this.antwoord.variant; // only in a variant's table
+      const situatie = variant ? `variant "${variant.naam}"` : null;
       const telling = [G.aantal(rijen.length, "opgave", "opgaven"), situatie, ...filters]
         .filter(Boolean)
         .join(" · ");

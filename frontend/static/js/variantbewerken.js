@@ -51,10 +51,11 @@
       }
       let saved;
       try {
-        // The change's own versie; none yet: the PUT makes the variant's version.
+        // The change's own versie; none yet: the PUT makes the variant's version, unless
+        // someone else made one meanwhile (If-None-Match: *, 412).
         const versie = feature ? feature.properties.wijziging_versie : null;
         saved = feature
-          ? await G.api(this.opgaveUrl(feature.id), { method: "PUT", body, versie })
+          ? await G.api(this.opgaveUrl(feature.id), { method: "PUT", body, versie, nogGeen: versie == null })
           : await G.api(this.opgaveUrl(null), { method: "POST", body });
       } catch (error) {
         if (feature && G.isConflict(error)) return this.conflict(error);
@@ -92,6 +93,7 @@
           method: "PUT",
           body: { weggelaten: true },
           versie: p.wijziging_versie,
+          nogGeen: p.wijziging_versie == null,
         });
       } catch (error) {
         return this.variantFout(error, "Niet weggelaten");

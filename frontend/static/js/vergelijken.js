@@ -1,8 +1,9 @@
 /* The vergelijken page: two situations of a gebied (the register or a variant, each with its own
  * horizon) on two maps side by side that move together, on one map with a swipe divider, or as
  * a difference map; beside them the tables of differences and the opgaven that differ. The URL
- * holds the choice (a, b, a_horizon, b_horizon, weergave), so a comparison can be shared. The
- * maps are in vergelijkkaarten.js, swipe.js and verschilkaart.js; the tables in verschiltabel.js. */
+ * holds the choice (a, b, a_horizon, b_horizon, the filters thema, status and trekker of both,
+ * weergave), so a comparison can be shared. The maps are in vergelijkkaarten.js, swipe.js and
+ * verschilkaart.js; the tables in verschiltabel.js; the filters' form in vergelijkfilters.js. */
 "use strict";
 
 (function (G) {
@@ -11,6 +12,7 @@
   const VARIANT = "variant:";
   const WEERGAVEN = ["naast", "schuif", "verschil"];
   const VELDEN = ["a", "a_horizon", "b", "b_horizon"];
+  const FILTERS = ["thema", "status", "trekker"]; // both sides'
   const UITLEG = {
     naast: "A links, B rechts; de kaarten bewegen samen.",
     schuif: "Eén kaart: A links van de schuifbalk, B rechts. Sleep de balk, of gebruik de pijltjestoetsen.",
@@ -38,6 +40,8 @@
         [...config.statussen, ...config.trekkers].map((i) => [i.code, i.naam])
       );
       this.form = document.getElementById("vergelijk-form");
+      const filterForm = document.getElementById("vergelijk-filters");
+      this.filters = new G.FilterKeuze(filterForm, this.themas, this.woorden);
       this.vak = document.querySelector(".vergelijkvak");
       this.varianten = []; // the gebied's variants, when logged in
       this.laadNr = 0;
@@ -59,6 +63,7 @@
     }
 
     start() {
+      G.themaStijlen([...this.themas.values()]); // the filters' swatches
       G.bewaakAchtergrond(this.map);
       G.provincieLaag(this.map, this.control, this.api);
       // The layer control starts folded: with two maps there is little room.
@@ -84,13 +89,14 @@
         b: params.get("b") || HUIDIG,
         a_horizon: params.get("a_horizon") || "",
         b_horizon: params.get("b_horizon") || "",
+        ...this.filters.leesUit(params),
         weergave: WEERGAVEN.includes(weergave) ? weergave : "naast",
       };
     }
 
     schrijfInUrl() {
       const s = this.stand;
-      const params = Object.fromEntries(VELDEN.map((veld) => [veld, s[veld]]));
+      const params = Object.fromEntries([...VELDEN, ...FILTERS].map((veld) => [veld, s[veld]]));
       params.weergave = s.weergave === "naast" ? null : s.weergave;
       window.history.replaceState(null, "", G.metParams(window.location.pathname, params));
     }
@@ -136,6 +142,7 @@
         select.value = gevraagd;
         this.form.elements.namedItem(`${kant}_horizon`).value = this.stand[`${kant}_horizon`];
       }
+      this.filters.vul(this.stand);
     }
 
     koppel() {
@@ -147,6 +154,9 @@
       this.form.addEventListener("change", later);
       this.form.addEventListener("input", later);
       this.form.addEventListener("submit", (event) => event.preventDefault());
+      this.filters.koppel((filters) => {
+        if (!G.FilterKeuze.gelijk(filters, this.stand)) this.zet(filters, false);
+      });
       this.form.querySelector("[data-wissel]").addEventListener("click", () => {
         const s = this.stand;
         this.zet({ a: s.b, a_horizon: s.b_horizon, b: s.a, b_horizon: s.a_horizon });
@@ -169,7 +179,7 @@
       this.zet(waarden, false);
     }
 
-    /** Compare other situations: `waarden` holds a, b and their horizons. */
+    /** Compare anew: `waarden` holds any of a, b, their horizons and the filters. */
     zet(waarden, vulForm = true) {
       Object.assign(this.stand, waarden);
       if (vulForm) this.vulForm();
@@ -190,10 +200,12 @@
       return gevonden ? `Variant "${gevonden.naam}" (${gevonden.status})` : "Variant";
     }
 
-    /** A side in words, with its horizon. */
+    /** A side in words, with its horizon (and whether filters apply: the panel says which). */
     naam(kant) {
       const horizon = this.stand[`${kant}_horizon`];
-      return `${this.situatieNaam(kant)}${horizon ? `, horizon t/m ${horizon}` : ", alle horizonnen"}`;
+      const jaren = horizon ? `, horizon t/m ${horizon}` : ", alle horizonnen";
+      const gefilterd = this.filters.beschrijving(this.stand).length ? ", met filters" : "";
+      return `${this.situatieNaam(kant)}${jaren}${gefilterd}`;
     }
 
     toonLabels() {
@@ -241,11 +253,16 @@
       }
     }
 
+    /** The filters of the state, as API query parameters (for both sides). */
+    filterParams() {
+      return Object.fromEntries(FILTERS.map((veld) => [veld, this.stand[veld]]));
+    }
+
     /** The API's comparison with all its difference faces (where B has other opgaven). */
     async vraagVergelijking() {
       const s = this.stand;
       const params = {
-        ...Object.fromEntries(VELDEN.map((veld) => [veld, s[veld]])),
+        ...Object.fromEntries([...VELDEN, ...FILTERS].map((veld) => [veld, s[veld]])),
         alleen_gewijzigd: true,
         limit: 10000,
       };
@@ -261,7 +278,12 @@
     }
 
     vraagStapeling(kant) {
-      const params = { variant: variantId(this.stand[kant]), horizon: this.stand[`${kant}_horizon`] };
+      // The same filters as the comparison's side: its stored stapeling is read.
+      const params = {
+        variant: variantId(this.stand[kant]),
+        horizon: this.stand[`${kant}_horizon`],
+        ...this.filterParams(),
+      };
       return G.api(`${this.api}/gebieden/${this.gebied.id}/stapeling`, { params });
     }
 
@@ -274,7 +296,10 @@
       this.toonLabels();
       document
         .querySelector("[data-verschillen]")
-        .replaceChildren(...G.verschilTabellen(v, { themas: this.themas, namen }));
+        .replaceChildren(
+          this.filters.regel(this.stand),
+          ...G.verschilTabellen(v, { themas: this.themas, namen })
+        );
       document.querySelector("[data-opgaven-verschil]").replaceChildren(
         ...G.opgavenVerschil(v, {
           themas: this.themas,
@@ -332,8 +357,10 @@
       this.legenda.werkBij(inhoud);
     }
 
-    /** The API's errors next to the fields they name (a, b, a_horizon, b_horizon); null clears. */
+    /** The API's errors next to the fields they name (a, b, a_horizon, b_horizon, the filters);
+     * null clears them. */
     toonFouten(error) {
+      this.filters.toonFouten(error);
       for (const slot of this.form.querySelectorAll("[data-fout-voor]")) {
         slot.hidden = true;
         slot.textContent = "";

@@ -134,11 +134,19 @@
             verschil: d.max_diepte.verschil,
           },
           {
-            label: "Ruimtedruk",
+            label: "Ruimtedruk (zoekgebied)",
             a: G.getal2(d.ruimtedruk.a),
             b: G.getal2(d.ruimtedruk.b),
             verschil: d.ruimtedruk.verschil || 0,
             tekst: d.ruimtedruk.verschil == null ? "–" : G.getal2(Math.abs(d.ruimtedruk.verschil)),
+          },
+          {
+            label: "Ruimtedruk (vraag)",
+            a: d.ruimtedruk_vraag.a == null ? "–" : G.getal2(d.ruimtedruk_vraag.a),
+            b: d.ruimtedruk_vraag.b == null ? "–" : G.getal2(d.ruimtedruk_vraag.b),
+            verschil: d.ruimtedruk_vraag.verschil || 0,
+            tekst:
+              d.ruimtedruk_vraag.verschil == null ? "–" : G.getal2(Math.abs(d.ruimtedruk_vraag.verschil)),
           },
         ],
         "kerncijfers-tabel"
