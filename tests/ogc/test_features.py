@@ -82,7 +82,11 @@ def test_collections(client: TestClient, session: Session) -> None:
         assert collection["storageCrs"] == RD.uri
         assert set(collection["crs"]) == {CRS84.uri, RD.uri, ETRS89.uri}
         links = rels(collection)
-        assert {link["type"] for link in links["items"]} == {GEOJSON, "text/html"}
+        assert {link["type"] for link in links["items"]} == {
+            GEOJSON,
+            "text/html",
+            "application/vnd.ogc.fg+json",
+        }
     wonen = get(client, "/ogc/collections/opgaven-wonen").json()
     assert wonen["extent"]["temporal"]["interval"] == [
         ["2030-01-01T00:00:00Z", "2030-12-31T23:59:59Z"]

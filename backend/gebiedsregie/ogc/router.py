@@ -14,7 +14,7 @@ from gebiedsregie.crs import CRS84, ETRS89, RD, Crs, parse_crs
 from gebiedsregie.db import SessionDep
 from gebiedsregie.errors import FieldError, InvalidInput
 from gebiedsregie.geometry import bbox_polygon
-from gebiedsregie.ogc import collections
+from gebiedsregie.ogc import collections, jsonfg, jsonschemas
 from gebiedsregie.web.pages import ogc_kaart
 from gebiedsregie.web.router import swagger_page
 
@@ -32,10 +32,17 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    *jsonfg.CONFORMANCE,
+    *jsonschemas.CONFORMANCE,
 ]
 
 Formaat = Annotated[
     str | None, Query(pattern="^(json|html)$", description="json (standaard) of html.")
+]
+# Features also as JSON-FG (`f=jsonfg` or Accept: application/vnd.ogc.fg+json).
+FeatureFormaat = Annotated[
+    str | None,
+    Query(pattern="^(json|jsonfg|html)$", description="json (GeoJSON, standaard), jsonfg of html."),
 ]
 
 
@@ -142,6 +149,12 @@ def _collection(request: Request, session: Any, collectie: collections.Collectie
             {"href": f"{href}/items", "rel": "items", "type": GEOJSON, "title": "Features"},
             {"href": f"{href}/items?f=html", "rel": "items", "type": HTML,
              "title": "Features als HTML"},
+            {"href": f"{href}/schema", "rel": jsonschemas.SCHEMA_REL,
+             "type": jsonschemas.SCHEMA_JSON, "title": "Schema van de features"},
+            {"href": f"{href}/queryables", "rel": jsonschemas.QUERYABLES_REL,
+             "type": jsonschemas.SCHEMA_JSON, "title": "Queryables"},
+            {"href": f"{href}/items?f=jsonfg", "rel": "items", "type": jsonfg.MEDIA_TYPE,
+             "title": "Features als JSON-FG"},
         ],
     }  # fmt: skip
 
@@ -168,11 +181,79 @@ def get_collection(
     return _render(request, "ogc_collection.html", body, JSON)
 
 
+def _wants_jsonfg(request: Request, f: str | None) -> bool:
+    if f is not None:
+        return f == "jsonfg"
+    # The first of the Accept header's media types we serve decides (q-values aside).
+    for media in request.headers.get("accept", "").split(","):
+        kind = media.split(";")[0].strip()
+        if kind == jsonfg.MEDIA_TYPE:
+            return True
+        if kind in (GEOJSON, JSON, HTML):
+            return False
+    return False
+
+
+def _feature_links(request: Request, fmt: str) -> list[dict[str, str]]:
+    """self and alternate links of a features resource: GeoJSON, JSON-FG and HTML."""
+    here = request.url.remove_query_params("f")
+    forms = {
+        "json": (GEOJSON, "Als GeoJSON"),
+        "jsonfg": (jsonfg.MEDIA_TYPE, "Als JSON-FG"),
+        "html": (HTML, "Als HTML"),
+    }
+    return [
+        {"href": str(here.include_query_params(f=key)),
+         "rel": "self" if key == fmt else "alternate", "type": kind,
+         "title": "Deze pagina" if key == fmt else title}
+        for key, (kind, title) in sorted(forms.items(), key=lambda item: item[0] != fmt)
+    ]  # fmt: skip
+
+
+def _format(request: Request, f: str | None) -> str:
+    if _wants_html(request, f):
+        return "html"
+    return "jsonfg" if _wants_jsonfg(request, f) else "json"
+
+
+SchemaFormaat = Annotated[str | None, Query(pattern="^json$", description="Alleen json.")]
+
+
+@router.get(
+    "/collections/{collection_id}/schema",
+    summary="Schema",
+    responses={200: {"content": {jsonschemas.SCHEMA_JSON: {}}}},
+)
+def get_schema(
+    collection_id: str, request: Request, session: SessionDep, f: SchemaFormaat = None
+) -> Response:
+    """Het JSON Schema van de features van een collectie (OGC API Features Part 5)."""
+    collectie = collections.get_collectie(session, collection_id)
+    href = f"{_base(request)}/collections/{collectie.id}/schema"
+    body = jsonschemas.feature_schema(session, collectie, href)
+    return JSONResponse(body, media_type=jsonschemas.SCHEMA_JSON)
+
+
+@router.get(
+    "/collections/{collection_id}/queryables",
+    summary="Queryables",
+    responses={200: {"content": {jsonschemas.SCHEMA_JSON: {}}}},
+)
+def get_queryables(
+    collection_id: str, request: Request, session: SessionDep, f: SchemaFormaat = None
+) -> Response:
+    """De eigenschappen waarop een collectie te filteren is, als JSON Schema."""
+    collectie = collections.get_collectie(session, collection_id)
+    href = f"{_base(request)}/collections/{collectie.id}/queryables"
+    body = jsonschemas.queryables(session, collectie, href)
+    return JSONResponse(body, media_type=jsonschemas.SCHEMA_JSON)
+
+
 def _page_links(
-    request: Request, limit: int, offset: int, returned: int, matched: int, html: bool
+    request: Request, limit: int, offset: int, returned: int, matched: int, fmt: str
 ) -> list[dict[str, str]]:
-    links = _links(request, GEOJSON)
-    kind = HTML if html else GEOJSON
+    links = _feature_links(request, fmt)
+    kind = {"html": HTML, "jsonfg": jsonfg.MEDIA_TYPE}.get(fmt, GEOJSON)
     if offset + returned < matched:
         url = request.url.include_query_params(offset=offset + limit, limit=limit)
         links.append({"href": str(url), "rel": "next", "type": kind, "title": "Volgende"})
@@ -218,14 +299,14 @@ def _bbox(value: str | None, bbox_crs: Crs) -> Any:
 @router.get(
     "/collections/{collection_id}/items",
     summary="Features",
-    responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
+    responses={200: {"content": {GEOJSON: {}, jsonfg.MEDIA_TYPE: {}, HTML: {}}}},
 )
 def get_items(
     collection_id: str,
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    f: Formaat = None,
+    f: FeatureFormaat = None,
     limit: Annotated[int, Query(ge=1, description=f"Standaard 10, hoogstens {LIMIT_MAX}.")] = (
         LIMIT_DEFAULT
     ),
@@ -268,26 +349,29 @@ def get_items(
     if datetime_ is not None and not collectie.temporal:
         collections.parse_datetime(datetime_)  # still refuse a malformed value
     features, matched = collections.items(session, collectie, query)
-    html = _wants_html(request, f)
+    fmt = _format(request, f)
     body = {
         "type": "FeatureCollection",
         "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "numberMatched": matched,
         "numberReturned": len(features),
         "links": [
-            *_page_links(request, query.limit, offset, len(features), matched, html),
+            *_page_links(request, query.limit, offset, len(features), matched, fmt),
             {"href": f"{_base(request)}/collections/{collectie.id}", "rel": "collection",
              "type": JSON, "title": collectie.title},
         ],
         "features": features,
     }  # fmt: skip
+    if fmt == "jsonfg":
+        body = jsonfg.feature_collection(body, output, collectie.id, collectie.temporal)
+        return _jsonfg_response(body, output)
     return _features_response(request, "ogc_items.html", body, collectie, output)
 
 
 @router.get(
     "/collections/{collection_id}/items/{feature_id}",
     summary="Feature",
-    responses={200: {"content": {GEOJSON: {}, HTML: {}}}},
+    responses={200: {"content": {GEOJSON: {}, jsonfg.MEDIA_TYPE: {}, HTML: {}}}},
 )
 def get_item(
     collection_id: str,
@@ -295,7 +379,7 @@ def get_item(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    f: Formaat = None,
+    f: FeatureFormaat = None,
     crs: Annotated[str | None, Query(description="CRS84, EPSG:28992 of EPSG:4258.")] = None,
 ) -> Response:
     """Eén feature."""
@@ -313,9 +397,18 @@ def get_item(
         )
     output = parse_crs(crs, "crs", OGC_CRS)
     feature = collections.item(session, collectie, feature_id, output)
+    fmt = _format(request, f)
     feature["links"] = [
-        *_links(request, GEOJSON),
+        *_feature_links(request, fmt),
         {"href": f"{_base(request)}/collections/{collectie.id}", "rel": "collection",
          "type": JSON, "title": collectie.title},
     ]  # fmt: skip
+    if fmt == "jsonfg":
+        feature = jsonfg.feature(feature, output, collectie.id, collectie.temporal)
+        return _jsonfg_response(feature, output)
     return _features_response(request, "ogc_item.html", feature, collectie, output)
+
+
+def _jsonfg_response(body: dict[str, Any], output: Crs) -> Response:
+    headers = {"Content-Crs": output.header}
+    return JSONResponse(body, media_type=jsonfg.media_type(output), headers=headers)

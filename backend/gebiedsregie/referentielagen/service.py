@@ -252,6 +252,23 @@ def list_objecten(
     return [(obj, shape) for (obj, _), shape in zip(rows, shapes, strict=True)], matched or 0
 
 
+def eigenschap_typen(session: Session, laag: Referentielaag) -> dict[str, set[str]]:
+    """Return the source attributes the laag's objecten carry, each with the JSON types
+    (jsonb_typeof: string, number, boolean, null, array, object) its values have."""
+    each = func.jsonb_each(Referentieobject.eigenschappen).table_valued("key", "value").lateral()
+    rows = session.execute(
+        select(each.c.key, func.jsonb_typeof(each.c.value))
+        .select_from(Referentieobject)
+        .join(each, true())
+        .where(Referentieobject.laag_id == laag.id)
+        .distinct()
+    ).all()
+    result: dict[str, set[str]] = {}
+    for key, soort in rows:
+        result.setdefault(key, set()).add(soort)
+    return result
+
+
 def union_binnen(
     session: Session, lagen: Sequence[Referentielaag], geom_rd: MultiPolygon
 ) -> MultiPolygon:
