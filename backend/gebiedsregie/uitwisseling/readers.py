@@ -109,6 +109,20 @@ class Bron:
         except GDAL_ERRORS as exc:  # the file breaks off, or a view fails: nothing is kept
             raise unreadable(self.naam, self.formaat, exc) from None
 
+    def as_report(self, crs: Any, opgegeven: bool) -> dict[str, Any]:
+        """The file as an import report describes it; `opgegeven`: the CRS was given."""
+        herkomst = "opgegeven" if opgegeven else "RFC 7946" if self.crs_impliciet else "bestand"
+        return {
+            "naam": self.naam,
+            "formaat": self.formaat,
+            "laag": self.laag,
+            "lagen": self.lagen,
+            "velden": self.velden,
+            "aantal": self.aantal,
+            "crs": crs.to_string(),
+            "crs_herkomst": herkomst,
+        }
+
 
 def _head(path: Path) -> bytes:
     with path.open("rb") as file:

@@ -298,18 +298,8 @@ def _report(
 ) -> dict[str, Any]:
     counts = Counter(r.status for r in regels)
     geschreven = 0 if opties.dry_run else counts[GEACCEPTEERD] + counts[HERSTELD]
-    herkomst = "opgegeven" if opties.crs else "RFC 7946" if bron.crs_impliciet else "bestand"
     return {
-        "bestand": {
-            "naam": bron.naam,
-            "formaat": bron.formaat,
-            "laag": bron.laag,
-            "lagen": bron.lagen,
-            "velden": bron.velden,
-            "aantal": bron.aantal,
-            "crs": crs.to_string(),
-            "crs_herkomst": herkomst,
-        },
+        "bestand": bron.as_report(crs, opgegeven=bool(opties.crs)),
         "referentielaag": laag_info,
         "dry_run": opties.dry_run,
         "samenvatting": {

@@ -381,18 +381,8 @@ def _report(
     geschreven: int,
 ) -> dict[str, Any]:
     counts = Counter(r.status for r in regels)
-    herkomst = "opgegeven" if opties.crs else "RFC 7946" if bron.crs_impliciet else "bestand"
     return {
-        "bestand": {
-            "naam": bron.naam,
-            "formaat": bron.formaat,
-            "laag": bron.laag,
-            "lagen": bron.lagen,
-            "velden": bron.velden,
-            "aantal": bron.aantal,
-            "crs": crs.to_string(),
-            "crs_herkomst": herkomst,
-        },
+        "bestand": bron.as_report(crs, opgegeven=bool(opties.crs)),
         "toewijzing": toewijzing.as_dict(),
         "meldingen": toewijzing.meldingen,
         "dry_run": opties.dry_run,
