@@ -25,6 +25,9 @@ def test_local_cluster_runs_postgis(database_url: str) -> None:
         assert f":{cluster.port}/" in database_url
         cluster.start()  # starting a running cluster is harmless
         assert cluster.status().running
+        # Another port configured while it runs: connections still go where it runs.
+        elsewhere = LocalCluster(Settings(database_url=None, local_db_port=cluster.port + 7))
+        assert elsewhere.port == cluster.port and elsewhere.url() == cluster.url()
     with psycopg.connect(database_url) as conn:
         version = conn.execute("SELECT postgis_lib_version()").fetchone()
     assert version is not None and version[0].startswith("3.")

@@ -125,10 +125,34 @@ class LocalCluster:
 
     @property
     def port(self) -> int:
-        """The port: as configured, else the one this checkout's cluster last started on."""
+        """The port: the one this checkout's cluster runs on; when it is not running, as
+        configured, else the one it last started on."""
+        running = self._running_port()
+        if running is not None:
+            return running
         if "local_db_port" in self.settings.model_fields_set or not self._port_file.is_file():
             return self.settings.local_db_port
         return int(self._port_file.read_text().strip())
+
+    def _running_port(self) -> int | None:
+        """The port in postmaster.pid (its fourth line) while the server runs, else None.
+
+        A configured port that differs (GEBIEDSREGIE_LOCAL_DB_PORT changed while the cluster
+        ran) would otherwise point every connection at nothing."""
+        pid_file = self.data_dir / "postmaster.pid"
+        try:
+            lines = pid_file.read_text().splitlines()
+        except OSError:
+            return None
+        if len(lines) < 4 or not lines[3].strip().isdigit():
+            return None
+        return int(lines[3]) if self.is_running() else None
+
+    def is_running(self) -> bool:
+        result = _run(
+            [str(find_bindir() / "pg_ctl"), "status", "-D", str(self.data_dir)], check=False
+        )
+        return result.returncode == 0
 
     def _choose_port(self) -> int:
         # An explicit port is kept as is; the default moves on when another server has it
@@ -222,10 +246,7 @@ class LocalCluster:
     def status(self) -> Status:
         if not self.is_initialised():
             return Status(False, self.data_dir, self.port, "niet geïnitialiseerd")
-        result = _run(
-            [str(find_bindir() / "pg_ctl"), "status", "-D", str(self.data_dir)], check=False
-        )
-        running = result.returncode == 0
+        running = self.is_running()
         return Status(running, self.data_dir, self.port, "draait" if running else "gestopt")
 
     def start(self) -> None:

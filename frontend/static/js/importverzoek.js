@@ -64,14 +64,19 @@ export class Voortgang {
     this.schrijf();
   }
 
-  schrijf() {
+  tijd() {
     const s = Math.floor((Date.now() - this.begin) / 1000);
-    const tijd = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-    this.tekst.textContent = `${this.wat} bezig (${tijd}): ${this.fase}`;
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
   }
 
+  schrijf() {
+    this.tekst.textContent = `${this.wat} bezig (${this.tijd()}): ${this.fase}`;
+  }
+
+  /** Hide the box; its text says the run ended, never "bezig" beside the report. */
   stop() {
     window.clearInterval(this.klok);
+    this.tekst.textContent = `${this.wat} klaar (${this.tijd()})`;
     this.vak.hidden = true;
   }
 }
