@@ -24,7 +24,12 @@ $(VENV)/.browser: scripts/setup-system.sh | $(STAMP)
 	./scripts/setup-system.sh --browser
 	touch $@
 
-test: setup $(VENV)/.browser
+# QGIS itself (Debian's python3-qgis, headless) reads the OGC API in tests/ogc/test_qgis.py.
+$(VENV)/.qgis: scripts/setup-system.sh | $(STAMP)
+	./scripts/setup-system.sh --qgis
+	touch $@
+
+test: setup $(VENV)/.browser $(VENV)/.qgis
 	$(BIN)/pytest
 
 # The stapeling's noder built with ASan and UBSan (in a temporary directory), under the pure

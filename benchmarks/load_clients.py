@@ -130,7 +130,7 @@ def tile_paths(feature: dict[str, Any]) -> tuple[str, ...]:
     for z in (10, 12, 14):
         x = int((point.x + 180) / 360 * 2**z)
         y = int((1 - math.asinh(math.tan(math.radians(point.y))) / math.pi) / 2 * 2**z)
-        paths.append(f"/ogc/collections/opgaven/tiles/WebMercatorQuad/{z}/{x}/{y}")
+        paths.append(f"/ogc/collections/opgaven/tiles/WebMercatorQuad/{z}/{y}/{x}?f=mvt")
     return tuple(paths)
 
 

@@ -175,11 +175,16 @@ def serve(url: str) -> tuple[subprocess.Popen[bytes], int]:
     raise RuntimeError("app did not start")
 
 
-def main() -> None:
+Measure = Callable[[str, int, shapely.Polygon, int, int], list[dict[str, Any]]]
+
+
+def run(measure: Measure, requests: int, clients: int) -> None:
+    """Load --n opgaven into a database of their own, serve the app, and print `measure`'s
+    rows as a table (the OGC benchmarks share this)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=requests)
+    parser.add_argument("--clients", type=int, default=clients)
     args = parser.parse_args()
 
     rows: list[dict[str, Any]] = []
@@ -196,6 +201,10 @@ def main() -> None:
             server.wait(timeout=10)
     print()
     print(markdown_table(rows))
+
+
+def main() -> None:
+    run(measure, requests=300, clients=4)
 
 
 def measure(
@@ -220,7 +229,9 @@ def measure(
         cases.append((label, paths, [(box, srid) for box in boxes]))
     for z in (10, 12, 14):
         jobs = tiles(extent, z, requests, rng)
-        paths = [f"/ogc/collections/opgaven/tiles/WebMercatorQuad/{z}/{x}/{y}" for z, x, y in jobs]
+        paths = [
+            f"/ogc/collections/opgaven/tiles/WebMercatorQuad/{z}/{y}/{x}?f=mvt" for z, x, y in jobs
+        ]
         cases.append((f"tiles z{z}", paths, jobs))
     for label, paths, jobs in cases:
         http_client(port)()(paths[0])  # warm the app's caches of this kind once

@@ -22,6 +22,8 @@ copy() {  # copy PACKAGE DEST FILE...: the named files and the package's licence
 copy leaflet leaflet dist/leaflet.js dist/leaflet.css dist/images
 copy @geoman-io/leaflet-geoman-free leaflet-geoman dist/leaflet-geoman.min.js dist/leaflet-geoman.css
 copy leaflet.vectorgrid leaflet.vectorgrid dist/Leaflet.VectorGrid.min.js
+copy proj4 proj4 dist/proj4.js
+copy proj4leaflet proj4leaflet src/proj4leaflet.js
 
 # leaflet.vectorgrid ships no LICENSE file: its licence (Beerware) is its README's "Legalese".
 # Its dist bundles pbf, ieee754, vector-tile, point-geometry, topojson-client and geojson-vt
@@ -36,5 +38,9 @@ for dep in pbf ieee754 vector-tile point-geometry topojson-client geojson-vt; do
       `${p.license} licence, as its package.json says; the package ships no licence text.`)' \
       "$work/node_modules/$dep/package.json" > "$vectorgrid/LICENSE.$dep"
   fi
+done
+# proj4's dist bundles mgrs and wkt-parser: their licences go along.
+for dep in mgrs wkt-parser; do
+  cp "$work/node_modules/$dep"/[Ll][Ii][Cc][Ee][Nn][Ss][Ee]* "static/vendor/proj4/LICENSE.$dep"
 done
 echo "vendored:"; cat static/vendor/*/VERSION

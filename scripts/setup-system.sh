@@ -3,8 +3,21 @@
 # that are missing: a Python >= 3.11 with venv and its headers, a C compiler (for the
 # stapeling's noder, `backend/gebiedsregie/stapeling/_noder.c`), PostgreSQL with PostGIS, and
 # Pango with a font for the PDF report (WeasyPrint lays out its pages with them).
-# With --browser also Debian's chromium, which the browser tests drive headless.
+# With --browser also Debian's chromium, which the browser tests drive headless; with --qgis
+# also Debian's QGIS (python3-qgis and qgis-providers: QGIS 3.22 on bookworm, for Debian's own
+# /usr/bin/python3), which tests/ogc/test_qgis.py drives headless (about 200 MB to download,
+# 960 MB installed, under a minute).
 set -euo pipefail
+
+browser=false
+qgis=false
+for arg in "$@"; do
+  case "$arg" in
+    --browser) browser=true ;;
+    --qgis) qgis=true ;;
+    *) echo "Unknown option: $arg (known: --browser, --qgis)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 need() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed' || missing+=("$1"); }
@@ -26,8 +39,13 @@ if [ -z "$pg_version" ]; then
   need postgresql
 fi
 
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+if $browser && [ ! -x /usr/bin/chromium ]; then
   need chromium
+fi
+
+if $qgis; then
+  need python3-qgis
+  need qgis-providers
 fi
 
 if [ -n "$pg_version" ] && [ ! -f "/usr/share/postgresql/$pg_version/extension/postgis.control" ]; then

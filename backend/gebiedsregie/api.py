@@ -118,13 +118,18 @@ IfMatch = Annotated[
 ]
 
 
+def etag(versie: int) -> str:
+    """Return the ETag of an object at `versie` (a strong entity tag)."""
+    return f'"{versie}"'
+
+
 def check_if_match(if_match: str | None, versie: int, settings: Settings) -> None:
     """Refuse a change whose `If-Match` does not name the current versie (RFC 9110, 13.1.1).
 
     Strong comparison: a weak tag (W/"3") never matches. Without the header the change goes
     ahead, unless `if_match_verplicht` is set (then 428).
     """
-    current = f'"{versie}"'
+    current = etag(versie)
     if if_match is None:
         if settings.if_match_verplicht:
             raise PreconditionRequired(
@@ -252,7 +257,7 @@ def feature_response(
     and what was done to its geometry (`meldingen`)."""
     if checked is not None and checked.messages:
         feature["meldingen"] = checked.messages
-    headers = {"ETag": f'"{versie}"'}
+    headers = {"ETag": etag(versie)}
     if location is not None:
         headers["Location"] = location
     return geo_response(feature, crs, 201 if location else 200, **headers)

@@ -35,6 +35,7 @@ from gebiedsregie.gebieden.router import provincies_router
 from gebiedsregie.gebieden.router import router as gebieden_router
 from gebiedsregie.historie.router import router as historie_router
 from gebiedsregie.middleware import install_middleware
+from gebiedsregie.ogc.edit import router as ogc_edit_router
 from gebiedsregie.ogc.router import router as ogc_router
 from gebiedsregie.ogc.tile_cache import TileCache
 from gebiedsregie.ogc.tiles import router as tiles_router
@@ -238,6 +239,8 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     app.include_router(api)
 
     app.include_router(ogc_router, dependencies=[ReadAccess])
+    # Part 4: writes, each asking the planner role as the REST API does.
+    app.include_router(ogc_edit_router, dependencies=[ReadAccess])
     _install_docs(app)
     app.include_router(auth_router)
     _install_pages(app, settings)

@@ -37,6 +37,8 @@ ETRS89 = Crs(
     "http://www.opengis.net/def/crs/EPSG/0/4258", 4258, 8, "ETRS89 (EPSG:4258, lat/lon)", True
 )
 SUPPORTED: dict[str, Crs] = {c.uri: c for c in (CRS84, RD)}
+# The OGC API (Part 2) speaks ETRS89 too: GIS clients ask for it.
+OGC_SUPPORTED: dict[str, Crs] = {c.uri: c for c in (CRS84, RD, ETRS89)}
 
 
 def parse_crs(value: str | None, field: str, supported: dict[str, Crs] = SUPPORTED) -> Crs:

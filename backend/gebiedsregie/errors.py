@@ -63,6 +63,14 @@ class Forbidden(DomainError):
     type_slug = "geen-toegang"
 
 
+class MethodNotAllowed(DomainError):
+    """Raise with an `Allow` header naming the methods the resource does take."""
+
+    status = 405
+    title = "Methode niet toegestaan"
+    type_slug = "methode-niet-toegestaan"
+
+
 class Gone(DomainError):
     status = 410
     title = "Verwijderd"

@@ -22,7 +22,7 @@ from shapely.prepared import PreparedGeometry, prep
 
 from gebiedsregie import bounded
 from gebiedsregie.bounded import Budget
-from gebiedsregie.crs import CRS84, RD, RD_NEW, Crs, from_rd, to_rd
+from gebiedsregie.crs import CRS84, ETRS89, RD, RD_NEW, Crs, from_rd, to_rd
 from gebiedsregie.errors import FieldError
 
 GRID_DECIMALS = 3  # storage precision: a millimetre in RD
@@ -36,6 +36,7 @@ NL_OUTLINE = Path(__file__).resolve().parent / "data" / "nederland_rd.geojson"
 ENVELOPES = {
     CRS84.epsg: (2.9, 50.6, 7.4, 53.9),
     RD.epsg: (-20_000.0, 280_000.0, 310_000.0, 640_000.0),
+    ETRS89.epsg: (50.6, 2.9, 53.9, 7.4),  # latitude first, as EPSG:4258 has it
 }
 
 
@@ -156,6 +157,13 @@ def _check_envelope(geom: shapely.Geometry, crs: Crs, name: str) -> None:
                 f"Content-Crs: {RD.header} mee."
             )
             raise _fail(name, reason, "verkeerd_crs")
+    elif crs.lat_lon:
+        if _inside((bounds[1], bounds[0], bounds[3], bounds[2]), ENVELOPES[crs.epsg]):
+            reason = (
+                "Coördinaten liggen buiten Nederland; ze lijken verwisseld (lon/lat in plaats "
+                f"van lat/lon). In {crs.label} komt eerst de breedtegraad, dan de lengtegraad."
+            )
+            raise _fail(name, reason, "lat_lon_verwisseld")
     elif _inside(bounds, ENVELOPES[CRS84.epsg]) or _inside(
         (bounds[1], bounds[0], bounds[3], bounds[2]), ENVELOPES[CRS84.epsg]
     ):

@@ -32,10 +32,15 @@ class Problem(BaseModel):
     errors: list[InvalidParam] | None = None
 
 
+def schema_ref(model: type[BaseModel]) -> dict[str, str]:
+    """Return a reference to `model` in the components, where it will be put."""
+    _BODY_MODELS[model.__name__] = model
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
 def geojson_body(model: type[BaseModel], patch: bool = False) -> dict[str, Any]:
     """Return `openapi_extra` documenting a GeoJSON Feature request body of `model`."""
-    _BODY_MODELS[model.__name__] = model
-    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    ref = schema_ref(model)
     types = ["application/geo+json", "application/json"]
     if patch:
         types.append("application/merge-patch+json")

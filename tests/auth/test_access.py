@@ -70,6 +70,8 @@ def test_every_write_endpoint_refuses_anonymous_and_lezer(
     gebied, opgave = make_gebied(session), make_opgave(session)
     for method, path in routes:
         url = path.replace("{gebied_id}", str(gebied.id)).replace("{opgave_id}", str(opgave.id))
+        # The OGC API's writes (Part 4): an opgave in the opgaven collection.
+        url = url.replace("{collection_id}", "opgaven").replace("{feature_id}", str(opgave.id))
         anonymous = anonymous_client.request(method, url, json={})
         assert anonymous.status_code == 401, (method, path, anonymous.text)
         assert anonymous.headers["content-type"] == "application/problem+json"

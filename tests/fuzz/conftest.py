@@ -66,7 +66,9 @@ def seeded_values(fuzz_database: str) -> dict[str, list[Any]]:
         "feature_id": [*opgave_ids, *slugs],
         "gebied": slugs,
         "thema": themas,
-        **{name: [value] for name, value in zip("zxy", ede_tile(12), strict=True)},
+        # The tile's path parameters as the OGC names them (row before column).
+        **dict(zip(("tileMatrix", "tileCol", "tileRow"), ([v] for v in ede_tile(12)), strict=True)),
+        "tileMatrixSetId": ["WebMercatorQuad", "NetherlandsRDNewQuad"],
     }
 
 

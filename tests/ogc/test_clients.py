@@ -2,6 +2,7 @@
 
 import json
 from typing import Any
+from urllib.parse import quote
 from urllib.request import urlopen
 
 import pyogrio
@@ -102,3 +103,48 @@ def test_gdal_reads_a_referentielaag(live_process_url: str) -> None:
     ys = [p[1] for ring in food_valley["geometry"]["coordinates"][0] for p in ring]
     inside = pyogrio.read_dataframe(source, layer=layer, bbox=(min(xs), min(ys), max(xs), max(ys)))
     assert "Veluwe" in set(inside["naam"]) and 0 < len(inside) < 20
+
+
+def test_gdal_pushes_a_filter_to_the_server(live_process_url: str, tmp_path: Any) -> None:
+    """GDAL (3.12) finds `filter` and `filter-lang` (with cql-text, its name for CQL text) in
+    the OpenAPI document and sends the part of an attribute filter on parameters it knows
+    (thema) to the server: its HTTP log shows `filter=` in the items requests. What it reads
+    is what the server answers to the whole filter."""
+    log = tmp_path / "gdal.log"
+    source = f"OAPIF:{live_process_url}/ogc"
+    where = "thema = 'wonen' AND horizon <= 2030"
+    pyogrio.set_gdal_config_options({"CPL_DEBUG": "ON", "CPL_LOG": str(log)})
+    try:
+        frame = pyogrio.read_dataframe(source, layer="opgaven", where=where)
+    finally:
+        pyogrio.set_gdal_config_options({"CPL_DEBUG": None, "CPL_LOG": None})
+    requests = [
+        line for line in log.read_text(errors="replace").splitlines()
+        if "/collections/opgaven/items" in line and "filter=" in line
+    ]  # fmt: skip
+    assert requests, "GDAL did not send the filter to the server"
+    flt = quote("thema = 'wonen' AND horizon <= 2030")
+    answer = fetch(f"{live_process_url}/ogc/collections/opgaven/items?limit=1&filter={flt}")
+    assert len(frame) == answer["numberMatched"] > 0
+    assert set(frame["thema"]) == {"wonen"} and frame["horizon"].max() <= 2030
+
+
+def test_owslib_filters_and_reads_queryables(live_process_url: str) -> None:
+    api = Features(f"{live_process_url}/ogc")
+    conforms = api.conformance()["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter" in conforms
+    queryables = api.collection_queryables("opgaven")["properties"]
+    assert queryables["horizon"]["type"] == ["integer", "null"]
+    assert queryables["geometry"]["x-ogc-role"] == "primary-geometry"
+    text = api.collection_items("opgaven", limit=100, filter="thema = 'natuur'")
+    as_json = api.collection_items(
+        "opgaven",
+        limit=100,
+        **{
+            "filter": json.dumps({"op": "=", "args": [{"property": "thema"}, "natuur"]}),
+            "filter-lang": "cql2-json",
+        },
+    )
+    assert text["numberMatched"] == as_json["numberMatched"] > 0
+    assert {f["properties"]["thema"] for f in text["features"]} == {"natuur"}
+    assert [f["id"] for f in text["features"]] == [f["id"] for f in as_json["features"]]

@@ -62,7 +62,10 @@ def test_landing_page(client: TestClient) -> None:
     assert api.headers["content-type"].startswith("application/vnd.oai.openapi+json")
     paths = api.json()["paths"]
     assert "/ogc/collections/{collection_id}/items" in paths
-    assert all(path.startswith("/ogc") for path in paths)
+    # And the items once more where GDAL looks for them, relative to the landing page.
+    gdal = {"/collections/{collectionId}/items"}
+    assert all(path.startswith("/ogc") for path in set(paths) - gdal)
+    assert paths["/collections/{collectionId}/items"]["servers"][0]["url"].endswith("/ogc")
 
 
 def test_conformance(client: TestClient) -> None:
@@ -182,6 +185,8 @@ def test_datetime_filters_on_horizon(client: TestClient, session: Session) -> No
     assert titles("2029-01-01/2035-12-31") == {"Wonen 2030"}
     assert titles("../2045-01-01") == {"Wonen 2030", "Natuur 2040"}
     assert titles("2035-01-01T00:00:00Z/..") == {"Natuur 2040"}
+    # QGIS writes an open start as year 0000.
+    assert titles("0000-01-01T00:00:00Z/2035-12-31T00:00:00Z") == {"Wonen 2030"}
     for bad in ("gisteren", "2040-01-01/2030-01-01", "a/b/c"):
         response = client.get("/ogc/collections/opgaven/items", params={"datetime": bad})
         assert response.status_code == 400, bad

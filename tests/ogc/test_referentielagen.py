@@ -106,7 +106,7 @@ def test_its_tiles_hold_the_objecten_with_their_attributes(
     assert set(first["properties"]) == {"id", "naam", "extern_id", "eigenschappen"}
     assert json.loads(first["properties"]["eigenschappen"]) == {"nr": 1, "klasse": "A"}
     assert get_tile(client, COLLECTIE, tile_of(*GRONINGEN, 12)).status_code == 204
-    tileset = get(client, f"/ogc/collections/{COLLECTIE}/tiles").json()
+    tileset = get(client, f"/ogc/collections/{COLLECTIE}/tiles/WebMercatorQuad").json()
     assert tileset["layers"][0]["id"] == COLLECTIE
     assert tileset["filters"] == []
 

@@ -66,12 +66,26 @@ def test_every_collection_links_its_schema_and_queryables(client: TestClient) ->
     assert all(jsonschemas.SCHEMA_REL in rels(c) for c in listed)
 
 
-def test_conformance_claims_part_5_schemas_not_filtering(client: TestClient) -> None:
+def test_conformance_claims_part_5_schemas_and_part_3_filtering(client: TestClient) -> None:
     claimed = get(client, "/ogc/conformance").json()["conformsTo"]
     assert claimed == CONFORMANCE
     assert "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas" in claimed
     assert "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features" in claimed
-    assert not [uri for uri in claimed if "ogcapi-features-3" in uri]
+    # Part 3 and CQL2: exactly these (each proved in tests/ogc/test_filter.py); not
+    # temporal-functions, queryables-query-parameters, case- or accent-insensitivity,
+    # arrays, property-property, functions or arithmetic.
+    part3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
+    cql2 = "http://www.opengis.net/spec/cql2/1.0/conf/"
+    assert sorted(uri for uri in claimed if uri.startswith((part3, cql2))) == sorted(
+        [f"{part3}{name}" for name in ("queryables", "filter", "features-filter")]
+        + [
+            f"{cql2}{name}"
+            for name in (
+                "cql2-text", "cql2-json", "basic-cql2", "advanced-comparison-operators",
+                "basic-spatial-functions", "basic-spatial-functions-plus", "spatial-functions",
+            )
+        ]
+    )  # fmt: skip
 
 
 @pytest.mark.usefixtures("data")
@@ -147,13 +161,22 @@ def test_schema_enums_and_types(client: TestClient) -> None:
 
 @pytest.mark.usefixtures("data")
 def test_queryables(client: TestClient) -> None:
+    opgave = {
+        "id", "titel", "beschrijving", "trekker", "status", "horizon", "ruimtevraag_ha", "bron",
+        "extern_id", "oppervlakte_ha", "versie", "aangemaakt_op", "gewijzigd_op", "geometry",
+    }  # fmt: skip
+    gebied = {"id", "slug", "naam", "soort", "beschrijving", "bron", "oppervlakte_ha", "versie",
+              "aangemaakt_op", "gewijzigd_op", "geometry"}  # fmt: skip
+    # Exactly what a filter accepts (filtering.queryables); a laag's attributes of one type.
     expected = {
-        "gebieden": {"geometry", "soort"},
-        "opgaven": {"geometry", "thema", "status", "trekker", "horizon", "gebieden"},
-        "opgaven-wonen": {"geometry", "status", "trekker", "horizon", "gebieden"},
-        "stapeling": {"geometry", "gebied", "aantal"},
-        LAAG: {"geometry"},
-    }
+        "gebieden": gebied,
+        "opgaven": opgave | {"thema"},
+        "opgaven-wonen": opgave,
+        "stapeling": {"geometry", "gebied", "nr", "aantal", "aantal_themas", "themas",
+                      "oppervlakte_ha"},
+        LAAG: {"id", "naam", "extern_id", "klasse", "oppervlak", "beschermd", "bron_Naam",
+               "geometry"},
+    }  # fmt: skip
     for collection_id, names in expected.items():
         response = get(client, f"/ogc/collections/{collection_id}/queryables")
         assert response.headers["content-type"] == SCHEMA_JSON
@@ -168,9 +191,10 @@ def test_queryables(client: TestClient) -> None:
             assert {k: v for k, v in prop.items() if k != "description"} == {
                 k: v for k, v in schema[name].items() if k != "description"
             }
-            assert prop["description"].startswith("Filter met de parameter")
-    status = get(client, "/ogc/collections/opgaven/queryables").json()["properties"]["status"]
-    assert status["enum"][0] == "verkenning"
+            assert prop["description"]
+    opgaven = get(client, "/ogc/collections/opgaven/queryables").json()["properties"]
+    assert opgaven["status"]["enum"][0] == "verkenning"
+    assert "2030 = [2030-01-01, 2030-12-31]" in opgaven["horizon"]["description"]
 
 
 def test_unknown_collection_is_a_404(client: TestClient) -> None:

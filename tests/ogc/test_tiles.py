@@ -1,7 +1,6 @@
 """Vector tiles under /ogc: contents, clipping, simplification, ETags, errors."""
 
 import math
-from dataclasses import astuple
 from typing import Any
 
 import mapbox_vector_tile
@@ -39,10 +38,17 @@ def ede_tile(z: int = 12) -> tuple[int, int, int]:
 
 
 def get_tile(
-    client: TestClient, collection: str, tile: tuple[int, int, int], **kwargs: Any
+    client: TestClient,
+    collection: str,
+    tile: tuple[int, int, int],
+    tms: str = "WebMercatorQuad",
+    **kwargs: Any,
 ) -> Response:
+    """GET a tile (z, x = column, y = row) at its OGC address (row before column, f=mvt)."""
     z, x, y = tile
-    return client.get(f"/ogc/collections/{collection}/tiles/WebMercatorQuad/{z}/{x}/{y}", **kwargs)
+    params = {"f": "mvt", **(kwargs.pop("params", None) or {})}
+    url = f"/ogc/collections/{collection}/tiles/{tms}/{z}/{y}/{x}"
+    return client.get(url, params=params, **kwargs)
 
 
 def features(response: Response, layer: str) -> list[dict[str, Any]]:
@@ -291,7 +297,7 @@ def test_a_made_tile_is_kept_under_its_etag(
     tile = tile_service.tile
 
     def counted(*args: Any) -> bytes:
-        made.append(astuple(args[2]))
+        made.append((args[2].z, args[2].col, args[2].row))
         return tile(*args)
 
     monkeypatch.setattr(tile_service, "tile", counted)
@@ -328,11 +334,11 @@ def test_an_empty_tile_also_revalidates(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("tile", "names"),
     [
-        ((23, 0, 0), ["z"]),
-        ((-1, 0, 0), ["z"]),
-        ((0, 1, 0), ["x"]),
-        ((3, 8, 8), ["x", "y"]),
-        ((3, 0, -1), ["y"]),
+        ((23, 0, 0), ["tileMatrix"]),
+        ((-1, 0, 0), ["tileMatrix"]),
+        ((0, 1, 0), ["tileCol"]),
+        ((3, 8, 8), ["tileRow", "tileCol"]),
+        ((3, 0, -1), ["tileRow"]),
     ],
 )
 def test_bad_tile_addresses_are_400(
@@ -347,7 +353,7 @@ def test_bad_tile_addresses_are_400(
 
 
 def test_a_tile_address_that_is_no_number_is_400(client: TestClient) -> None:
-    response = client.get("/ogc/collections/opgaven/tiles/WebMercatorQuad/een/0/0")
+    response = client.get("/ogc/collections/opgaven/tiles/WebMercatorQuad/een/0/0?f=mvt")
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
 
@@ -380,26 +386,57 @@ def test_unknown_collection_is_404(client: TestClient) -> None:
         assert response.headers["content-type"] == "application/problem+json"
         assert collection in response.json()["detail"]
     assert client.get("/ogc/collections/onbekend/tiles").status_code == 404
-    other_set = client.get("/ogc/collections/opgaven/tiles/WorldCRS84Quad/0/0/0")
+    other_set = client.get("/ogc/collections/opgaven/tiles/WorldCRS84Quad/0/0/0?f=mvt")
     assert other_set.status_code == 404
+    assert client.get("/ogc/collections/opgaven/tiles/WorldCRS84Quad").status_code == 404
 
 
-def test_tileset_description(client: TestClient) -> None:
-    response = client.get("/ogc/collections/opgaven-wonen/tiles")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["tileMatrixSetURI"] == (
+def test_tilesets_list_both_grids(client: TestClient) -> None:
+    body = client.get("/ogc/collections/opgaven-wonen/tiles").json()
+    tilesets = {t["links"][0]["href"].rsplit("/", 1)[-1]: t for t in body["tilesets"]}
+    assert set(tilesets) == {"WebMercatorQuad", "NetherlandsRDNewQuad"}
+    mercator, rd = tilesets["WebMercatorQuad"], tilesets["NetherlandsRDNewQuad"]
+    assert mercator["tileMatrixSetURI"] == (
         "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
     )
+    assert mercator["crs"] == "http://www.opengis.net/def/crs/EPSG/0/3857"
+    assert rd["crs"] == "http://www.opengis.net/def/crs/EPSG/0/28992"
+    # Not in the OGC register: its URI is our own definition (GDAL picks a tileset by it).
+    assert rd["tileMatrixSetURI"].endswith("/ogc/tileMatrixSets/NetherlandsRDNewQuad")
+    for name, tileset in tilesets.items():
+        assert tileset["dataType"] == "vector"
+        links = {link["rel"]: link["href"] for link in tileset["links"]}
+        assert links["self"].endswith(f"/ogc/collections/opgaven-wonen/tiles/{name}")
+        scheme = links["http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"]
+        assert scheme.endswith(f"/ogc/tileMatrixSets/{name}")
+        assert client.get(scheme).json()["id"] == name
+        assert client.get(links["self"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("tms", "max_zoom"), [("WebMercatorQuad", 22), ("NetherlandsRDNewQuad", 16)]
+)
+def test_tileset_description(client: TestClient, tms: str, max_zoom: int) -> None:
+    response = client.get(f"/ogc/collections/opgaven-wonen/tiles/{tms}")
+    assert response.status_code == 200
+    body = response.json()
     assert body["dataType"] == "vector"
     [item] = [link for link in body["links"] if link["rel"] == "item"]
     assert item["type"] == MVT
     assert item["templated"] is True
     assert item["href"].endswith(
-        "/ogc/collections/opgaven-wonen/tiles/WebMercatorQuad/{tileMatrix}/{tileCol}/{tileRow}"
+        f"/ogc/collections/opgaven-wonen/tiles/{tms}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}?f=mvt"
     )
+    [geodata] = [l for l in body["links"] if l["rel"].endswith("/geodata")]  # noqa: E741
+    assert geodata["href"].endswith("/ogc/collections/opgaven-wonen")
+    limits = body["tileMatrixSetLimits"]
+    assert [int(limit["tileMatrix"]) for limit in limits] == list(range(max_zoom + 1))
+    assert limits[3] == {
+        "tileMatrix": "3", "minTileRow": 0, "maxTileRow": 7, "minTileCol": 0, "maxTileCol": 7,
+    }  # fmt: skip
     [layer] = body["layers"]
     assert layer["id"] == "opgaven-wonen"
+    assert layer["maxTileMatrix"] == str(max_zoom)
     assert set(layer["propertiesSchema"]["properties"]) == {
         "id",
         "titel",
@@ -408,6 +445,9 @@ def test_tileset_description(client: TestClient) -> None:
         "trekker",
         "horizon",
     }
+    # The template, filled in, is a tile.
+    tile = item["href"].format(tileMatrix=0, tileRow=0, tileCol=0)
+    assert client.get(tile).status_code in (200, 204)
 
 
 def test_min_aantal_past_an_integer_is_400(client: TestClient, session: Session) -> None:

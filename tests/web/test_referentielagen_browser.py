@@ -66,7 +66,7 @@ def test_natura_2000_on_the_gebied_page(browsing: Browsing) -> None:
     assert paths.first.get_attribute("stroke") == "#2e7d32"
     assert page.locator("pattern#arcering-natura-2000").count() == 1
     tiles = [url for url in browsing.journal.requests if TILE_URL.search(url)]
-    assert tiles and all(urlsplit(url).query == "" for url in tiles)
+    assert tiles and all(urlsplit(url).query == "f=mvt" for url in tiles)  # no filters
     legenda = page.locator(".legenda-referentielagen")
     expect(legenda).to_contain_text("Natura 2000")
     expect(legenda).to_contain_text("sturend")

@@ -4,15 +4,25 @@ The threshold is 2,000 opgaven; `?tegeldrempel=N` in the page's URL lowers it, s
 voorbeeldgebieden (a few dozen opgaven) are drawn from tiles here.
 """
 
+import os
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.web.conftest import Browsing
 from tests.web.test_browser import api, count
 
-TILE_URL = re.compile(r"/ogc/collections/opgaven-([a-z0-9-]+)/tiles/WebMercatorQuad/\d+/\d+/\d+")
+# In OGC order (tileMatrix/tileRow/tileCol), with f=mvt: no redirect from the old z/x/y form.
+TILE_URL = re.compile(
+    r"/ogc/collections/opgaven-([a-z0-9-]+)/tiles/WebMercatorQuad/\d+/\d+/\d+\?f=mvt"
+)
+RD_TILE_URL = re.compile(
+    r"/ogc/collections/([a-z0-9-]+)/tiles/NetherlandsRDNewQuad/\d+/\d+/\d+\?f=mvt"
+)
+SCREENSHOT = Path(os.environ.get("GEBIEDSREGIE_RD_SCREENSHOT", "/tmp/kaart_rd.png"))
 # A point inside a path's fill where that path is the topmost element, in page coordinates.
 POINT_IN_PATH = """(selector) => {
   for (const path of document.querySelectorAll(selector)) {
@@ -206,3 +216,122 @@ def test_canvas_tiles_take_clicks_on_leaflet_19(browsing: Browsing) -> None:
     expect(page.locator(".canvas-popup")).to_be_visible()
     page.wait_for_timeout(300)
     expect(page.locator(".canvas-popup")).to_be_visible()
+
+
+# The on-screen bounds of the opgaven's GeoJSON (the API's, projected by the map) and of the
+# tile-drawn paths, each cut to the map: where the tiles land against where they should.
+BOUNDS_ON_MAP = """(features) => {
+  const map = Gebiedsregie.pagina.map;
+  const box = map.getContainer().getBoundingClientRect();
+  const cut = (b) => [
+    Math.max(b[0], 0), Math.max(b[1], 0), Math.min(b[2], box.width), Math.min(b[3], box.height),
+  ];
+  const grow = (b, x, y) => [
+    Math.min(b[0], x), Math.min(b[1], y), Math.max(b[2], x), Math.max(b[3], y),
+  ];
+  let expected = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const feature of features) {
+    const geometry = feature.geometry;
+    const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+    for (const ring of polygons.flat()) {
+      for (const [lng, lat] of ring) {
+        const p = map.latLngToContainerPoint([lat, lng]);
+        expected = grow(expected, p.x, p.y);
+      }
+    }
+  }
+  let drawn = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const path of document.querySelectorAll("path.opgave-tegel")) {
+    const r = path.getBoundingClientRect();
+    if (!r.width && !r.height) continue;
+    drawn = grow(drawn, r.left - box.left, r.top - box.top);
+    drawn = grow(drawn, r.right - box.left, r.bottom - box.top);
+  }
+  return { expected: cut(expected), drawn: cut(drawn) };
+}"""
+
+
+def test_the_rd_map_draws_the_rd_tiles_where_they_belong(browsing: Browsing) -> None:
+    page = browsing.open("/gebieden/food-valley?tegeldrempel=0&status=planvorming&kaart=rd")
+    assert page.evaluate("Gebiedsregie.inRd(Gebiedsregie.pagina.map)")
+    assert page.evaluate("Gebiedsregie.pagina.map.options.crs.code") == "EPSG:28992"
+    assert page.evaluate("document.body.dataset.opgavenAls") == "tegels"
+    wait_for_tiles(page)
+    assert count(page, "path.opgave-tegel") > 0
+    requests = browsing.journal.requests
+    rd_tiles = [url for url in requests if RD_TILE_URL.search(url)]
+    assert rd_tiles
+    assert not [url for url in requests if "/tiles/WebMercatorQuad/" in url]
+    opgaven_tiles = [url for url in rd_tiles if "/collections/opgaven-" in url]
+    assert opgaven_tiles
+    for url in opgaven_tiles:  # the page's filters reach the RD tiles too
+        assert parse_qs(urlsplit(url).query)["status"] == ["planvorming"]
+    # The background: PDOK's BRT in RD, on the same grid.
+    background = [url for url in requests if "service.pdok.nl/brt" in url]
+    assert background and all("/EPSG:28992/" in url for url in background)
+    # The sturende referentielaag (on from the start) comes as RD tiles as well.
+    assert any(RD_TILE_URL.search(url).group(1).startswith("referentielaag-") for url in rd_tiles)  # type: ignore[union-attr]
+
+    # Each opgave lands where its coordinates say: the tiles' outline against the GeoJSON's.
+    query = "/api/v1/opgaven?gebied=food-valley&status=planvorming&limit=1000"
+    opgaven = api(browsing.base, query)["features"]
+    bounds = page.evaluate(BOUNDS_ON_MAP, opgaven)
+    for drawn, expected in zip(bounds["drawn"], bounds["expected"], strict=True):
+        assert abs(drawn - expected) <= 2, bounds
+    page.screenshot(path=str(SCREENSHOT))
+
+    # A click opens the opgave's popup, as in Web Mercator.
+    page.locator(".leaflet-control-layers-overlays label", has_text="Stapeling").locator(
+        "input"
+    ).uncheck()
+    point = page.evaluate(POINT_IN_PATH, "path.opgave-tegel")
+    assert point is not None
+    page.mouse.click(*point)
+    titels = {o["properties"]["titel"] for o in opgaven}
+    expect(page.locator(".opgave-popup h3")).to_be_visible()
+    assert page.locator(".opgave-popup h3").inner_text() in titels
+
+
+def test_the_switch_between_the_two_maps_keeps_the_filters(browsing: Browsing) -> None:
+    page = browsing.open("/gebieden/food-valley?status=verkenning")
+    assert not page.evaluate("Gebiedsregie.inRd(Gebiedsregie.pagina.map)")
+    page.get_by_role("button", name="Kaart in RD").click()
+    page.wait_for_url(re.compile(r"kaart=rd"))
+    browsing.wait_loaded()
+    assert parse_qs(urlsplit(page.url).query)["status"] == ["verkenning"]
+    assert page.evaluate("Gebiedsregie.inRd(Gebiedsregie.pagina.map)")
+    # The map shows the gebied, at a scale like Web Mercator's (RD levels are about 5 lower).
+    assert 2 <= page.evaluate("Gebiedsregie.pagina.map.getZoom()") <= 7
+    assert count(page, "path.opgave") > 0  # below the threshold: GeoJSON, in RD as well
+    page.get_by_role("button", name="Kaart in Web Mercator").click()
+    page.wait_for_url(lambda url: "kaart=rd" not in url)
+    browsing.wait_loaded()
+    assert parse_qs(urlsplit(page.url).query)["status"] == ["verkenning"]
+    assert not page.evaluate("Gebiedsregie.inRd(Gebiedsregie.pagina.map)")
+
+
+def test_the_overview_in_rd(browsing: Browsing) -> None:
+    page = browsing.open("/?kaart=rd")
+    assert page.evaluate("Gebiedsregie.inRd(Gebiedsregie.pagina.map)")
+    assert count(page, ".leaflet-overlay-pane path") > 0
+    # The referentielagen are off at first here: one switched on comes as RD tiles.
+    page.locator(".leaflet-control-layers-overlays label", has_text="Natura 2000").locator(
+        "input"
+    ).check()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('path.referentieobject')].length > 0"
+    )
+    assert any(RD_TILE_URL.search(url) for url in browsing.journal.requests)
+
+
+@pytest.mark.tiles_fail
+def test_the_rd_map_works_without_background_tiles(browsing: Browsing) -> None:
+    page = browsing.open("/gebieden/food-valley?tegeldrempel=0&kaart=rd")
+    expect(page.locator(".achtergrond-melding")).to_be_visible()
+    wait_for_tiles(page)
+    assert count(page, "path.opgave-tegel") > 0
+    assert count(page, "path.stapeling-vlak") > 0
+    provincies = page.locator(".leaflet-referentie-pane path")
+    expect(provincies).to_have_count(12)
+    assert provincies.first.get_attribute("fill") == "#f7f6f0"
+    page.screenshot(path=str(SCREENSHOT.with_name(f"{SCREENSHOT.stem}_offline.png")))

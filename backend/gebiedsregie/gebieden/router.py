@@ -121,13 +121,7 @@ def replace_gebied(
     service.get_gebied(session, gebied_id)  # 404 or 410 before looking at the body
     feature = parse_feature(body, GebiedFields, content_crs, settings, geometry_required=True)
     assert feature.geometry is not None
-    values = feature.fields.model_dump()
-    values = {
-        k: v for k, v in values.items() if v is not None or k in feature.fields.model_fields_set
-    }
-    if values.get("slug") is None:
-        values.pop("slug", None)
-    geom = feature.geometry.geom
+    values, geom = feature.fields.replace_values(), feature.geometry.geom
     gebied = write_versioned(
         lambda: service.get_gebied(session, gebied_id),
         if_match,

@@ -33,6 +33,18 @@ class GebiedFields(BaseModel):
     beschrijving: Tekst = ""
     bron: Bron = ""
 
+    def replace_values(self) -> dict[str, Any]:
+        """Return the values a replacement (PUT) sets: what is left out and derived
+        (provincies, gemeenten) is derived anew, and a missing slug keeps the current one."""
+        values = {
+            k: v
+            for k, v in self.model_dump().items()
+            if v is not None or k in self.model_fields_set
+        }
+        if values.get("slug") is None:
+            values.pop("slug", None)
+        return values
+
 
 class GebiedPatch(BaseModel):
     """A partial change of a gebied (PATCH, JSON merge patch of the properties)."""

@@ -89,10 +89,13 @@ def list_gebieden(
     limit: int = 100,
     offset: int = 0,
     bbox_rd: shapely.Polygon | None = None,
+    where: ColumnElement[bool] | None = None,
 ) -> tuple[list[Gebied], int]:
-    """Return a page of gebieden, by naam, and how many match (`bbox_rd`: those meeting it)."""
+    """Return a page of gebieden, by naam, and how many match (`bbox_rd`: those meeting it;
+    `where`: one more condition on the gebied table)."""
     condition = and_(
         LIVE,
+        where if where is not None else true(),
         Gebied.soort.in_(soort) if soort else true(),
         func.ST_Intersects(Gebied.geom, func.ST_GeomFromWKB(bbox_rd.wkb, RD_NEW))
         if bbox_rd is not None

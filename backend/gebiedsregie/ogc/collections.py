@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gebiedsregie.crs import CRS84, Crs, from_rd
-from gebiedsregie.errors import FieldError, InvalidInput, NotFound
+from gebiedsregie.errors import Conflict, FieldError, InvalidInput, NotFound
 from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied, GebiedSoort
 from gebiedsregie.gebieden.schemas import gebied_feature
@@ -36,7 +36,10 @@ from gebiedsregie.varianten.stapeling import VariantSituatie
 
 GEBIEDEN, OPGAVEN, STAPELING = "gebieden", "opgaven", "stapeling"
 REFERENTIELAAG = "referentielaag"  # one collection per live laag: referentielaag-<slug>
-COMMON_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime"}
+COMMON_PARAMS = {
+    "f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime",
+    "filter", "filter-lang", "filter-crs",  # Part 3: filtering.where
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class ItemsQuery:
     bbox_rd: shapely.Polygon | None = None
     jaren: tuple[int | None, int | None] | None = None  # datetime as horizon years
     filters: dict[str, list[str]] = field(default_factory=dict)
+    where: Any = None  # a CQL2 filter as a SQL condition on the collection's table
 
 
 def collecties(session: Session) -> list[Collectie]:
@@ -197,7 +201,8 @@ def parse_datetime(value: str | None) -> tuple[int | None, int | None] | None:
         raise _bad_datetime(value)
     years: list[int | None] = []
     for part in parts:
-        if part in ("", ".."):
+        # Year 0000 is no date to Python; QGIS writes an open start that way.
+        if part in ("", "..") or part.startswith("0000-"):
             years.append(None)
             continue
         try:
@@ -263,7 +268,12 @@ def items(
     """A page of the collection's features (GeoJSON dicts in query.crs) and how many match."""
     if collectie.soort == GEBIEDEN:
         gebieden, matched = gebieden_service.list_gebieden(
-            session, query.filters.get("soort", []), query.limit, query.offset, query.bbox_rd
+            session,
+            query.filters.get("soort", []),
+            query.limit,
+            query.offset,
+            query.bbox_rd,
+            query.where,
         )
         return [gebied_feature(g, gebieden_service.gebied_shape(g), query.crs) for g in gebieden], (
             matched
@@ -279,6 +289,7 @@ def items(
             bbox_rd=query.bbox_rd,
             horizon_vanaf=max(first, HORIZON_MIN) if first is not None else None,
             horizon_tot=min(last, HORIZON_MAX) if last is not None else None,
+            where=query.where,
         )
         opgaven, matched = opgaven_service.list_opgaven(session, flt, query.limit, query.offset)
         slugs = opgaven_service.gebieden_of(session, [o.id for o in opgaven])
@@ -287,7 +298,7 @@ def items(
     if collectie.soort == REFERENTIELAAG:
         laag = _laag(session, collectie)
         rows, matched = referentielagen_service.list_objecten(
-            session, laag, query.limit, query.offset, query.bbox_rd
+            session, laag, query.limit, query.offset, query.bbox_rd, query.where
         )
         geometries = to_geojsons([shape for _, shape in rows], query.crs)
         features = [
@@ -324,8 +335,9 @@ def _stapeling_items(session: Session, query: ItemsQuery) -> tuple[list[dict[str
         gebieden, _ = gebieden_service.list_gebieden(session, limit=10_000)
     stapelingen = {i: g.slug for i, g in stapeling_service.unfiltered(session, gebieden).items()}
     rows, matched = stapeling_reads.stored_faces(
-        session, stapelingen, query.crs, min_aantal, query.bbox_rd, query.limit, query.offset
-    )
+        session, stapelingen, query.crs, min_aantal, query.bbox_rd, query.limit, query.offset,
+        query.where,
+    )  # fmt: skip
     features = [_stapeling_feature(slug, face, geometry) for slug, face, geometry in rows]
     return features, matched
 
@@ -369,8 +381,16 @@ def _variant_items(
     if view.stapeling_id is not None:
         rows, matched = stapeling_reads.stored_faces(
             session, {view.stapeling_id: slug}, query.crs, min_aantal, query.bbox_rd,
-            query.limit, query.offset,
+            query.limit, query.offset, query.where,
         )  # fmt: skip
+    elif query.where is not None:
+        # A filter is evaluated by the database, on stored faces only; a stapeling computed
+        # while the data changed is not stored (a later request finds it stored).
+        reason = (
+            "De stapeling van deze variant is net opnieuw berekend en (nog) niet opgeslagen; "
+            "filter is er nu niet op toe te passen. Probeer het zo opnieuw."
+        )
+        raise Conflict(reason, [FieldError("filter", reason, "stapeling_niet_opgeslagen")])
     else:  # computed while the data changed, so not stored: page what was computed
         faces = [
             f
@@ -393,11 +413,9 @@ def item(session: Session, collectie: Collectie, fid: str, crs: Crs) -> dict[str
             raise missing
         return gebied_feature(gebied, gebieden_service.gebied_shape(gebied), crs)
     if collectie.soort == OPGAVEN:
-        try:
-            opgave = opgaven_service.get_opgave(session, fid)
-        except NotFound:
-            raise missing from None
-        if collectie.thema and opgave.thema != collectie.thema:
+        # A deleted one is gone here, as a deleted gebied is (Part 4: GET after DELETE is 404).
+        opgave = opgaven_service.find_opgave(session, fid)
+        if opgave is None or (collectie.thema and opgave.thema != collectie.thema):
             raise missing
         gebieden = opgaven_service.gebieden_of(session, [opgave.id])
         return opgave_feature(

@@ -13,6 +13,7 @@ from gebiedsregie.ogc.collections import (
     STAPELING,
     Collectie,
 )
+from gebiedsregie.ogc.queryables import queryables as filter_queryables
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.models import HORIZON_MAX, HORIZON_MIN, Status, Trekker
 from gebiedsregie.referentielagen import service as referentielagen_service
@@ -29,19 +30,12 @@ CONFORMANCE = [
 
 Eigenschap = dict[str, Any]
 
-# What each kind of collection can be filtered on today, and with which query parameter.
-QUERYABLES: dict[str, dict[str, str]] = {
-    GEBIEDEN: {"geometry": "bbox", "soort": "soort"},
-    OPGAVEN: {
-        "geometry": "bbox",
-        "thema": "thema",
-        "status": "status",
-        "trekker": "trekker",
-        "horizon": "datetime",
-        "gebieden": "gebied",
-    },
-    STAPELING: {"geometry": "bbox", "gebied": "gebied", "aantal": "min_aantal"},
-    REFERENTIELAAG: {"geometry": "bbox"},
+# The parameters that filter a collection besides `filter`, for the queryables' description.
+PARAMETERS = {
+    GEBIEDEN: "bbox, soort",
+    OPGAVEN: "bbox, datetime (de horizon), thema, status, trekker en gebied",
+    STAPELING: "bbox, gebied, min_aantal en variant",
+    REFERENTIELAAG: "bbox",
 }
 
 
@@ -184,17 +178,18 @@ def feature_schema(session: Session, collectie: Collectie, href: str) -> dict[st
 
 
 def queryables(session: Session, collectie: Collectie, href: str) -> dict[str, Any]:
-    """Return the queryables of the collection (Part 3): the properties it can be filtered
-    on, each naming the query parameter that does it."""
+    """Return the queryables of the collection (Part 3): exactly the properties a CQL2
+    `filter` may name, with their JSON Schema as in /schema and what a filter does with them."""
     properties = eigenschappen(session, collectie)
-    parameters = dict(QUERYABLES[collectie.soort])
-    if collectie.thema:  # a thema collection holds one thema only
-        parameters.pop("thema")
     selected = {
-        name: properties[name] | {"description": f"Filter met de parameter {parameter}."}
-        for name, parameter in parameters.items()
+        name: properties[name] | {"description": queryable.beschrijving}
+        for name, queryable in filter_queryables(session, collectie).items()
     }
     return {
         **_document(href, f"Queryables van {collectie.title}", selected, False),
-        "description": "De eigenschappen waarop deze collectie te filteren is.",
+        "description": (
+            "De eigenschappen waarop deze collectie te filteren is met filter (CQL2-tekst of "
+            "CQL2-JSON, filter-lang). Ook de parameters "
+            f"{PARAMETERS[collectie.soort]} filteren."
+        ),
     }

@@ -14,7 +14,7 @@ from gebiedsregie.crs import CRS84, ETRS89, RD, Crs, parse_crs
 from gebiedsregie.db import SessionDep
 from gebiedsregie.errors import FieldError, InvalidInput
 from gebiedsregie.geometry import bbox_polygon
-from gebiedsregie.ogc import collections, jsonfg, jsonschemas
+from gebiedsregie.ogc import collections, edit, filtering, jsonfg, jsonschemas, tiles
 from gebiedsregie.web.pages import ogc_kaart
 from gebiedsregie.web.router import swagger_page
 
@@ -34,6 +34,9 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     *jsonfg.CONFORMANCE,
     *jsonschemas.CONFORMANCE,
+    *filtering.CONFORMANCE,
+    *edit.CONFORMANCE,
+    *tiles.CONFORMANCE,
 ]
 
 Formaat = Annotated[
@@ -96,6 +99,8 @@ def landing(request: Request, f: Formaat = None) -> Response:
             {"href": f"{base}/conformance", "rel": "conformance", "type": JSON,
              "title": "Conformiteit"},
             {"href": f"{base}/collections", "rel": "data", "type": JSON, "title": "Collecties"},
+            {"href": f"{base}/tileMatrixSets", "rel": tiles.REL_TILING_SCHEMES, "type": JSON,
+             "title": "Tegelschema's"},
         ],
     }  # fmt: skip
     return _render(request, "ogc_landing.html", body, JSON)
@@ -120,12 +125,18 @@ def openapi(request: Request, f: Formaat = None) -> Response:
         "info": {
             "title": "Gebiedsregie OGC API Features",
             "version": __version__,
-            "description": "OGC API - Features Part 1 (Core) en Part 2 (CRS).",
+            "description": (
+                "OGC API - Features Part 1 (Core), Part 2 (CRS), Part 3 (filteren met CQL2), "
+                "Part 4 (aanmaken, vervangen, wijzigen, verwijderen) en Part 5 (schema's); "
+                "JSON-FG; OGC API - Tiles (vectortegels in WebMercatorQuad en "
+                "NetherlandsRDNewQuad). /ogc/conformance zegt welke klassen precies."
+            ),
         },
         "servers": [{"url": str(request.base_url).rstrip("/")}],
         "paths": {k: v for k, v in full["paths"].items() if k.startswith("/ogc")},
         "components": full.get("components", {}),
     }
+    spec["paths"].update(filtering.gdal_items_path(spec["paths"], _base(request)))
     return JSONResponse(spec, media_type=OPENAPI)
 
 
@@ -155,6 +166,8 @@ def _collection(request: Request, session: Any, collectie: collections.Collectie
              "type": jsonschemas.SCHEMA_JSON, "title": "Queryables"},
             {"href": f"{href}/items?f=jsonfg", "rel": "items", "type": jsonfg.MEDIA_TYPE,
              "title": "Features als JSON-FG"},
+            {"href": f"{href}/tiles", "rel": tiles.REL_TILESETS_VECTOR, "type": JSON,
+             "title": "Vectortegels"},
         ],
     }  # fmt: skip
 
@@ -326,6 +339,33 @@ def get_items(
     variant: Annotated[
         str | None, Query(description="Stapeling: id van een variant (vraagt een account).")
     ] = None,
+    filter_: Annotated[
+        str | None,
+        Query(
+            alias="filter",
+            description="Een CQL2-filter (OGC API Features Part 3) op de queryables van de "
+            "collectie (zie /collections/{collectionId}/queryables), bijv. "
+            "thema = 'wonen' AND horizon <= 2030 AND S_INTERSECTS(geometry, "
+            "POLYGON((5.6 52.0, 5.7 52.0, 5.7 52.1, 5.6 52.0))).",
+        ),
+    ] = None,
+    filter_lang: Annotated[
+        str | None,
+        Query(
+            alias="filter-lang",
+            description="cql2-text (standaard) of cql2-json; cql-text (de naam uit het concept "
+            "van Part 3, zoals GDAL hem vraagt) is cql2-text.",
+            json_schema_extra={"enum": list(filtering.FILTER_LANGS)},
+        ),
+    ] = None,
+    filter_crs: Annotated[
+        str | None,
+        Query(
+            alias="filter-crs",
+            description="Het CRS van de geometrieën in filter: CRS84 (standaard), EPSG:28992 "
+            "of EPSG:4258 (breedtegraad eerst).",
+        ),
+    ] = None,
 ) -> Response:
     """De features van een collectie, gepagineerd, in het gevraagde CRS."""
     collectie = collections.get_collectie(session, collection_id)
@@ -334,6 +374,9 @@ def get_items(
     if "variant" in params:
         require(Rol.LEZER)(actor)  # a variant is read with an account, as everywhere
     output = parse_crs(crs, "crs", OGC_CRS)
+    where = filtering.where(
+        session, collectie, filter_, filter_lang, parse_crs(filter_crs, "filter-crs", OGC_CRS)
+    )
     query = collections.ItemsQuery(
         limit=min(limit, LIMIT_MAX),
         offset=offset,
@@ -345,6 +388,7 @@ def get_items(
             for k, v in params.items()
             if k in collectie.filters and k not in collections.COMMON_PARAMS
         },
+        where=where,
     )
     if datetime_ is not None and not collectie.temporal:
         collections.parse_datetime(datetime_)  # still refuse a malformed value
@@ -397,6 +441,7 @@ def get_item(
         )
     output = parse_crs(crs, "crs", OGC_CRS)
     feature = collections.item(session, collectie, feature_id, output)
+    etag = edit.etag_headers(collectie, feature)  # the REST API's, for If-Match (Part 4)
     fmt = _format(request, f)
     feature["links"] = [
         *_feature_links(request, fmt),
@@ -405,8 +450,11 @@ def get_item(
     ]  # fmt: skip
     if fmt == "jsonfg":
         feature = jsonfg.feature(feature, output, collectie.id, collectie.temporal)
-        return _jsonfg_response(feature, output)
-    return _features_response(request, "ogc_item.html", feature, collectie, output)
+        response = _jsonfg_response(feature, output)
+    else:
+        response = _features_response(request, "ogc_item.html", feature, collectie, output)
+    response.headers.update(etag)
+    return response
 
 
 def _jsonfg_response(body: dict[str, Any], output: Crs) -> Response:

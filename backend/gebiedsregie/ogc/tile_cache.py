@@ -1,6 +1,7 @@
 """Made tiles kept in memory under their ETag, least recently used out past a byte budget.
 
-A tile's ETag names its collection's laag versies, its address and its filter, for a
+A tile's ETag names its collection's laag versies, its tile matrix set and address (the same
+numbers in WebMercatorQuad and NetherlandsRDNewQuad are two tiles) and its filter, for a
 variant's stapeling the variant and its inhoud_versie, and for a referentielaag the laag and
 its versie (tile_service.etag), so a kept tile is right for as long as its key is asked for:
 a write bumps a versie (an edit of a variant its inhoud_versie, an import of a referentielaag

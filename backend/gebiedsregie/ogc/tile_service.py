@@ -1,4 +1,6 @@
-"""Mapbox Vector Tiles of the OGC collections, made in PostGIS (ST_AsMVT), and their ETags.
+"""Mapbox Vector Tiles of the OGC collections, made in PostGIS (ST_AsMVT), and their ETags,
+in both tile matrix sets: WebMercatorQuad (transformed) and NetherlandsRDNewQuad (the stored
+RD geometry as it is).
 
 A tile is one SQL statement over the tables of four domains (gebied, opgave, stapeling_vlak,
 referentieobject):
@@ -23,6 +25,7 @@ from gebiedsregie.gebieden import service as gebieden_service
 from gebiedsregie.gebieden.models import Gebied
 from gebiedsregie.ogc.collections import REFERENTIELAAG, referentielaag_id, variant_situatie
 from gebiedsregie.ogc.models import LaagVersie
+from gebiedsregie.ogc.tilematrixsets import TILE_MATRIX_SETS, WEB_MERCATOR_QUAD, TileMatrixSet
 from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.models import Opgave
 from gebiedsregie.referentielagen import service as referentielagen_service
@@ -37,12 +40,9 @@ OPGAVEN = "opgaven"
 STAPELING = "stapeling"
 
 WEB_MERCATOR = 3857
-MAX_ZOOM = 22
 EXTENT = 4096  # tile coordinates per side
 BUFFER = 64  # tile coordinates kept beyond each side, so strokes do not end at the edge
-TILE_PIXELS = 256  # the pixels a tile covers on screen
 MERCATOR_RADIUS = 6_378_137.0
-MERCATOR_HALF = math.pi * MERCATOR_RADIUS  # half the width of the WebMercatorQuad world
 # Web Mercator stretches ground distances by 1/cos(latitude): at the middle of the
 # Netherlands a tile pixel covers this fraction of its Web Mercator size on the ground.
 NL_SCALE = math.cos(math.radians(52.2))
@@ -50,7 +50,7 @@ NL_SCALE = math.cos(math.radians(52.2))
 # Tiles are cut to it before their outline goes to RD, which is undefined far from here.
 DATA_LONLAT = (0.0, 48.0, 10.0, 58.0)
 # Bump when what a tile holds changes for the same data (properties, simplification, ...).
-TILE_FORMAT = "mvt-1"
+TILE_FORMAT = "mvt-2"
 
 OPGAVE_FILTERS = ("thema", "status", "trekker", "horizon", "gebied")
 STAPELING_FILTERS = ("gebied", "min_aantal", "variant")
@@ -59,6 +59,20 @@ STAPELING_FILTERS = ("gebied", "min_aantal", "variant")
 class CollectieNotFound(NotFound):
     def __init__(self, collection_id: str) -> None:
         super().__init__(f"Collectie '{collection_id}' bestaat niet.")
+
+
+class TileMatrixSetNotFound(NotFound):
+    def __init__(self, tms_id: str) -> None:
+        known = ", ".join(TILE_MATRIX_SETS)
+        super().__init__(f"Tegelschema '{tms_id}' bestaat niet; er zijn: {known}.")
+
+
+def get_tile_matrix_set(tms_id: str) -> TileMatrixSet:
+    """Return the tile matrix set with this id; raise TileMatrixSetNotFound."""
+    try:
+        return TILE_MATRIX_SETS[tms_id]
+    except KeyError:
+        raise TileMatrixSetNotFound(tms_id) from None
 
 
 @dataclass(frozen=True)
@@ -121,51 +135,64 @@ class TileFilter:
 
 @dataclass(frozen=True)
 class TileAddress:
-    """A tile of WebMercatorQuad: zoom level z, column x, row y."""
+    """A tile: tile matrix (level) z, row and column, in a tile matrix set."""
 
     z: int
-    x: int
-    y: int
+    row: int
+    col: int
+    tms: TileMatrixSet = WEB_MERCATOR_QUAD
 
     def check(self) -> None:
-        """Raise InvalidInput, naming each bad part, unless the tile exists."""
+        """Raise InvalidInput, naming each bad part (as the URL names it), unless the tile
+        exists."""
         errors = []
-        if not 0 <= self.z <= MAX_ZOOM:
+        last_z = self.tms.max_zoom
+        if not 0 <= self.z <= last_z:
             errors.append(
                 FieldError(
-                    "z", f"Het zoomniveau moet tussen 0 en {MAX_ZOOM} liggen.", "buiten_bereik"
+                    "tileMatrix",
+                    f"De tegelmatrix (het zoomniveau) moet tussen 0 en {last_z} liggen.",
+                    "buiten_bereik",
                 )
             )
         else:
             last = 2**self.z - 1
-            for name, value in (("x", self.x), ("y", self.y)):
+            for name, value in (("tileRow", self.row), ("tileCol", self.col)):
                 if not 0 <= value <= last:
                     errors.append(
                         FieldError(
                             name,
-                            f"Bij zoomniveau {self.z} moet {name} tussen 0 en {last} liggen.",
+                            f"Bij tegelmatrix {self.z} moet {name} tussen 0 en {last} liggen.",
                             "buiten_bereik",
                         )
                     )
         if errors:
-            raise InvalidInput("Deze tegel bestaat niet in WebMercatorQuad.", errors)
+            raise InvalidInput(f"Deze tegel bestaat niet in {self.tms.id}.", errors)
+
+    @property
+    def in_rd(self) -> bool:
+        return self.tms.srid == RD_NEW
 
     @property
     def size_m(self) -> float:
-        """The width of the tile in Web Mercator metres."""
-        return 2 * MERCATOR_HALF / 2**self.z
+        """The width of the tile in the units (metres) of its CRS."""
+        return self.tms.tile_size(self.z)
 
     def bounds(self, margin: float = 0.0) -> tuple[float, float, float, float]:
-        """Return the tile's Web Mercator bounds, widened by `margin` tile widths per side."""
-        size = self.size_m
-        xmin = -MERCATOR_HALF + self.x * size
-        ymax = MERCATOR_HALF - self.y * size
-        grow = margin * size
-        return xmin - grow, ymax - size - grow, xmin + size + grow, ymax + grow
+        """Return the tile's bounds in its CRS, widened by `margin` tile widths per side."""
+        return self.tms.bounds(self.z, self.row, self.col, margin)
 
     def tolerance_m(self) -> float:
         """The simplification tolerance: about one screen pixel, in RD metres on the ground."""
-        return self.size_m / TILE_PIXELS * NL_SCALE
+        pixel = self.tms.cell_size(self.z)
+        # Web Mercator stretches ground distances; RD does not (to within a fraction).
+        return pixel if self.in_rd else pixel * NL_SCALE
+
+    def envelope(self) -> Any:
+        """The tile's outline (without buffer) in its CRS, as ST_AsMVTGeom takes it."""
+        if self.in_rd:
+            return func.ST_MakeEnvelope(*self.bounds(), RD_NEW)
+        return func.ST_TileEnvelope(self.z, self.col, self.row)
 
 
 def _mercator(lon: float, lat: float) -> tuple[float, float]:
@@ -269,7 +296,7 @@ def etag(
         # Its changes are in no laag: its inhoud_versie counts them (the register's edits in
         # the gebied move the opgave laag).
         state += f".variant{variant.variant.id}:{variant.variant.inhoud_versie}"
-    address = f"{collectie.id}/{tile.z}/{tile.x}/{tile.y}?{flt.key()}"
+    address = f"{collectie.id}/{tile.tms.id}/{tile.z}/{tile.row}/{tile.col}?{flt.key()}"
     digest = hashlib.sha256(f"{TILE_FORMAT}|{__version__}|{address}|{state}".encode()).hexdigest()
     return f'"{digest[:32]}"'
 
@@ -286,12 +313,9 @@ def tile(
 
     Empty (b"") when nothing lies in it.
     """
-    box = _data_box(address)
-    if box is None:
+    area_rd = _area_rd(address)
+    if area_rd is None:
         return b""
-    # Densified first: the straight edges of the tile curve in RD.
-    envelope = func.ST_Segmentize(func.ST_MakeEnvelope(*box, WEB_MERCATOR), address.size_m / 16)
-    area_rd = func.ST_Transform(envelope, RD_NEW)
     if collectie.soort == GEBIEDEN:
         features = _gebieden(address, area_rd)
     elif collectie.soort == OPGAVEN:
@@ -308,8 +332,21 @@ def tile(
     return bytes(encoded or b"")
 
 
+def _area_rd(address: TileAddress) -> Any:
+    """The tile and its buffer in RD: where its features are read from; None when no data can
+    lie there."""
+    if address.in_rd:
+        return func.ST_MakeEnvelope(*address.bounds(BUFFER / EXTENT), RD_NEW)
+    box = _data_box(address)
+    if box is None:
+        return None
+    # Densified first: the straight edges of the tile curve in RD.
+    envelope = func.ST_Segmentize(func.ST_MakeEnvelope(*box, WEB_MERCATOR), address.size_m / 16)
+    return func.ST_Transform(envelope, RD_NEW)
+
+
 def _data_box(address: TileAddress) -> tuple[float, float, float, float] | None:
-    """The tile and its buffer, cut to where data can lie (Web Mercator); None if outside."""
+    """The Web Mercator tile and its buffer, cut to where data can lie; None if outside."""
     xmin, ymin, xmax, ymax = address.bounds(BUFFER / EXTENT)
     dxmin, dymin, dxmax, dymax = DATA_BOUNDS
     box = max(xmin, dxmin), max(ymin, dymin), min(xmax, dxmax), min(ymax, dymax)
@@ -318,16 +355,11 @@ def _data_box(address: TileAddress) -> tuple[float, float, float, float] | None:
 
 def _mvt_geom(geom: Any, address: TileAddress, area_rd: Any) -> ColumnElement[Any]:
     """The geometry in tile coordinates: cut to the tile's area and simplified to about a
-    pixel in RD, then transformed and clipped with the buffer."""
+    pixel in RD, then (for Web Mercator) transformed, and clipped with the buffer."""
     clipped = func.ST_ClipByBox2D(geom, func.Box2D(area_rd))
     simplified = func.ST_SimplifyPreserveTopology(clipped, address.tolerance_m())
-    return func.ST_AsMVTGeom(
-        func.ST_Transform(simplified, WEB_MERCATOR),
-        func.ST_TileEnvelope(address.z, address.x, address.y),
-        EXTENT,
-        BUFFER,
-        True,
-    ).label("geom")
+    projected = simplified if address.in_rd else func.ST_Transform(simplified, WEB_MERCATOR)
+    return func.ST_AsMVTGeom(projected, address.envelope(), EXTENT, BUFFER, True).label("geom")
 
 
 def _gebieden(address: TileAddress, area_rd: Any) -> Select[Any]:

@@ -25,7 +25,7 @@ from gebiedsregie.auth.access import needs_planner
 from gebiedsregie.bounded import repair_budget
 from gebiedsregie.crs import Crs
 from gebiedsregie.db import SessionDep
-from gebiedsregie.errors import FieldError, InvalidInput
+from gebiedsregie.errors import InvalidInput
 from gebiedsregie.geometry import CheckedGeometry, GeometryRejected, bbox_polygon, check_geometry
 from gebiedsregie.openapi import PROBLEM, geojson_body, geojson_responses, write_responses
 from gebiedsregie.opgaven import service
@@ -68,15 +68,13 @@ def _parse(
 
     A whole opgave (POST, PUT) needs a geometry; a patch may leave it out.
     """
-
-    def check(properties: dict[str, Any]) -> list[FieldError]:
-        thema = properties.get("thema")
-        if not isinstance(thema, str) or not thema:
-            return []  # the schema reports these
-        return service.check_themas(session, [thema], "properties.thema")
-
     return parse_feature(
-        body, model, crs, settings, geometry_required=model is OpgaveFields, check=check
+        body,
+        model,
+        crs,
+        settings,
+        geometry_required=model is OpgaveFields,
+        check=lambda properties: service.check_thema_property(session, properties),
     )
 
 

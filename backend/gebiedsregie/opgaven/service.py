@@ -58,6 +58,7 @@ class OpgaveFilter:
     horizon_vanaf: int | None = None
     area: Any = None  # an RD geometry expression whose interior the opgave must meet
     buiten_gebieden: bool | None = None  # True: meets no gebied; False: meets at least one
+    where: Any = None  # one more condition on the opgave table (an OGC API filter)
 
 
 def list_themas(session: Session) -> list[Thema]:
@@ -79,6 +80,15 @@ def check_themas(session: Session, themas: Sequence[str], name: str) -> list[Fie
         for t in themas
         if t not in codes
     ]
+
+
+def check_thema_property(session: Session, properties: dict[str, Any]) -> list[FieldError]:
+    """Return an error if the `thema` of a Feature's properties is no known thema (a missing
+    or empty one is left to the schema)."""
+    thema = properties.get("thema")
+    if not isinstance(thema, str) or not thema:
+        return []
+    return check_themas(session, [thema], "properties.thema")
 
 
 def filter_conditions(session: Session, f: OpgaveFilter) -> list[ColumnElement[bool]]:
@@ -117,6 +127,8 @@ def filter_conditions(session: Session, f: OpgaveFilter) -> list[ColumnElement[b
         conditions.append(
             func.ST_Intersects(Opgave.geom, func.ST_GeomFromWKB(f.bbox_rd.wkb, RD_NEW))
         )
+    if f.where is not None:
+        conditions.append(f.where)
     return conditions
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import shapely
 from shapely import MultiPolygon
-from sqlalchemy import and_, delete, func, select, true
+from sqlalchemy import ColumnElement, and_, delete, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -231,11 +231,13 @@ def list_objecten(
     limit: int,
     offset: int,
     bbox_rd: shapely.Polygon | None = None,
+    where: ColumnElement[bool] | None = None,
 ) -> tuple[list[tuple[Referentieobject, MultiPolygon]], int]:
     """Return a page of the laag's objecten (by naam), each with its RD shape, and how many
-    match (`bbox_rd`: those meeting it)."""
+    match (`bbox_rd`: those meeting it; `where`: one more condition on their table)."""
     condition = and_(
         Referentieobject.laag_id == laag.id,
+        where if where is not None else true(),
         func.ST_Intersects(Referentieobject.geom, func.ST_GeomFromWKB(bbox_rd.wkb, RD_NEW))
         if bbox_rd is not None
         else true(),

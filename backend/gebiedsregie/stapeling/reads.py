@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import shapely
 from shapely import Geometry
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from gebiedsregie.combinaties.samenvatting import VlakCombinaties
@@ -124,16 +124,19 @@ def stored_faces(
     bbox_rd: Geometry | None = None,
     limit: int = 10,
     offset: int = 0,
+    where: ColumnElement[bool] | None = None,
 ) -> tuple[list[tuple[str, Face, str]], int]:
     """A page of the faces of the stored `stapelingen` (id -> gebied slug).
 
     Returns (gebied slug, face, GeoJSON geometry text in `crs`) by gebied and nr, and how
-    many match.
+    many match (`where`: one more condition on the stapeling_vlak table).
     """
     conditions = [
         StapelingVlak.stapeling_id.in_(list(stapelingen)),
         StapelingVlak.aantal >= min_aantal,
     ]
+    if where is not None:
+        conditions.append(where)
     if bbox_rd is not None:
         conditions.append(
             func.ST_Intersects(StapelingVlak.geom, func.ST_GeomFromWKB(bbox_rd.wkb, RD_NEW))

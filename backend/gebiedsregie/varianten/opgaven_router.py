@@ -84,15 +84,13 @@ def _parse(
     if isinstance(body, dict) and isinstance(body.get("properties"), dict):
         properties = {k: v for k, v in body["properties"].items() if k not in READ_ONLY}
         body = {**body, "properties": properties}
-
-    def check(properties: dict[str, Any]) -> list[FieldError]:
-        thema = properties.get("thema")
-        if not isinstance(thema, str) or not thema:
-            return []  # the schema reports these
-        return opgaven_service.check_themas(session, [thema], "properties.thema")
-
     return parse_feature(
-        body, VariantOpgaveFields, crs, settings, geometry_required=True, check=check
+        body,
+        VariantOpgaveFields,
+        crs,
+        settings,
+        geometry_required=True,
+        check=lambda properties: opgaven_service.check_thema_property(session, properties),
     )
 
 

@@ -14,8 +14,13 @@ from folium.template import Template
 from gebiedsregie.web.assets import Assets
 
 PDOK_BRT = (
-    "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/{laag}/EPSG:3857/{{z}}/{{x}}/{{y}}.png"
+    "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/{laag}/{crs}/{{z}}/{{x}}/{{y}}.png"
 )
+# The map in RD: Leaflet's CRS for NetherlandsRDNewQuad (L.CRS.RDNew, made in rdkaart.js).
+RD_CRS = "RDNew"
+RD_MAX_ZOOM = 16  # the last level of NetherlandsRDNewQuad (5 cm a pixel)
+# PDOK's BRT tiles in EPSG:28992 go to level 14 (21 cm a pixel); beyond, Leaflet enlarges.
+BRT_RD_MAX_NATIVE_ZOOM = 14
 PDOK_ATTRIBUTION = (
     'Achtergrond: <a href="https://www.pdok.nl/">PDOK</a> BRT-Achtergrondkaart, '
     '&copy; <a href="https://www.kadaster.nl/">Kadaster</a>'
@@ -33,17 +38,20 @@ NEDERLAND_CENTRUM = (52.15, 5.4)
 
 
 class Kaart(folium.Map):
-    """A folium Map whose Leaflet comes from our own static files, never from a CDN."""
+    """A folium Map whose Leaflet comes from our own static files, never from a CDN; in Web
+    Mercator, or with `rd` in RD (the grid of PDOK's RD tiles)."""
 
-    def __init__(self, assets: Assets, **kwargs: Any) -> None:
+    def __init__(self, assets: Assets, rd: bool = False, **kwargs: Any) -> None:
         # Instance attributes: folium's class lists point at CDNs (jsdelivr, cdnjs, ...).
         self.default_js = [("leaflet", assets.url("vendor/leaflet/dist/leaflet.js"))]
         self.default_css = [
             ("leaflet_css", assets.url("vendor/leaflet/dist/leaflet.css")),
         ]
+        if rd:  # about the same scale as Web Mercator's zoom 8 over the Netherlands
+            kwargs |= {"crs": RD_CRS, "zoom_start": 3, "max_zoom": RD_MAX_ZOOM}
         super().__init__(
             location=NEDERLAND_CENTRUM,
-            zoom_start=8,
+            zoom_start=kwargs.pop("zoom_start", 8),
             tiles=None,
             control_scale=True,
             prefer_canvas=False,
@@ -52,18 +60,21 @@ class Kaart(folium.Map):
         self._name = "kaart"  # a stable JS name: tests and our scripts can find the map
 
 
-def add_achtergrond(kaart: Kaart) -> None:
-    """Add the PDOK BRT-Achtergrondkaart variants (the first one shown) and OpenStreetMap."""
+def add_achtergrond(kaart: Kaart, rd: bool = False) -> None:
+    """Add the PDOK BRT-Achtergrondkaart variants (the first one shown) and OpenStreetMap; in
+    RD, the BRT's tiles in EPSG:28992 only (OpenStreetMap has none)."""
     for i, (laag, naam) in enumerate(BRT_LAGEN.items()):
         folium.TileLayer(
-            tiles=PDOK_BRT.format(laag=laag),
+            tiles=PDOK_BRT.format(laag=laag, crs="EPSG:28992" if rd else "EPSG:3857"),
             attr=PDOK_ATTRIBUTION,
             name=naam,
-            max_zoom=19,
-            max_native_zoom=19,
+            max_zoom=RD_MAX_ZOOM if rd else 19,
+            max_native_zoom=BRT_RD_MAX_NATIVE_ZOOM if rd else 19,
             show=i == 0,
             class_name="achtergrond",
         ).add_to(kaart)
+    if rd:
+        return
     folium.TileLayer(
         tiles=OSM_TILES,
         attr=OSM_ATTRIBUTION,

@@ -29,6 +29,9 @@ COMMON_JS = [
 COMMON_CSS = ["vendor/leaflet-geoman/dist/leaflet-geoman.css", "css/kaart.css"]
 GEOMAN_JS = "vendor/leaflet-geoman/dist/leaflet-geoman.min.js"
 VECTORGRID_JS = "vendor/leaflet.vectorgrid/dist/Leaflet.VectorGrid.min.js"
+# The map in RD (`?kaart=rd`): proj4 and proj4leaflet, then our CRS of NetherlandsRDNewQuad.
+RD_JS = ["vendor/proj4/dist/proj4.js", "vendor/proj4leaflet/src/proj4leaflet.js"]
+KAART_KEUZE_JS = "js/rdkaart.js"  # the CRS, and the switch between the two maps
 # The referentielagen (Natura 2000, ...) as overlays of their vector tiles, on both map pages.
 REFERENTIELAGEN_JS = ["js/referentielagen.js"]
 # Above this many opgaven (with the filters set), the gebied page draws the thema layers from
@@ -92,9 +95,16 @@ def _kaart(
     config: dict[str, Any],
     scripts: list[str],
     stylesheets: list[str] | None = None,
+    rd: bool = False,
 ) -> dict[str, str]:
-    kaart = Kaart(assets)
-    add_achtergrond(kaart)
+    kaart = Kaart(assets, rd=rd)
+    add_achtergrond(kaart, rd=rd)
+    if KAART_KEUZE_JS in scripts:  # before the map is made: it may need the RD CRS
+        scripts = [
+            *(RD_JS if rd else []),
+            KAART_KEUZE_JS,
+            *(s for s in scripts if s != KAART_KEUZE_JS),
+        ]
     # Leaflet's own collapsing opens on hover and says nothing to a screen reader: the control
     # is folded by a button of ours instead (kaartbediening.js), folded from the start on a phone.
     control = folium.LayerControl(collapsed=False, position="topright")
@@ -125,8 +135,9 @@ def kaartje(session: Session, gebied: Gebied) -> GebiedKaartje:
     )
 
 
-def overzicht(session: Session, assets: Assets) -> dict[str, Any]:
-    """Context of the overview page: all gebieden on the map, a card with figures for each."""
+def overzicht(session: Session, assets: Assets, rd: bool = False) -> dict[str, Any]:
+    """Context of the overview page: all gebieden on the map, a card with figures for each;
+    with `rd` the map is in RD."""
     gebieden, _ = gebieden_service.list_gebieden(session, limit=1000)
     woorden = vocabulary(session)
     return {
@@ -138,6 +149,7 @@ def overzicht(session: Session, assets: Assets) -> dict[str, Any]:
             woorden,
             # The referentielagen are vector tiles, with a legend of their own.
             [
+                KAART_KEUZE_JS,
                 VECTORGRID_JS,
                 "js/vectortegels.js",
                 "js/legenda.js",
@@ -145,12 +157,16 @@ def overzicht(session: Session, assets: Assets) -> dict[str, Any]:
                 "js/overzicht.js",
             ],
             ["css/referentielagen.css"],
+            rd=rd,
         ),
     }
 
 
-def gebied_pagina(session: Session, assets: Assets, gebied: Gebied) -> dict[str, Any]:
-    """Context of a gebied's map page; its data comes from the API as the page needs it."""
+def gebied_pagina(
+    session: Session, assets: Assets, gebied: Gebied, rd: bool = False
+) -> dict[str, Any]:
+    """Context of a gebied's map page; its data comes from the API as the page needs it. With
+    `rd` the map is in RD, its vector tiles from NetherlandsRDNewQuad."""
     woorden = vocabulary(session)
     config = {
         **woorden,
@@ -159,6 +175,7 @@ def gebied_pagina(session: Session, assets: Assets, gebied: Gebied) -> dict[str,
     }
     # One module per concern of the page; gebied.js wires them (the order is the load order).
     scripts = [
+        KAART_KEUZE_JS,
         "js/grafieken.js",
         VECTORGRID_JS,
         "js/vectortegels.js",
@@ -193,6 +210,7 @@ def gebied_pagina(session: Session, assets: Assets, gebied: Gebied) -> dict[str,
                 "css/combinaties.css",
                 "css/referentielagen.css",
             ],
+            rd=rd,
         ),
     }
 

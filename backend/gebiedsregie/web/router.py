@@ -4,7 +4,7 @@
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.openapi.docs import swagger_ui_default_parameters
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -92,9 +92,14 @@ def swagger_page(request: Request, openapi_url: str, titel: str) -> HTMLResponse
     return Pages(request).render("swagger.html", {"titel": titel, "instellingen": instellingen})
 
 
+# `?kaart=rd`: the map in RD (PDOK's RD background, the RD vector tiles); else Web Mercator.
+KaartQuery = Annotated[str | None, Query(description="rd: de kaart in RD (EPSG:28992).")]
+
+
 @router.get("/", response_class=HTMLResponse)
-def overzicht(session: SessionDep, view: PagesDep) -> HTMLResponse:
-    return view.render("overzicht.html", pages.overzicht(session, view.assets))
+def overzicht(session: SessionDep, view: PagesDep, kaart: KaartQuery = None) -> HTMLResponse:
+    rd = kaart == "rd"
+    return view.render("overzicht.html", pages.overzicht(session, view.assets, rd))
 
 
 @router.get("/importeren", response_class=HTMLResponse)
@@ -123,11 +128,14 @@ def combinaties(
 
 
 @router.get("/gebieden/{slug}", response_class=HTMLResponse)
-def gebied(slug: str, session: SessionDep, view: PagesDep) -> HTMLResponse:
+def gebied(
+    slug: str, session: SessionDep, view: PagesDep, kaart: KaartQuery = None
+) -> HTMLResponse:
     found = gebieden_service.find_gebied(session, slug)
     if found is None:
         return view.render("niet_gevonden.html", {"slug": slug}, status_code=404)
-    return view.render("gebied.html", pages.gebied_pagina(session, view.assets, found))
+    rd = kaart == "rd"
+    return view.render("gebied.html", pages.gebied_pagina(session, view.assets, found, rd))
 
 
 @router.get("/gebieden/{slug}/vergelijken", response_class=HTMLResponse)

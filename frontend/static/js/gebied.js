@@ -101,6 +101,7 @@
     start() {
       G.themaStijlen([...this.themas.values()]);
       G.bewaakAchtergrond(this.map);
+      G.kaartKeuze(this.map);
       this.provincies = G.provincieLaag(this.map, this.control, this.api);
       G.kaartBediening(this.map, this.control);
       this.combinaties.start();

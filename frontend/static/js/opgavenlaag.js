@@ -89,6 +89,7 @@
       for (const [code, group] of this.themaLagen) {
         if (!themas.includes(code)) continue;
         const layer = G.vectorTegels(`opgaven-${code}`, params, {
+          map: this.map,
           pane: "opgaven",
           stijl: (properties) => ({
             ...this.stijl({ properties }),

@@ -48,6 +48,7 @@
 
     start() {
       G.bewaakAchtergrond(this.map);
+      G.kaartKeuze(this.map);
       this.provincies = G.provincieLaag(this.map, this.control, this.api);
       G.kaartBediening(this.map, this.control);
       G.zoomKnop(this.map, "Zoom naar alle gebieden", () => this.gebieden.getBounds());

@@ -86,7 +86,7 @@
         weight: 1.5,
         opacity: 0.9,
       };
-      const tegels = L.vectorGrid.protobuf(G.tegelUrl(collectie, {}), {
+      const tegels = L.vectorGrid.protobuf(G.tegelUrl(collectie, {}, this.map), {
         pane: PANE,
         interactive: false,
         attribution: G.escape(laag.naamsvermelding),
