@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=200_000_000, ge=1024, description="Import: bestand.")
     max_import_features: int = Field(default=100_000, ge=1, description="Import: features.")
     import_seconds: float = Field(default=300.0, gt=0, description="Import: wall-clock limit.")
+    # Landelijke stapeling (issue #19): tegels computed on Dask
+    dask_scheduler: str | None = Field(
+        default=None,
+        pattern=r"^(tcp|tls)://[^\s/]+:\d+$",
+        description="Een bestaande Dask-scheduler (tcp://host:8786); leeg: een LocalCluster.",
+    )
 
     # Accounts and access
     anoniem_lezen: bool = Field(
