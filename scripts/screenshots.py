@@ -100,6 +100,7 @@ SHOTS: list[tuple[str, str, dict[str, int], Callable[[Page], None]]] = [
     ("overzicht.png", "/", DESKTOP, quiet),
     ("overzicht-telefoon.png", "/", PHONE, quiet),
     ("gebied.png", "/gebieden/food-valley", DESKTOP, quiet),
+    ("gebied-rd.png", "/gebieden/zuidoost-drenthe?kaart=rd", DESKTOP, quiet),
     ("gebied-telefoon.png", "/gebieden/zuidoost-drenthe", PHONE, quiet),
     ("lagen-telefoon.png", "/gebieden/zuidoost-drenthe", PHONE, telefoon_lagen),
     ("samenvatting.png", "/gebieden/food-valley", DESKTOP, samenvatting),
