@@ -9,6 +9,7 @@ from gebiedsregie.combinaties import models as _combinaties  # noqa: F401
 from gebiedsregie.db import Base, sqlalchemy_url
 from gebiedsregie.gebieden import models as _gebieden  # noqa: F401
 from gebiedsregie.historie import models as _historie  # noqa: F401
+from gebiedsregie.landelijk import models as _landelijk  # noqa: F401
 from gebiedsregie.ogc import models as _ogc  # noqa: F401
 from gebiedsregie.opgaven import models as _opgaven  # noqa: F401
 from gebiedsregie.referentielagen import models as _referentielagen  # noqa: F401

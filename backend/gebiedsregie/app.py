@@ -34,6 +34,7 @@ from gebiedsregie.errors import (
 from gebiedsregie.gebieden.router import provincies_router
 from gebiedsregie.gebieden.router import router as gebieden_router
 from gebiedsregie.historie.router import router as historie_router
+from gebiedsregie.landelijk.router import router as landelijk_router
 from gebiedsregie.middleware import install_middleware
 from gebiedsregie.ogc.edit import router as ogc_edit_router
 from gebiedsregie.ogc.router import router as ogc_router
@@ -225,6 +226,7 @@ def create_app(settings: Settings, database_url: str | None = None) -> FastAPI:
     api.include_router(referentielagen_router)
     api.include_router(opgaven_router)
     api.include_router(stapeling_router)
+    api.include_router(landelijk_router)
     api.include_router(combinaties_router)
     api.include_router(rapport_router)
     api.include_router(ruimtebalans_router)

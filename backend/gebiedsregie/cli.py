@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from gebiedsregie.auth.commands import add_parsers as add_account_parsers
+from gebiedsregie.landelijk.commands import add_options as add_landelijk_options
+from gebiedsregie.landelijk.commands import cmd_landelijk
 from gebiedsregie.referentielagen.commands import add_options as add_referentielaag_options
 from gebiedsregie.referentielagen.commands import cmd_import_referentielaag
 from gebiedsregie.ruimtebalans.commands import add_parsers as add_ruimtebalans_parsers
@@ -125,6 +127,11 @@ def cmd_stapeling(args: argparse.Namespace, settings: Settings) -> int:
     from gebiedsregie.stapeling.report import summary_table, write_features
     from gebiedsregie.varianten.stapeling import VariantSituatie, situatie_van
 
+    if args.landelijk or args.hervat:
+        return cmd_landelijk(args, settings, _url(settings), _progress)
+    if args.gebied is None:
+        print("fout: geef een gebied, of --landelijk", file=sys.stderr)
+        return 2
     url = _url(settings)
     engine = make_engine(url)
     flt = StapelingFilter.of(args.thema, args.status, args.trekker, args.horizon)
@@ -304,11 +311,12 @@ def parser() -> argparse.ArgumentParser:
     seed.set_defaults(func=cmd_seed)
 
     st = sub.add_parser("stapeling", help="toon de stapeling van opgaven in een gebied")
-    st.add_argument("gebied", help="id of slug van het gebied")
+    st.add_argument("gebied", nargs="?", help="id of slug van het gebied")
     st.add_argument("--out", help="schrijf de vlakken als GeoJSON (CRS84) naar dit bestand")
     _add_filters(st)
     st.add_argument("--min-aantal", type=int, default=1, help="alleen vlakken zo diep (--out)")
     st.add_argument("--variant", help="id van een variant: haar stapeling, niet de huidige")
+    add_landelijk_options(st)
     st.set_defaults(func=cmd_stapeling)
 
     ex = sub.add_parser("export", help="exporteer een gebied (NOVEX-GeoJSON of GeoPackage)")

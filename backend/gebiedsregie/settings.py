@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         default=10, gt=0, description="Hoe lang een verzoek op een vrije databaseverbinding wacht."
     )
 
+    @field_validator("dask_scheduler", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # GEBIEDSREGIE_DASK_SCHEDULER= (set but empty) means: no cluster of its own.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _log_level_upper(cls, value: object) -> object:

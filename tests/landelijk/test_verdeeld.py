@@ -62,6 +62,8 @@ def test_the_scheduler_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GEBIEDSREGIE_DASK_SCHEDULER", "dask-scheduler")
     with pytest.raises(ValidationError, match="dask_scheduler"):
         Settings()
+    monkeypatch.setenv("GEBIEDSREGIE_DASK_SCHEDULER", " ")  # set but empty: no cluster
+    assert Settings().dask_scheduler is None
 
 
 def test_a_run_on_a_local_cluster_is_the_whole(client: Client) -> None:

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # Loads a tegel's opgaven (at least those meeting it) on the worker that computes it.
 Loader = Callable[[Tegel], Sequence[Invoer]]
+# Stores a tegel's result, on the worker that computed it (idempotently).
+Writer = Callable[[TegelResultaat], None]
 
 
 class MemoryLoader:
@@ -81,11 +83,15 @@ def _task(
     extent_wkb: bytes | None,
     sliver_width: float,
     met_vlakken: bool,
+    writer: Writer | None = None,
 ) -> TegelResultaat:
     extent = shapely.from_wkb(extent_wkb) if extent_wkb is not None else None
-    return compute_tegel(
+    result = compute_tegel(
         tegel, loader(tegel), extent, sliver_width=sliver_width, met_vlakken=met_vlakken
     )
+    if writer is not None:
+        writer(result)
+    return result
 
 
 def run_tegels(
@@ -98,6 +104,7 @@ def run_tegels(
     sliver_width: float = SLIVER_WIDTH_M,
     met_vlakken: bool = False,
     on_result: Callable[[TegelResultaat], None] | None = None,
+    writer: Writer | None = None,
 ) -> Run:
     """Compute the tegels not yet `done` on `client`, one task each, and sum them with those.
 
@@ -115,7 +122,9 @@ def run_tegels(
     met_vlakken : bool
         Gather each tegel's faces too (a whole country's do not fit in one process).
     on_result : callable, optional
-        Called with each tegel's result as it arrives (progress, storage).
+        Called with each tegel's result as it arrives (progress).
+    writer : callable, optional
+        Stores each tegel's result on the worker that computed it; it must pickle.
 
     Returns
     -------
@@ -128,7 +137,7 @@ def run_tegels(
     if todo:
         # Sent once to every worker, not with each task: a province's outline is megabytes.
         extent_wkb = None if extent is None else shapely.to_wkb(extent)
-        shared = client.scatter([loader, extent_wkb], broadcast=True, hash=False)
+        shared = client.scatter([loader, extent_wkb, writer], broadcast=True, hash=False)
         token = uuid.uuid4().hex[:8]
         futures = client.map(
             _task,
@@ -137,6 +146,7 @@ def run_tegels(
             extent_wkb=shared[1],
             sliver_width=sliver_width,
             met_vlakken=met_vlakken,
+            writer=shared[2],
             key=[f"landelijk-{token}-{t.key[0]}_{t.key[1]}" for t in todo],
         )
         try:
