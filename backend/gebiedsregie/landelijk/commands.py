@@ -8,7 +8,7 @@ import uuid
 from gebiedsregie.landelijk import runs
 from gebiedsregie.landelijk.statistiek import Statistiek
 from gebiedsregie.settings import Settings
-from gebiedsregie.stapeling.report import _ha, _number
+from gebiedsregie.stapeling.report import _ha, _number, depth_and_thema_lines
 
 
 def add_options(command: argparse.ArgumentParser) -> None:
@@ -32,14 +32,7 @@ def summary_table(omvang: str, statistiek: Statistiek) -> str:
         f"  vlakken (per tegel)    {k['aantal_vlakken']:>14}",
         f"  ruimtedruk             {_number(k['ruimtedruk'] or 0, 3):>14}",
         f"  maximale stapeling     {k['max_diepte']:>14}",
-        "",
-        "  diepte   oppervlakte (ha)",
-    ]
-    lines += [f"  {d['aantal']:>6}   {_ha(d['oppervlakte_ha']):>16}" for d in k["per_diepte"]]
-    lines += ["", "  thema              oppervlakte (ha)"]
-    lines += [
-        f"  {code:<18} {_ha(ha):>16}"
-        for code, ha in sorted(k["per_thema"].items(), key=lambda item: -item[1])
+        *depth_and_thema_lines(k["per_diepte"], k["per_thema"]),
     ]
     return "\n".join(lines)
 

@@ -1,7 +1,8 @@
 """Plain-text and file output of a stapeling, for the command line."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from gebiedsregie.stapeling.samenvatting import Samenvatting
 
@@ -15,6 +16,20 @@ def _ha(value: float) -> str:
     return _number(value, 1)
 
 
+def depth_and_thema_lines(
+    per_diepte: Iterable[Mapping[str, Any]], per_thema: Mapping[str, float]
+) -> list[str]:
+    """The area per depth and per thema (largest first) as aligned lines, in Dutch."""
+    lines = ["", "  diepte   oppervlakte (ha)"]
+    lines += [f"  {d['aantal']:>6}   {_ha(d['oppervlakte_ha']):>16}" for d in per_diepte]
+    lines += ["", "  thema              oppervlakte (ha)"]
+    lines += [
+        f"  {code:<18} {_ha(ha):>16}"
+        for code, ha in sorted(per_thema.items(), key=lambda item: -item[1])
+    ]
+    return lines
+
+
 def summary_table(naam: str, samenvatting: Samenvatting) -> str:
     """Return the samenvatting as aligned text, in Dutch."""
     s = samenvatting
@@ -25,14 +40,7 @@ def summary_table(naam: str, samenvatting: Samenvatting) -> str:
         f"  opgaven / vlakken      {s['aantal_opgaven']:>14} / {s['aantal_vlakken']}",
         f"  ruimtedruk zoekgebied  {_number(s['ruimtedruk'] or 0, 3):>14}",
         f"  maximale stapeling     {s['max_diepte']:>14}",
-        "",
-        "  diepte   oppervlakte (ha)",
-    ]
-    lines += [f"  {d['aantal']:>6}   {_ha(d['oppervlakte_ha']):>16}" for d in s["per_diepte"]]
-    lines += ["", "  thema              oppervlakte (ha)"]
-    lines += [
-        f"  {code:<18} {_ha(ha):>16}"
-        for code, ha in sorted(s["per_thema"].items(), key=lambda item: -item[1])
+        *depth_and_thema_lines(s["per_diepte"], s["per_thema"]),
     ]
     if s["hotspots"]:
         lines += ["", "  hotspots (diepte, ha, themas)"]
