@@ -49,6 +49,7 @@ from gebiedsregie.opgaven import service as opgaven_service
 from gebiedsregie.opgaven.ligging import ligging
 from gebiedsregie.opgaven.models import Opgave
 from gebiedsregie.opgaven.schemas import OpgaveFields, OpgavePatch
+from gebiedsregie.settings import Settings
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 
@@ -189,6 +190,33 @@ def create_item(
     return _response(request, session, collectie, changed, crs, checked, created=True)
 
 
+def _update(
+    session: Session,
+    collectie: Collectie,
+    feature_id: str,
+    if_match: str | None,
+    settings: Settings,
+    values: dict[str, Any],
+    checked: CheckedGeometry | None,
+) -> Opgave | Gebied:
+    """Change the opgave or gebied under If-Match (PUT and PATCH): `values` and, when
+    given, the checked geometry."""
+    geom = checked.geom if checked is not None else None
+    if collectie.soort == OPGAVEN:
+        return write_versioned(
+            lambda: _opgave(session, collectie, feature_id),
+            if_match,
+            settings,
+            lambda current: opgaven_service.update_opgave(session, current, values, geom),
+        )
+    return write_versioned(
+        lambda: _gebied(session, collectie, feature_id),
+        if_match,
+        settings,
+        lambda current: gebieden_service.update_gebied(session, current, values, geom),
+    )
+
+
 @router.put(
     ITEM,
     summary="Feature vervangen",
@@ -208,29 +236,17 @@ def replace_item(
 ) -> Response:
     """Vervang een gebied of opgave geheel: geometrie en alle eigenschappen. Een id in de
     Feature wordt genegeerd: dat van de URL geldt."""
-    changed: Opgave | Gebied
     if collectie.soort == OPGAVEN:
         _opgave(session, collectie, feature_id)  # 404 before looking at the body
         opgave = opgave_input(session, collectie, body, OpgaveFields, content_crs, settings)
         assert opgave.geometry is not None
         checked, values = opgave.geometry, opgave.fields.model_dump()
-        changed = write_versioned(
-            lambda: _opgave(session, collectie, feature_id),
-            if_match,
-            settings,
-            lambda current: opgaven_service.update_opgave(session, current, values, checked.geom),
-        )
     else:
         _gebied(session, collectie, feature_id)
         gebied = parse_feature(body, GebiedFields, content_crs, settings, geometry_required=True)
         assert gebied.geometry is not None
         checked, values = gebied.geometry, gebied.fields.replace_values()
-        changed = write_versioned(
-            lambda: _gebied(session, collectie, feature_id),
-            if_match,
-            settings,
-            lambda current: gebieden_service.update_gebied(session, current, values, checked.geom),
-        )
+    changed = _update(session, collectie, feature_id, if_match, settings, values, checked)
     return _response(request, session, collectie, changed, crs, checked)
 
 
@@ -253,21 +269,12 @@ def update_item(
 ) -> Response:
     """Wijzig een deel van een gebied of opgave met een JSON Merge Patch (RFC 7396) van de
     GeoJSON Feature: `properties` om te zetten (null wist er een), `geometry` om te vervangen."""
-    changed: Opgave | Gebied
     if collectie.soort == OPGAVEN:
         found = _opgave(session, collectie, feature_id)
         document = merge_patch(body, {feature_id, str(found.id)})
         opgave = opgave_input(session, collectie, document, OpgavePatch, content_crs, settings)
         checked = opgave.geometry
         values = opgave.fields.model_dump(include=opgave.fields.model_fields_set)
-        changed = write_versioned(
-            lambda: _opgave(session, collectie, feature_id),
-            if_match,
-            settings,
-            lambda current: opgaven_service.update_opgave(
-                session, current, values, checked.geom if checked else None
-            ),
-        )
     else:
         gebied_found = _gebied(session, collectie, feature_id)
         document = merge_patch(body, {feature_id, str(gebied_found.id), gebied_found.slug})
@@ -276,14 +283,7 @@ def update_item(
         )
         checked = gebied.geometry
         values = gebied.fields.model_dump(include=gebied.fields.model_fields_set)
-        changed = write_versioned(
-            lambda: _gebied(session, collectie, feature_id),
-            if_match,
-            settings,
-            lambda current: gebieden_service.update_gebied(
-                session, current, values, checked.geom if checked else None
-            ),
-        )
+    changed = _update(session, collectie, feature_id, if_match, settings, values, checked)
     return _response(request, session, collectie, changed, crs, checked)
 
 
